@@ -1,0 +1,48 @@
+"""Queries the handlers share: finding people, erasing them, the dedupe salt."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Meta, Participant, Reflection
+
+
+def find_participant(session: Session, platform: str, external_id: str) -> Participant | None:
+    return session.scalars(
+        select(Participant).where(Participant.platform == platform, Participant.external_id == external_id)
+    ).one_or_none()
+
+
+def erase_participant(session: Session, participant: Participant) -> None:
+    """Delete the person; the database cascades to contact, consents, reflections and flow."""
+    session.delete(participant)
+    session.flush()
+
+
+def delete_reflections(session: Session, participant: Participant) -> int:
+    count = 0
+    for reflection in list(participant.reflections):
+        session.delete(reflection)
+        count += 1
+    session.flush()
+    return count
+
+
+def own_reflection(session: Session, participant: Participant, reflection_id: int) -> Reflection | None:
+    """A reflection by id, only if it is this person's: someone else's id looks like a missing one."""
+    reflection = session.get(Reflection, reflection_id)
+    if reflection is None or reflection.participant_id != participant.id:
+        return None
+    return reflection
+
+
+def dedupe_salt(session: Session) -> str:
+    """The key for hashing platform message ids; made once per database when none is configured."""
+    row = session.get(Meta, "dedupe_salt")
+    if row is None:
+        row = Meta(key="dedupe_salt", value=secrets.token_hex(32))
+        session.add(row)
+        session.commit()
+    return row.value
