@@ -1,0 +1,1 @@
+"""Data, not code: campaigns, strings, lexicons, helplines, municipalities — and the small loaders that validate them."""

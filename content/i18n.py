@@ -1,0 +1,63 @@
+"""Localized strings from content/locales/<lang>.toml, and dates shown in the reader's language."""
+from __future__ import annotations
+
+import string
+import tomllib
+from datetime import datetime
+from functools import lru_cache
+from importlib.resources import files
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+LANGUAGES = ("da", "en")
+DEFAULT_LANGUAGE = "da"
+TZ = ZoneInfo("Europe/Copenhagen")
+
+
+def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
+    for key, value in table.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            _flatten(full, value, out)
+        elif isinstance(value, str):
+            out[full] = value
+        else:
+            raise ValueError(f"locale key {full} must be a string, not {type(value).__name__}")
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    path = files("content") / "locales" / f"{lang}.toml"
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    out: dict[str, str] = {}
+    _flatten("", data, out)
+    return out
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def normalise_language(code: str | None) -> str | None:
+    """'en-GB', 'EN', 'en_US' → 'en'; anything we have no strings for → None."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    if base in ("nb", "nn", "no"):
+        # Norwegian readers understand Danish far better than English.
+        return "da"
+    return base if base in LANGUAGES else None
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The string for key in lang (Danish if missing), with {placeholders} filled."""
+    template = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE)[key]
+    return template.format(**values) if values else template
+
+
+def format_when(moment: datetime, lang: str) -> str:
+    """A time in Copenhagen, written the way a reader of lang expects (no seconds)."""
+    local = moment.astimezone(TZ)
+    return f"{format_date(local, 'medium', locale=lang)} {format_time(local, 'short', locale=lang)}"
