@@ -1,0 +1,1 @@
+"""Platform-neutral conversation logic: pure async functions, one module per feature."""

@@ -1,0 +1,130 @@
+"""What every handler gets: the incoming message, its participant, language, session and settings."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from content.i18n import t as translate
+from handlers.types import Incoming, Intent
+from storage.models import FlowState, Participant
+
+
+@dataclass(frozen=True)
+class HandlerConfig:
+    """The settings handlers need, handed in by the program (handlers never read config files)."""
+
+    consent_version: str = "1"
+    max_reflection_chars: int = 4000
+    default_language: str = "da"
+    facilitators: frozenset[str] = frozenset()
+    download_dir: str = "."
+
+
+@dataclass
+class Ctx:
+    incoming: Incoming
+    session: Session
+    config: HandlerConfig
+    participant: Participant | None
+    lang: str
+    now: datetime
+    # Set by a handler that deleted the person, so the dispatcher scrubs the journal afterwards.
+    erased: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def t(self, key: str, **values: object) -> str:
+        return translate(self.lang, key, **values)
+
+    @property
+    def role(self) -> str:
+        if self.participant is None:
+            return "citizen"
+        ident = f"{self.participant.platform}:{self.participant.external_id}"
+        if ident in self.config.facilitators:
+            return "facilitator"
+        return self.participant.role
+
+    # -- persisted conversation state -------------------------------------------------------
+    def start_flow(self, flow: str, step: str, data: dict | None = None) -> str:
+        """Begin (or restart) a flow; returns the token its buttons must carry."""
+        assert self.participant is not None
+        token = secrets.token_hex(3)
+        state = self.participant.flow
+        if state is None:
+            state = FlowState(participant=self.participant, flow=flow, step=step, token=token,
+                              data=data or {}, updated_at=self.now)
+            self.session.add(state)
+        else:
+            state.flow, state.step, state.token = flow, step, token
+            state.data, state.updated_at = dict(data or {}), self.now
+        return token
+
+    def set_step(self, step: str, **data: object) -> str:
+        state = self.flow
+        assert state is not None
+        state.step = step
+        state.data = {**state.data, **data}
+        state.updated_at = self.now
+        return state.token
+
+    @property
+    def flow(self) -> FlowState | None:
+        return self.participant.flow if self.participant is not None else None
+
+    def end_flow(self) -> None:
+        state = self.flow
+        if state is not None:
+            self.session.delete(state)
+            self.participant.flow = None  # type: ignore[union-attr]
+
+
+Handler = Callable[[Ctx], Awaitable[list[Intent]]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command the core knows; adapters build their menus and slash commands from these."""
+
+    name: str
+    handler: Handler
+    description_key: str
+    roles: frozenset[str] = frozenset({"citizen", "organiser", "facilitator"})
+    # Shown in the platform menus (Telegram setMyCommands, Discord slash commands).
+    listed: bool = True
+    # Touches personal data: in a group, point the person to a private chat instead.
+    private_only: bool = True
+
+
+@dataclass
+class Registry:
+    commands: dict[str, Command] = field(default_factory=dict)
+    # Button actions are routed by the part before the first ':'.
+    actions: dict[str, Handler] = field(default_factory=dict)
+    # Free text typed while a flow waits for it goes to the flow's handler, not to reflections.
+    text_steps: dict[str, Handler] = field(default_factory=dict)
+
+    def command(self, name: str, description_key: str, **kw: object):
+        def deco(fn: Handler) -> Handler:
+            self.commands[name] = Command(name, fn, description_key, **kw)  # type: ignore[arg-type]
+            return fn
+        return deco
+
+    def action(self, prefix: str):
+        def deco(fn: Handler) -> Handler:
+            self.actions[prefix] = fn
+            return fn
+        return deco
+
+
+    def text_step(self, flow: str):
+        def deco(fn: Handler) -> Handler:
+            self.text_steps[flow] = fn
+            return fn
+        return deco
+
+
+registry = Registry()

@@ -1,0 +1,140 @@
+"""The one dispatcher: dedupe, resolve the person and language, check crisis and role, route, commit."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+# Importing the feature modules registers their commands and buttons.
+import handlers.erasure  # noqa: F401
+import handlers.info  # noqa: F401
+import handlers.mydata  # noqa: F401
+import handlers.onboarding  # noqa: F401
+import handlers.settings  # noqa: F401
+from content.i18n import normalise_language, t
+from handlers.context import Ctx, HandlerConfig, Registry, registry
+from handlers.crisis import crisis_reply, detect_crisis
+from handlers.reflections import store_reflection
+from handlers.types import Incoming, Intent, Reply
+from storage.models import ProcessedMessage
+from storage.repo import dedupe_salt, find_participant
+
+log = logging.getLogger(__name__)
+
+# Keep newlines and tabs; drop other control characters (they break terminals, CSV and logs).
+_KEEP = {"\n", "\t"}
+
+
+def clean_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch)[0] != "C")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Dispatcher:
+    """Routes one Incoming to its handler in one database transaction and returns the intents."""
+
+    def __init__(self, sessions: sessionmaker[Session], config: HandlerConfig, *,
+                 clock: Callable[[], datetime] = utcnow, routes: Registry = registry,
+                 secret_key: str | None = None, on_erase: Callable[[], None] | None = None) -> None:
+        self.sessions = sessions
+        self.config = config
+        self.clock = clock
+        self.routes = routes
+        self.on_erase = on_erase
+        if secret_key is None:
+            with sessions() as session:
+                secret_key = dedupe_salt(session)
+        self._key = secret_key.encode()
+
+    def message_key(self, inc: Incoming) -> str | None:
+        """A keyed hash, so the dedupe table holds no chat or user id that could survive erasure."""
+        if inc.message_id is None:
+            return None
+        raw = f"{inc.platform}|{inc.chat_id}|{inc.message_id}".encode()
+        return hmac.new(self._key, raw, hashlib.sha256).hexdigest()
+
+    def language_for(self, inc: Incoming, chosen: str | None) -> str:
+        return chosen or normalise_language(inc.locale_hint) or self.config.default_language
+
+    async def handle(self, inc: Incoming) -> list[Intent]:
+        inc = replace(inc, text=clean_text(inc.text), args=tuple(clean_text(a) or "" for a in inc.args))
+        with self.sessions() as session:
+            try:
+                intents, erased = await self._handle(session, inc)
+                if intents is None:
+                    return []
+                session.commit()
+            except IntegrityError:
+                # Another process handled the same message first (the dedupe key collided).
+                session.rollback()
+                log.info("duplicate delivery dropped")
+                return []
+            except Exception:
+                session.rollback()
+                log.exception("handler failed; nothing was stored")
+                lang = self.language_for(inc, None)
+                return [Reply(t(lang, "common.error"))]
+        if erased and self.on_erase is not None:
+            self.on_erase()
+        return intents
+
+    async def _handle(self, session: Session, inc: Incoming) -> tuple[list[Intent] | None, bool]:
+        key = self.message_key(inc)
+        if key is not None:
+            if session.get(ProcessedMessage, key) is not None:
+                return None, False
+            session.add(ProcessedMessage(key=key, processed_at=self.clock()))
+        participant = find_participant(session, inc.platform, inc.user_id)
+        ctx = Ctx(incoming=inc, session=session, config=self.config, participant=participant,
+                  lang=self.language_for(inc, participant.language if participant else None), now=self.clock())
+        intents = await self._route(ctx)
+        return intents, ctx.erased
+
+    async def _route(self, ctx: Ctx) -> list[Intent]:
+        inc = ctx.incoming
+        out: list[Intent] = []
+        # Safety first: whatever else the message is, someone in crisis is signposted at once.
+        written = inc.text if inc.command is None else " ".join(inc.args)
+        if written and detect_crisis(written):
+            ctx.extra["crisis"] = True
+            out.append(Reply(crisis_reply(ctx.lang)))
+        if inc.command is not None:
+            return out + await self._command(ctx)
+        if inc.action is not None:
+            handler = self.routes.actions.get(inc.action.split(":", 1)[0])
+            if handler is None:
+                return out + [Reply(ctx.t("common.stale_button"))]
+            return out + await handler(ctx)
+        if inc.chat_type != "private":
+            # Reflections are never collected in groups; a command there gets its answer instead.
+            return out
+        state = ctx.flow
+        step = self.routes.text_steps.get(state.flow) if state is not None else None
+        if step is not None:
+            return out + await step(ctx)
+        return out + store_reflection(ctx)
+
+    async def _command(self, ctx: Ctx) -> list[Intent]:
+        name = (ctx.incoming.command or "").lower()
+        command = self.routes.commands.get(name)
+        if command is None:
+            shown = name[:32] if name.isprintable() else "?"
+            return [Reply(ctx.t("common.unknown_command", command=shown))]
+        if ctx.role not in command.roles:
+            return [Reply(ctx.t("common.not_allowed"))]
+        if command.private_only and ctx.incoming.chat_type != "private":
+            return [Reply(ctx.t("common.group_only_private"), private=False)]
+        return await command.handler(ctx)

@@ -1,0 +1,62 @@
+"""/forget deletes the person and everything they wrote; /withdraw withdraws consent."""
+from __future__ import annotations
+
+from handlers.common import flow_token_ok, parse_action, stale
+from handlers.context import Ctx, registry
+from handlers.types import CloseButtons, Intent, Reply, buttons
+from storage.repo import delete_reflections, erase_participant
+
+
+@registry.command("forget", "commands.forget")
+async def forget(ctx: Ctx) -> list[Intent]:
+    if ctx.participant is None:
+        return [Reply(ctx.t("forget.nothing"))]
+    token = ctx.start_flow("fg", "confirm")
+    return [Reply(ctx.t("forget.confirm"), buttons(
+        [(ctx.t("forget.confirm_yes"), f"fg:{token}:yes"), (ctx.t("common.cancel"), f"fg:{token}:no")]))]
+
+
+@registry.action("fg")
+async def on_forget_button(ctx: Ctx) -> list[Intent]:
+    parts = parse_action(ctx.incoming.action or "")
+    if len(parts) != 3 or ctx.participant is None or not flow_token_ok(ctx, "fg", parts[1]):
+        return stale(ctx)
+    if parts[2] == "yes":
+        erase_participant(ctx.session, ctx.participant)
+        ctx.participant = None
+        ctx.erased = True
+        return [CloseButtons(), Reply(ctx.t("forget.done"))]
+    ctx.end_flow()
+    return [CloseButtons(), Reply(ctx.t("common.cancelled"))]
+
+
+@registry.command("withdraw", "commands.withdraw")
+async def withdraw(ctx: Ctx) -> list[Intent]:
+    p = ctx.participant
+    if p is None or p.consent_state != "given":
+        return [Reply(ctx.t("withdraw.not_given"))]
+    token = ctx.start_flow("wd", "confirm")
+    return [Reply(ctx.t("withdraw.confirm"), buttons(
+        [(ctx.t("withdraw.delete_all"), f"wd:{token}:del")],
+        [(ctx.t("withdraw.keep"), f"wd:{token}:keep")],
+        [(ctx.t("common.cancel"), f"wd:{token}:no")]))]
+
+
+@registry.action("wd")
+async def on_withdraw_button(ctx: Ctx) -> list[Intent]:
+    parts = parse_action(ctx.incoming.action or "")
+    p = ctx.participant
+    if len(parts) != 3 or p is None or not flow_token_ok(ctx, "wd", parts[1]):
+        return stale(ctx)
+    ctx.end_flow()
+    if parts[2] not in ("del", "keep"):
+        return [CloseButtons(), Reply(ctx.t("common.cancelled"))]
+    p.consent_state = "withdrawn"
+    for consent in p.consents:
+        if consent.granted and consent.withdrawn_at is None:
+            consent.withdrawn_at = ctx.now
+    if parts[2] == "del":
+        delete_reflections(ctx.session, p)
+        ctx.erased = True
+        return [CloseButtons(), Reply(ctx.t("withdraw.done_deleted"))]
+    return [CloseButtons(), Reply(ctx.t("withdraw.done_kept"))]

@@ -1,0 +1,74 @@
+"""Free text after consent is a reflection: scrubbed, language-tagged, stored, with an undo receipt."""
+from __future__ import annotations
+
+from handlers.common import consent_given, parse_action, quote_label, stale
+from handlers.context import Ctx, registry
+from handlers.langid import detect_language
+from handlers.scrub import scrub
+from handlers.types import CloseButtons, Intent, Reply, buttons
+from storage.models import Reflection
+from storage.repo import own_reflection
+
+PREFIX = "r"
+
+
+def _receipt_buttons(ctx: Ctx, reflection: Reflection):
+    toggle = (ctx.t("reflection.deny_quote"), f"{PREFIX}:q0:{reflection.id}") if reflection.quotable \
+        else (ctx.t("reflection.allow_quote"), f"{PREFIX}:q1:{reflection.id}")
+    row = [(ctx.t("reflection.undo"), f"{PREFIX}:u:{reflection.id}")]
+    if not reflection.crisis:
+        row.append(toggle)
+    return buttons(row)
+
+
+def store_reflection(ctx: Ctx) -> list[Intent]:
+    """Keep what the person wrote, if they consented; always tell them what happened to it."""
+    crisis = bool(ctx.extra.get("crisis"))
+    if not consent_given(ctx):
+        # After a crisis reply, a consent reminder would read as cold; the crisis reply stands alone.
+        if crisis:
+            return []
+        key = "common.not_consented" if ctx.participant is not None else "common.need_start"
+        return [Reply(ctx.t(key))]
+    text = ctx.incoming.text or ""
+    if not text.strip():
+        return [Reply(ctx.t("common.empty_message"))]
+    limit = ctx.config.max_reflection_chars
+    if len(text) > limit:
+        return [Reply(ctx.t("common.too_long", length=f"{len(text):,}".replace(",", "."), limit=limit))]
+    p = ctx.participant
+    reflection = Reflection(
+        participant=p,
+        text=scrub(text),
+        language=detect_language(text, p.language, ctx.incoming.locale_hint),  # type: ignore[union-attr]
+        created_at=ctx.now,
+        quotable=False if crisis else p.quote_default,  # type: ignore[union-attr]
+        crisis=crisis,
+        areas=[],
+        prompt_id=ctx.extra.get("prompt_id"),
+    )
+    ctx.session.add(reflection)
+    ctx.session.flush()
+    text_key = "reflection.saved_crisis" if crisis else "reflection.saved"
+    return [Reply(ctx.t(text_key, quote_state=quote_label(ctx, reflection.quotable)),
+                  _receipt_buttons(ctx, reflection))]
+
+
+@registry.action(PREFIX)
+async def on_button(ctx: Ctx) -> list[Intent]:
+    parts = parse_action(ctx.incoming.action or "")
+    if len(parts) != 3 or not parts[2].isdigit() or ctx.participant is None:
+        return stale(ctx)
+    reflection = own_reflection(ctx.session, ctx.participant, int(parts[2]))
+    if reflection is None:
+        return [CloseButtons(), Reply(ctx.t("reflection.already_gone"))]
+    if parts[1] == "u":
+        ctx.session.delete(reflection)
+        ctx.erased = True
+        return [CloseButtons(), Reply(ctx.t("reflection.undone"))]
+    if parts[1] in ("q0", "q1") and not reflection.crisis:
+        reflection.quotable = parts[1] == "q1"
+        return [CloseButtons(),
+                Reply(ctx.t("reflection.quote_changed", quote_state=quote_label(ctx, reflection.quotable)),
+                      _receipt_buttons(ctx, reflection))]
+    return stale(ctx)

@@ -1,0 +1,97 @@
+"""/settings and /language: change age band, municipality, quoting default and language."""
+from __future__ import annotations
+
+from handlers.common import AGE_BANDS, age_label, consent_given, flow_token_ok, language_label, parse_action, \
+    quote_label, stale
+from handlers.context import Ctx, registry
+from handlers.onboarding import age_buttons, ask_municipality, ensure_participant, municipality_by_code, \
+    municipality_reply, under15
+from handlers.types import CloseButtons, Intent, Reply, buttons
+
+FLOW = "st"
+
+
+def _settings_view(ctx: Ctx, token: str) -> Reply:
+    p = ctx.participant
+    text = ctx.t("settings.show", language=language_label(ctx, p.language), age_band=age_label(ctx, p.age_band),
+                 municipality=p.municipality or ctx.t("mydata.not_set"),
+                 quote_default=quote_label(ctx, p.quote_default))
+    return Reply(text, buttons(
+        [(ctx.t("settings.age"), f"{FLOW}:{token}:age"), (ctx.t("settings.municipality"), f"{FLOW}:{token}:mun")],
+        [(ctx.t("settings.quote_toggle", quote_default=quote_label(ctx, not p.quote_default)), f"{FLOW}:{token}:q"),
+         (ctx.t("settings.language"), f"{FLOW}:{token}:lang")],
+    ))
+
+
+@registry.command("settings", "commands.settings")
+async def settings(ctx: Ctx) -> list[Intent]:
+    if not consent_given(ctx):
+        return [Reply(ctx.t("settings.need_consent"))]
+    token = ctx.start_flow(FLOW, "menu")
+    return [_settings_view(ctx, token)]
+
+
+@registry.command("language", "commands.language", private_only=False)
+async def language(ctx: Ctx) -> list[Intent]:
+    return [Reply(ctx.t("language.ask"), buttons([(ctx.t("lang.da"), "lg:da"), (ctx.t("lang.en"), "lg:en")]))]
+
+
+@registry.action("lg")
+async def on_language(ctx: Ctx) -> list[Intent]:
+    parts = parse_action(ctx.incoming.action or "")
+    if len(parts) != 2 or parts[1] not in ("da", "en"):
+        return stale(ctx)
+    ensure_participant(ctx).language = ctx.lang = parts[1]
+    return [CloseButtons(), Reply(ctx.t("language.set"))]
+
+
+@registry.action(FLOW)
+async def on_button(ctx: Ctx) -> list[Intent]:
+    parts = parse_action(ctx.incoming.action or "")
+    if len(parts) < 3 or not consent_given(ctx) or not flow_token_ok(ctx, FLOW, parts[1]):
+        return stale(ctx)
+    p, token, what = ctx.participant, parts[1], parts[2]
+    value = parts[3] if len(parts) > 3 else None
+    if what == "age" and value is None:
+        ctx.set_step("age")
+        return [CloseButtons(), Reply(ctx.t("start.ask_age"), age_buttons(ctx, f"{FLOW}:{token}:age"))]
+    if what == "age" and (value in AGE_BANDS or value == "-"):
+        if value == "u15":
+            return under15(ctx)
+        p.age_band = None if value == "-" else value
+    elif what == "mun" and value is None:
+        ctx.set_step("municipality")
+        return [CloseButtons(), ask_municipality(ctx, token, FLOW)]
+    elif what == "mun":
+        found = None if value == "-" else municipality_by_code(value)
+        if value != "-" and found is None:
+            return stale(ctx)
+        p.municipality = found.name if found else None
+        p.region = found.region if found else None
+    elif what == "q":
+        p.quote_default = not p.quote_default
+    elif what == "lang" and value is None:
+        return [CloseButtons(), Reply(ctx.t("language.ask"),
+                                      buttons([(ctx.t("lang.da"), "lg:da"), (ctx.t("lang.en"), "lg:en")]))]
+    else:
+        return stale(ctx)
+    ctx.set_step("menu")
+    return [CloseButtons(), Reply(ctx.t("settings.saved")), _settings_view(ctx, token)]
+
+
+@registry.text_step(FLOW)
+async def on_text(ctx: Ctx) -> list[Intent]:
+    state = ctx.flow
+    if state.step != "municipality":  # type: ignore[union-attr]
+        # Not waiting for text: this is a reflection, and the settings menu stays as it was.
+        from handlers.reflections import store_reflection
+
+        ctx.end_flow()
+        return store_reflection(ctx)
+    again, found = municipality_reply(ctx, ctx.incoming.text or "", state.token, FLOW)  # type: ignore[union-attr]
+    if again is not None:
+        return [again]
+    ctx.participant.municipality, ctx.participant.region = found.name, found.region  # type: ignore[union-attr]
+    ctx.set_step("menu")
+    return [CloseButtons(), Reply(ctx.t("start.municipality_ok", municipality=found.name, region=found.region)),
+            _settings_view(ctx, state.token)]  # type: ignore[union-attr]

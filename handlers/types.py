@@ -1,0 +1,75 @@
+"""The neutral types that cross the platform boundary: one Incoming in, intents out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+# Telegram limits callback_data to 64 bytes; every button payload must fit it on every platform.
+MAX_ACTION_BYTES = 64
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a person sent, whatever the platform: text, a command with args, or a button action."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    text: str | None = None
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    action: str | None = None
+    locale_hint: str | None = None
+    message_id: str | None = None
+    received_at: datetime = field(default_factory=_now)
+    chat_type: str = "private"  # private | group | channel
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        if len(self.action.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"button action over {MAX_ACTION_BYTES} bytes: {self.action!r}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the person who wrote, optionally with rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    # True for replies that must stay out of public channels (Discord: ephemeral).
+    private: bool = True
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file for the person: the /mydata JSON now, an .ics later."""
+
+    filename: str
+    content: bytes
+    mime_type: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class CloseButtons:
+    """The keyboard the person pressed is spent: adapters remove or disable it."""
+
+    note: str | None = None
+
+
+Intent = Reply | Document | CloseButtons
+
+
+def buttons(*rows: list[tuple[str, str]]) -> tuple[tuple[Button, ...], ...]:
+    """Build button rows from (label, action) pairs."""
+    return tuple(tuple(Button(label, action) for label, action in row) for row in rows)
