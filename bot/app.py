@@ -1,0 +1,46 @@
+"""Wiring: settings → database → dispatcher, shared by every platform in one process."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from handlers.context import HandlerConfig
+from handlers.dispatch import Dispatcher
+from storage.db import make_engine, make_sessionmaker, normalise_url, scrub_sqlite_journal
+from storage.migrate import ensure_migrated
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    dispatcher: Dispatcher
+
+
+def handler_config(settings: Settings) -> HandlerConfig:
+    return HandlerConfig(
+        consent_version=settings.privacy.consent_version,
+        max_reflection_chars=settings.privacy.max_reflection_chars,
+        default_language=settings.default_language,
+        facilitators=frozenset(settings.roles.facilitators),
+        download_dir=settings.console.download_dir,
+    )
+
+
+def build_app(settings: Settings, *, migrate: bool = True) -> App:
+    """Open the database (migrating a fresh one, refusing an old one) and make the dispatcher."""
+    url = normalise_url(settings.database.url)
+    engine = make_engine(url, synchronous=settings.database.synchronous)
+    if migrate:
+        log.info("database: %s", ensure_migrated(engine, url))
+    sessions = make_sessionmaker(engine)
+    dispatcher = Dispatcher(sessions, handler_config(settings), secret_key=settings.secret_key,
+                            on_erase=lambda: scrub_sqlite_journal(engine))
+    return App(settings, engine, sessions, dispatcher)

@@ -1,0 +1,76 @@
+"""The `samtale` command: run the bot, manage the database."""
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+
+import click
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from storage.migrate import NotMigrated
+
+
+def _settings(config: str | None) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="samtale")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
+def main(verbose: bool) -> None:
+    """Samtale: the chat bot of Denmark's national conversation about loneliness."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--platform", "platforms", multiple=True, type=click.Choice(["console", "telegram", "discord"]),
+              help="Platform to run (repeatable); default from config, else console.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (default ./samtale.toml).")
+@click.option("--as", "as_user", default=None, help="Console user to play (default: your OS user name).")
+def run(platforms: tuple[str, ...], config: str | None, as_user: str | None) -> None:
+    """Start the bot."""
+    from bot.app import build_app
+    from bot.runner import run_platforms
+
+    settings = _settings(config)
+    chosen = list(platforms) or settings.platforms
+    try:
+        app = build_app(settings)
+    except NotMigrated as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        asyncio.run(run_platforms(app, chosen, console_user=as_user or getpass.getuser()))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.engine.dispose()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+@click.option("--config", "config", type=click.Path(dir_okay=False))
+def upgrade(config: str | None) -> None:
+    """Apply all migrations."""
+    from storage.db import make_engine, normalise_url
+    from storage.migrate import current_revision, upgrade as do_upgrade
+
+    url = normalise_url(_settings(config).database.url)
+    engine = make_engine(url)
+    do_upgrade(engine, url)
+    click.echo(f"database at revision {current_revision(engine)}")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

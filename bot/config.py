@@ -1,0 +1,120 @@
+"""One typed settings object from samtale.toml (secrets from the environment), validated at start."""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PLATFORMS = ("console", "telegram", "discord")
+
+
+class _Section(BaseModel):
+    # A misspelt key must fail loudly, not be silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///samtale.db"
+    # FULL: a receipt is sent only after a commit that survives power loss. NORMAL is faster.
+    synchronous: Literal["FULL", "NORMAL"] = "FULL"
+
+
+class PrivacySettings(_Section):
+    consent_version: str = "1"
+    max_reflection_chars: int = Field(4000, ge=100, le=20000)
+    retention_days: int = Field(365, ge=1)
+
+
+class RolesSettings(_Section):
+    # "platform:external_id", e.g. "telegram:123456" or "console:anna".
+    facilitators: list[str] = []
+
+
+class ConsoleSettings(_Section):
+    download_dir: str = "."
+
+
+class TelegramSettings(_Section):
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    listen: str = "0.0.0.0"
+    port: int = Field(8443, ge=1, le=65535)
+    bot_username: str | None = None
+
+
+class DiscordSettings(_Section):
+    dev_guilds: list[int] = []
+
+
+class Settings(_Section):
+    platforms: list[str] = ["console"]
+    default_language: Literal["da", "en"] = "da"
+    database: DatabaseSettings = DatabaseSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    roles: RolesSettings = RolesSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
+    # From the environment only, never from a file that might be committed.
+    secret_key: str | None = None
+    telegram_token: str | None = None
+    discord_token: str | None = None
+
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, value: list[str]) -> list[str]:
+        unknown = [p for p in value if p not in PLATFORMS]
+        if unknown:
+            raise ValueError(f"unknown platform(s) {unknown}; choose from {list(PLATFORMS)}")
+        if not value:
+            raise ValueError("at least one platform is needed")
+        return value
+
+
+class ConfigError(Exception):
+    """The config file is unreadable or invalid; the message names the file and key."""
+
+
+_SECRET_ENV = {
+    "secret_key": "SAMTALE_SECRET_KEY",
+    "telegram_token": "SAMTALE_TELEGRAM_TOKEN",
+    "discord_token": "SAMTALE_DISCORD_TOKEN",
+}
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read `path`, else ./samtale.toml if present, else defaults; add secrets from env."""
+    env = os.environ if env is None else env
+    data: dict = {}
+    source = "defaults"
+    if path is None and Path("samtale.toml").exists():
+        path = "samtale.toml"
+    if path is not None:
+        source = str(path)
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for key in _SECRET_ENV:
+        if key in data:
+            raise ConfigError(f"{source}: `{key}` must not be in a file; set {_SECRET_ENV[key]}")
+    for key, var in _SECRET_ENV.items():
+        if env.get(var):
+            data[key] = env[var]
+    if "SAMTALE_DATABASE_URL" in env:
+        data.setdefault("database", {})["url"] = env["SAMTALE_DATABASE_URL"]
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"`{'.'.join(str(p) for p in err['loc'])}`: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{source}: {problems}") from None

@@ -1,0 +1,1 @@
+"""Chat platform adapters: the only code that imports telegram or discord."""

@@ -1,0 +1,94 @@
+"""The console platform: stdin lines in, stdout out; buttons as numbered choices."""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from handlers.dispatch import Dispatcher
+from handlers.types import Button, CloseButtons, Document, Incoming, Intent, Reply
+
+
+def parse_command(line: str) -> tuple[str, tuple[str, ...]]:
+    """'/start payload' → ('start', ('payload',)); '/start@samtale_bot' → ('start', ())."""
+    head, *args = line[1:].split()
+    return head.split("@", 1)[0].lower(), tuple(args)
+
+
+class Console:
+    """One console user (`--as NAME`) talking to the dispatcher, line by line."""
+
+    def __init__(self, dispatcher: Dispatcher, user: str, *, out: TextIO = sys.stdout,
+                 download_dir: str = ".", locale_hint: str | None = None) -> None:
+        self.dispatcher = dispatcher
+        self.user = user
+        self.out = out
+        self.download_dir = Path(download_dir)
+        self.locale_hint = locale_hint
+        # The last keyboard shown stays pressable, so a late press reaches the core and is called stale.
+        self.choices: list[Button] = []
+        self._run = f"{int(time.time() * 1000):x}"
+        self._seq = 0
+
+    def incoming(self, line: str) -> Incoming:
+        self._seq += 1
+        common = dict(platform="console", chat_id=self.user, user_id=self.user, display_name=self.user,
+                      locale_hint=self.locale_hint, message_id=f"{self._run}-{self._seq}")
+        stripped = line.strip()
+        if stripped.startswith("/") and len(stripped) > 1 and not stripped[1].isspace():
+            command, args = parse_command(stripped)
+            return Incoming(command=command, args=args, **common)
+        pressed = self.pressed(stripped)
+        if pressed is not None:
+            return Incoming(action=pressed.action, **common)
+        return Incoming(text=line, **common)
+
+    def pressed(self, typed: str) -> Button | None:
+        if typed.isdigit() and 1 <= int(typed) <= len(self.choices):
+            return self.choices[int(typed) - 1]
+        folded = typed.casefold()
+        return next((b for b in self.choices if folded and b.label.casefold() == folded), None)
+
+    async def send(self, line: str) -> None:
+        for intent in await self.dispatcher.handle(self.incoming(line)):
+            self.render(intent)
+        self.out.flush()
+
+    def render(self, intent: Intent) -> None:
+        if isinstance(intent, Reply):
+            print(intent.text, file=self.out)
+            if intent.buttons:
+                self.choices = [b for row in intent.buttons for b in row]
+                numbered = iter(range(1, len(self.choices) + 1))
+                for row in intent.buttons:
+                    print("   " + "   ".join(f"[{next(numbered)}] {b.label}" for b in row), file=self.out)
+            print(file=self.out)
+        elif isinstance(intent, Document):
+            self.download_dir.mkdir(parents=True, exist_ok=True)
+            stem, dot, ext = intent.filename.rpartition(".")
+            path = self.download_dir / f"{stem}-{self.user}{dot}{ext}"
+            path.write_bytes(intent.content)
+            print(f"📎 {intent.caption} → {path}\n", file=self.out)
+        elif isinstance(intent, CloseButtons) and intent.note:
+            print(intent.note, file=self.out)
+
+
+async def run_console(dispatcher: Dispatcher, user: str, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
+                      download_dir: str = ".") -> None:
+    """Talk until end of input; works interactively and with piped, scripted stdin."""
+    hint = os.environ.get("LANG") or os.environ.get("LC_ALL")
+    console = Console(dispatcher, user, out=out, download_dir=download_dir, locale_hint=hint)
+    interactive = stdin.isatty()
+    loop = asyncio.get_running_loop()
+    if interactive:
+        print(f"Samtale · console · {user} (/start to begin, Ctrl-D to quit)\n", file=out)
+    while True:
+        if interactive:
+            print("> ", end="", file=out, flush=True)
+        line = await loop.run_in_executor(None, stdin.readline)
+        if line == "":
+            break
+        await console.send(line.rstrip("\n"))
