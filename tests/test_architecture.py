@@ -1,0 +1,46 @@
+"""Imports point one way: handlers/, storage/ and content/ never import telegram, discord or bot."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN = {
+    "handlers": {"telegram", "discord", "bot"},
+    "storage": {"telegram", "discord", "bot", "handlers"},
+    "content": {"telegram", "discord", "bot", "handlers", "storage"},
+}
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_import_direction():
+    bad = []
+    for package, forbidden in FORBIDDEN.items():
+        for path in (ROOT / package).rglob("*.py"):
+            hit = imported_roots(path) & forbidden
+            if hit:
+                bad.append(f"{path.relative_to(ROOT)} imports {sorted(hit)}")
+    assert bad == []
+
+
+def test_only_platform_adapters_import_platform_libraries():
+    bad = [str(p.relative_to(ROOT)) for p in (ROOT / "bot").rglob("*.py")
+           if "platforms" not in p.parts and imported_roots(p) & {"telegram", "discord"}]
+    assert bad == []
+
+
+def test_every_module_has_a_docstring():
+    missing = [str(p.relative_to(ROOT)) for pkg in ("bot", "handlers", "storage", "content")
+               for p in (ROOT / pkg).rglob("*.py")
+               if "versions" not in p.parts and not ast.get_docstring(ast.parse(p.read_text()))]
+    assert missing == []
