@@ -28,11 +28,20 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict[str, str]:
-    path = files("content") / "locales" / f"{lang}.toml"
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    """All strings of one language: every file in content/locales/<lang>/, one per feature."""
     out: dict[str, str] = {}
-    _flatten("", data, out)
+    folder = files("content") / "locales" / lang
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not path.name.endswith(".toml"):
+            continue
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        flat: dict[str, str] = {}
+        _flatten("", data, flat)
+        clash = set(flat) & set(out)
+        if clash:
+            raise ValueError(f"locales/{lang}/{path.name} repeats keys {sorted(clash)}")
+        out.update(flat)
     return out
 
 

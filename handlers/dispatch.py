@@ -12,12 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-# Importing the feature modules registers their commands and buttons.
-import handlers.erasure  # noqa: F401
-import handlers.info  # noqa: F401
-import handlers.mydata  # noqa: F401
-import handlers.onboarding  # noqa: F401
-import handlers.settings  # noqa: F401
+import handlers.features  # noqa: F401 - registers every command, button and text step
 from content.i18n import normalise_language, t
 from handlers.context import Ctx, HandlerConfig, Registry, registry
 from handlers.crisis import crisis_reply, detect_crisis

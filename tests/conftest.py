@@ -15,7 +15,7 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.platforms.console import Console
 from handlers.types import CloseButtons, Document, Incoming, Intent, Reply
-from storage.models import Base
+from storage.tables import Base
 
 PG_ADMIN_URL = os.environ.get("SAMTALE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("SAMTALE_REQUIRE_POSTGRES") == "1"

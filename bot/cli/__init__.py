@@ -1,4 +1,4 @@
-"""The `samtale` command: run the bot, manage the database."""
+"""The `samtale` command: the group, `run`, and the feature subcommands registered below."""
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +13,8 @@ from bot.config import ConfigError, Settings, load_settings
 from storage.migrate import NotMigrated
 
 
-def _settings(config: str | None) -> Settings:
+def settings_from(config: str | None) -> Settings:
+    """Load settings for any subcommand, turning a bad config into a clean error."""
     try:
         return load_settings(config)
     except ConfigError as exc:
@@ -39,7 +40,7 @@ def run(platforms: tuple[str, ...], config: str | None, as_user: str | None) -> 
     from bot.app import build_app
     from bot.runner import run_platforms
 
-    settings = _settings(config)
+    settings = settings_from(config)
     chosen = list(platforms) or settings.platforms
     try:
         app = build_app(settings)
@@ -53,24 +54,10 @@ def run(platforms: tuple[str, ...], config: str | None, as_user: str | None) -> 
         app.engine.dispose()
 
 
-@main.group()
-def db() -> None:
-    """Database schema."""
+# Each feature's commands live in their own module; adding one is one line here.
+from bot.cli import db as _db  # noqa: E402
+
+for _module in (_db,):
+    main.add_command(_module.group)
 
 
-@db.command()
-@click.option("--config", "config", type=click.Path(dir_okay=False))
-def upgrade(config: str | None) -> None:
-    """Apply all migrations."""
-    from storage.db import make_engine, normalise_url
-    from storage.migrate import current_revision, upgrade as do_upgrade
-
-    url = normalise_url(_settings(config).database.url)
-    engine = make_engine(url)
-    do_upgrade(engine, url)
-    click.echo(f"database at revision {current_revision(engine)}")
-    engine.dispose()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,4 @@
+"""`python -m bot.cli`: the same as the `samtale` command."""
+from bot.cli import main
+
+main()
