@@ -321,8 +321,19 @@ async def test_telegram_validation_errors(fake: FakeTelegramAPI, bot: Bot) -> No
     with pytest.raises(BadRequest, match="not modified"):
         await bot.edit_message_text("<b>fed</b>", chat_id=USER, message_id=message.message_id)
 
-    assert [m.text for m in fake.sent_messages()] == ["<b>fed</b>"]
-    assert len(fake.rejected) == 4
+    with pytest.raises(BadRequest, match="replied not found"):
+        await bot.send_message(USER, "svar", reply_to_message_id=999)
+    incoming = fake.user_message(USER, "spørgsmål")["message"]
+    reply = await bot.send_message(USER, "svar", reply_to_message_id=incoming["message_id"])
+
+    assert reply.reply_to_message.text == "spørgsmål"
+    assert [m.text for m in fake.sent_messages()] == ["<b>fed</b>", "svar"]
+    assert len(fake.rejected) == 5
+
+
+async def test_wait_for_times_out_with_a_useful_message(fake: FakeTelegramAPI) -> None:
+    with pytest.raises(TimeoutError, match="1 sent messages in chat 4242; 0 sends recorded"):
+        await fake.wait_for_messages(USER, 1, timeout=0.05)
 
 
 async def test_webhook_delivery_to_ptb_webhook_server(fake: FakeTelegramAPI) -> None:

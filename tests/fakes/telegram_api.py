@@ -1352,9 +1352,32 @@ class FakeTelegramAPI:
         if sent.chat_id is not None:
             self._sent_by_chat[sent.chat_id].append(sent)
 
+    def _replied_message(
+        self, chat_id: int | str, params: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        reply = params.get("reply_parameters")
+        if reply is None and params.get("reply_to_message_id") is not None:
+            reply = {"message_id": params["reply_to_message_id"]}
+        if not reply:
+            return None
+        replied = self._messages.get((reply.get("chat_id", chat_id), reply.get("message_id")))
+        if replied is None:
+            if reply.get("allow_sending_without_reply") or params.get(
+                "allow_sending_without_reply"
+            ):
+                return None
+            raise _bad_request("message to be replied not found")
+        # Telegram never nests replies more than one level deep.
+        return {k: v for k, v in replied.items() if k != "reply_to_message"}
+
     def _new_message(
-        self, chat_id: int | str, markup: dict[str, Any] | None, **content: Any
+        self,
+        chat_id: int | str,
+        markup: dict[str, Any] | None,
+        params: dict[str, Any],
+        **content: Any,
     ) -> dict[str, Any]:
+        replied = self._replied_message(chat_id, params)
         message = {
             "message_id": self._take_message_id(chat_id),
             "date": int(time.time()),
@@ -1362,6 +1385,8 @@ class FakeTelegramAPI:
             "from": self.bot_user,
             **content,
         }
+        if replied is not None:
+            message["reply_to_message"] = replied
         visible = self._visible_markup(markup)
         if visible is not None:
             message["reply_markup"] = visible
@@ -1440,7 +1465,7 @@ class FakeTelegramAPI:
         parse_mode = params.get("parse_mode")
         self._check_text(text, parse_mode)
         markup = self._check_markup(params.get("reply_markup"))
-        message = self._new_message(chat_id, markup, text=text)
+        message = self._new_message(chat_id, markup, params, text=text)
         self._record(
             SentMessage(
                 "sendMessage",
@@ -1626,7 +1651,7 @@ class FakeTelegramAPI:
             }
         if caption:
             content["caption"] = caption
-        message = self._new_message(chat_id, markup, **content)
+        message = self._new_message(chat_id, markup, params, **content)
         document = SentDocument(
             chat_id,
             message["message_id"],
