@@ -17,20 +17,26 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def head_revision(url: str) -> str:
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+def head_revisions(url: str) -> set[str]:
+    # Features add migrations side by side; several heads are fine as long as all are applied.
+    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def current_revision(engine: Engine) -> str:
+    """For people: the applied heads, comma-separated ('none' for an empty database)."""
+    return ", ".join(sorted(current_revisions(engine))) or "none"
 
 
 def upgrade(engine: Engine, url: str) -> None:
     cfg = alembic_config(url)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 class NotMigrated(RuntimeError):
@@ -39,15 +45,15 @@ class NotMigrated(RuntimeError):
 
 def ensure_migrated(engine: Engine, url: str) -> str:
     """Migrate a fresh database; refuse an old one. Returns what was done, for the log."""
-    current = current_revision(engine)
-    head = head_revision(url)
-    if current == head:
+    current = current_revisions(engine)
+    heads = head_revisions(url)
+    if current == heads:
         return "up to date"
     tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
-    if current is None and not tables:
+    if not current and not tables:
         upgrade(engine, url)
         return "created"
     raise NotMigrated(
-        f"The database is at revision {current or 'none'} but this Samtale needs {head}. "
-        "Run `samtale db upgrade` (take a backup first)."
+        f"The database is at revision {current_revision(engine)} but this Samtale needs "
+        f"{', '.join(sorted(heads))}. Run `samtale db upgrade` (take a backup first)."
     )
