@@ -1084,13 +1084,21 @@ class FakeTelegramAPI:
             return self._error_response(_ApiError(401, "Unauthorized"))
         if self._bot_id is None:
             self._bot_id = self._id_from_token(token)
-        params = await self._read_params(request)
+        try:
+            params = await self._read_params(request)
+        except _ApiError as exc:
+            return self._error_response(exc)
         lowered = request.match_info["method"].lower()
         if lowered == "getupdates":
             return await self._get_updates(params)
         entry = self._handlers.get(lowered)
         if entry is None:
-            return self._error_response(_ApiError(404, "Not Found: method not found"))
+            # Recorded so a test can see which unimplemented method the bot reached for.
+            error = _ApiError(404, "Not Found: method not found")
+            method = request.match_info["method"]
+            self.calls.append(Call(method, params))
+            self.rejected.append(Rejection(method, params, error.code, error.description))
+            return self._error_response(error)
         method, handler = entry
         self.calls.append(Call(method, params))
         self._call_counts[method] += 1
@@ -1155,7 +1163,7 @@ class FakeTelegramAPI:
                 try:
                     decoded = json.loads(body)
                 except ValueError:
-                    raise web.HTTPBadRequest(text="body is not JSON") from None
+                    raise _bad_request("can't parse JSON object") from None
                 if isinstance(decoded, dict):
                     params.update(decoded)
         return params
