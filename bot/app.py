@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from handlers.context import HandlerConfig
 from handlers.dispatch import Dispatcher
+from handlers.flood import Limits
 from storage.db import make_engine, make_sessionmaker, normalise_url, scrub_sqlite_journal
 from storage.migrate import ensure_migrated
 
@@ -41,6 +42,7 @@ def build_app(settings: Settings, *, migrate: bool = True) -> App:
     if migrate:
         log.info("database: %s", ensure_migrated(engine, url))
     sessions = make_sessionmaker(engine)
+    limits = Limits(settings.limits.per_minute, settings.limits.per_day, settings.limits.group_per_minute)
     dispatcher = Dispatcher(sessions, handler_config(settings), secret_key=settings.secret_key,
-                            on_erase=lambda: scrub_sqlite_journal(engine))
+                            on_erase=lambda: scrub_sqlite_journal(engine), limits=limits)
     return App(settings, engine, sessions, dispatcher)

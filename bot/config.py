@@ -28,6 +28,14 @@ class PrivacySettings(_Section):
     retention_days: int = Field(365, ge=1)
 
 
+class LimitsSettings(_Section):
+    # Per person; a kind note is sent once per burst, then messages are dropped for a minute.
+    per_minute: int = Field(20, ge=1)
+    per_day: int = Field(200, ge=1)
+    # Per group chat, for commands addressed to the bot there.
+    group_per_minute: int = Field(30, ge=1)
+
+
 class RolesSettings(_Section):
     # "platform:external_id", e.g. "telegram:123456" or "console:anna".
     facilitators: list[str] = []
@@ -57,6 +65,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     privacy: PrivacySettings = PrivacySettings()
     roles: RolesSettings = RolesSettings()
+    limits: LimitsSettings = LimitsSettings()
     console: ConsoleSettings = ConsoleSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()

@@ -16,6 +16,7 @@ import handlers.features  # noqa: F401 - registers every command, button and tex
 from content.i18n import normalise_language, t
 from handlers.context import Ctx, HandlerConfig, Registry, registry
 from handlers.crisis import crisis_reply, detect_crisis
+from handlers.flood import FloodGate, Limits
 from handlers.reflections import store_reflection
 from handlers.types import Incoming, Intent, Reply
 from storage.models import ProcessedMessage
@@ -43,8 +44,10 @@ class Dispatcher:
 
     def __init__(self, sessions: sessionmaker[Session], config: HandlerConfig, *,
                  clock: Callable[[], datetime] = utcnow, routes: Registry = registry,
-                 secret_key: str | None = None, on_erase: Callable[[], None] | None = None) -> None:
+                 secret_key: str | None = None, on_erase: Callable[[], None] | None = None,
+                 limits: Limits = Limits()) -> None:
         self.sessions = sessions
+        self.flood = FloodGate(limits)
         self.config = config
         self.clock = clock
         self.routes = routes
@@ -65,28 +68,41 @@ class Dispatcher:
         return chosen or normalise_language(inc.locale_hint) or self.config.default_language
 
     async def handle(self, inc: Incoming) -> list[Intent]:
-        inc = replace(inc, text=clean_text(inc.text), args=tuple(clean_text(a) or "" for a in inc.args))
-        with self.sessions() as session:
-            try:
-                intents, erased = await self._handle(session, inc)
-                if intents is None:
-                    return []
-                session.commit()
-            except IntegrityError:
-                # Another process handled the same message first (the dedupe key collided).
-                session.rollback()
-                log.info("duplicate delivery dropped")
+        gate = self.flood.check(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock())
+        if gate != "ok":
+            if gate == "drop":
                 return []
-            except Exception:
-                session.rollback()
-                log.exception("handler failed; nothing was stored")
-                lang = self.language_for(inc, None)
-                return [Reply(t(lang, "common.error"))]
+            return [Reply(t(self.language_for(inc, None), "common.rate_limited"))]
+        length = len(inc.text or "")
+        cap = 4 * self.config.max_reflection_chars
+        if length > cap:
+            # Far past the limit it is refused anyway; don't clean megabytes character by character.
+            inc = replace(inc, text=inc.text[:cap + 1])  # type: ignore[index]
+        inc = replace(inc, text=clean_text(inc.text), args=tuple(clean_text(a) or "" for a in inc.args))
+        # Two tries: a lost race (two first messages from one new person) succeeds on the second,
+        # while a redelivered message is then recognised by its dedupe key and dropped.
+        for attempt in (1, 2):
+            with self.sessions() as session:
+                try:
+                    intents, erased = await self._handle(session, inc, length)
+                    if intents is None:
+                        return []
+                    session.commit()
+                    break
+                except IntegrityError:
+                    session.rollback()
+                    if attempt == 2:
+                        log.exception("conflict twice; nothing was stored")
+                        return [Reply(t(self.language_for(inc, None), "common.error"))]
+                except Exception:
+                    session.rollback()
+                    log.exception("handler failed; nothing was stored")
+                    return [Reply(t(self.language_for(inc, None), "common.error"))]
         if erased and self.on_erase is not None:
             self.on_erase()
         return intents
 
-    async def _handle(self, session: Session, inc: Incoming) -> tuple[list[Intent] | None, bool]:
+    async def _handle(self, session: Session, inc: Incoming, length: int) -> tuple[list[Intent] | None, bool]:
         key = self.message_key(inc)
         if key is not None:
             if session.get(ProcessedMessage, key) is not None:
@@ -95,6 +111,8 @@ class Dispatcher:
         participant = find_participant(session, inc.platform, inc.user_id)
         ctx = Ctx(incoming=inc, session=session, config=self.config, participant=participant,
                   lang=self.language_for(inc, participant.language if participant else None), now=self.clock())
+        if length > 4 * self.config.max_reflection_chars:
+            ctx.extra["length"] = length  # the text was cut before cleaning; report its real size
         intents = await self._route(ctx)
         return intents, ctx.erased
 

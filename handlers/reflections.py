@@ -34,8 +34,9 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     if not text.strip():
         return [Reply(ctx.t("common.empty_message"))]
     limit = ctx.config.max_reflection_chars
-    if len(text) > limit:
-        return [Reply(ctx.t("common.too_long", length=f"{len(text):,}".replace(",", "."), limit=limit))]
+    length = max(len(text), ctx.extra.get("length", 0))
+    if length > limit:
+        return [Reply(ctx.t("common.too_long", length=f"{length:,}".replace(",", "."), limit=limit))]
     p = ctx.participant
     reflection = Reflection(
         participant=p,
