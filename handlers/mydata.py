@@ -34,7 +34,8 @@ def as_document(p: Participant) -> dict:
         "reflections": [
             {"id": r.id, "created_at": r.created_at.isoformat(), "language": r.language, "text": r.text,
              "quotable": r.quotable, "crisis": r.crisis, "areas": list(r.areas or []),
-             "prompt_id": r.prompt_id}
+             "prompt_id": r.prompt_id,
+             "text_purged_at": r.text_purged_at.isoformat() if r.text_purged_at else None}
             for r in p.reflections
         ],
     }
@@ -65,7 +66,8 @@ async def mydata(ctx: Ctx) -> list[Intent]:
     )
     lines = [
         ctx.t("mydata.reflection_line", id=r.id, when=format_when(r.created_at, ctx.lang),
-              quote_state=quote_label(ctx, r.quotable), text=r.text)
+              quote_state=quote_label(ctx, r.quotable),
+              text=ctx.t("mydata.purged") if r.text_purged_at else r.text)
         for r in p.reflections[-SHOWN_IN_TEXT:]
     ]
     text = summary + ("\n\n" + "\n".join(lines) if lines else "")

@@ -106,6 +106,8 @@ class Reflection(Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     prompt_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Set when the retention period deleted the text; language, areas and counts remain.
+    text_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     participant: Mapped[Participant] = relationship(back_populates="reflections")
 

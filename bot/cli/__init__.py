@@ -56,8 +56,9 @@ def run(platforms: tuple[str, ...], config: str | None, as_user: str | None) -> 
 
 # Each feature's commands live in their own module; adding one is one line here.
 from bot.cli import db as _db  # noqa: E402
+from bot.cli import privacy as _privacy  # noqa: E402
 
-for _module in (_db,):
+for _module in (_db, _privacy):
     main.add_command(_module.group)
 
 
