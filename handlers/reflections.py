@@ -5,6 +5,7 @@ from handlers.common import consent_given, parse_action, quote_label, stale
 from handlers.context import Ctx, registry
 from handlers.langid import detect_language
 from handlers.scrub import scrub
+from handlers.themes import area_ids
 from handlers.types import CloseButtons, Intent, Reply, buttons
 from storage.models import Reflection
 from storage.repo import own_reflection
@@ -38,14 +39,16 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     if length > limit:
         return [Reply(ctx.t("common.too_long", length=f"{length:,}".replace(",", "."), limit=limit))]
     p = ctx.participant
+    stored = scrub(text)
     reflection = Reflection(
         participant=p,
-        text=scrub(text),
+        text=stored,
         language=detect_language(text, p.language, ctx.incoming.locale_hint),  # type: ignore[union-attr]
         created_at=ctx.now,
         quotable=False if crisis else p.quote_default,  # type: ignore[union-attr]
         crisis=crisis,
-        areas=[],
+        # From the stored (scrubbed) text, so `samtale themes reclassify` gives the same answer.
+        areas=area_ids(stored),
         prompt_id=ctx.extra.get("prompt_id"),
     )
     ctx.session.add(reflection)
