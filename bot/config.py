@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 PLATFORMS = ("console", "telegram", "discord")
 
@@ -52,7 +52,15 @@ class TelegramSettings(_Section):
     webhook_url: str | None = None
     listen: str = "0.0.0.0"
     port: int = Field(8443, ge=1, le=65535)
-    bot_username: str | None = None
+    bot_username: str | None = Field(None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
+    # Updates handled at once (one person's messages stay in order; different people don't wait).
+    concurrent_updates: int = Field(256, ge=1, le=4096)
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> "TelegramSettings":
+        if self.mode == "webhook" and not self.webhook_url:
+            raise ValueError("mode = \"webhook\" needs webhook_url (the public HTTPS URL Telegram posts to)")
+        return self
 
 
 class DiscordSettings(_Section):
@@ -72,6 +80,8 @@ class Settings(_Section):
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None
+    # Checked on every webhook request (X-Telegram-Bot-Api-Secret-Token); 1-256 of A-Z a-z 0-9 _ -.
+    telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     discord_token: str | None = None
 
     @field_validator("platforms")
@@ -92,6 +102,7 @@ class ConfigError(Exception):
 _SECRET_ENV = {
     "secret_key": "SAMTALE_SECRET_KEY",
     "telegram_token": "SAMTALE_TELEGRAM_TOKEN",
+    "telegram_webhook_secret": "SAMTALE_TELEGRAM_WEBHOOK_SECRET",
     "discord_token": "SAMTALE_DISCORD_TOKEN",
 }
 

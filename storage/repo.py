@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Meta, Participant, Reflection
+from storage.models import Contact, Meta, Participant, Reflection
 
 
 def find_participant(session: Session, platform: str, external_id: str) -> Participant | None:
@@ -36,6 +37,22 @@ def own_reflection(session: Session, participant: Participant, reflection_id: in
     if reflection is None or reflection.participant_id != participant.id:
         return None
     return reflection
+
+
+def mark_unreachable(session: Session, platform: str, chat_id: str, *, now: datetime | None = None) -> int:
+    """The chat refused a message (blocked the bot, account deleted): stop sending to it.
+
+    Marks every contact of that platform with that chat id; returns how many changed. The person's
+    next /start makes the contact reachable again (handlers.onboarding.ensure_participant).
+    """
+    contacts = session.scalars(
+        select(Contact).join(Contact.participant)
+        .where(Participant.platform == platform, Contact.chat_id == chat_id, Contact.reachable.is_(True))
+    ).all()
+    for contact in contacts:
+        contact.reachable = False
+        contact.updated_at = now or datetime.now(timezone.utc)
+    return len(contacts)
 
 
 def dedupe_salt(session: Session) -> str:
