@@ -82,3 +82,11 @@ def test_property_chunks_fit_and_keep_every_non_space_character(text: str, limit
     assert all(text_length(c) <= limit for c in chunks)
     assert all(c.strip() for c in chunks)
     assert "".join("".join(chunks).split()) == "".join(text.split())
+
+
+def test_a_long_paragraph_still_packs_with_its_neighbours() -> None:
+    # A short paragraph, then one too long for a message: its first lines join the short one.
+    text = "Overskrift\n\n" + "\n".join(f"linje {i} " + "x" * 80 for i in range(10))
+    chunks = split_text(text, 500)
+    assert chunks[0].startswith("Overskrift\n\nlinje 0")
+    assert len(chunks) == 2

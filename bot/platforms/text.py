@@ -41,10 +41,16 @@ def _split(text: str, limit: int, level: int) -> list[str]:
     for part in text.split(sep):
         part_len = text_length(part)
         if part_len > limit:
-            if current:
+            # Split the long part finer, but keep packing: its first piece may still join what came
+            # before, and what follows may join its last piece (fewer, fuller messages).
+            smaller = _split(part, limit, level + 1)
+            first_len = text_length(smaller[0])
+            if current and current_len + sep_len + first_len <= limit:
+                smaller[0] = sep.join([*current, smaller[0]])
+            elif current:
                 chunks.append(sep.join(current))
-                current, current_len = [], 0
-            chunks.extend(_split(part, limit, level + 1))
+            chunks.extend(smaller[:-1])
+            current, current_len = [smaller[-1]], text_length(smaller[-1])
             continue
         joined_len = part_len if not current else current_len + sep_len + part_len
         if joined_len <= limit:
