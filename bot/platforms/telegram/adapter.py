@@ -1,0 +1,223 @@
+"""The Telegram adapter proper: each update → the dispatcher → native replies, one chat in order."""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import CallbackQuery, ChatMember, InlineKeyboardButton, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseUpdateProcessor, ContextTypes
+
+from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
+from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents
+from content.i18n import LANGUAGES, catalog, normalise_language, t
+from handlers.context import Registry, registry
+from handlers.dispatch import Dispatcher
+from handlers.types import CloseButtons, Incoming, Intent, Reply
+from storage.repo import mark_unreachable
+
+log = logging.getLogger(__name__)
+
+# The payload of the deep link offered in groups: t.me/<bot>?start=group.
+GROUP_PAYLOAD = "group"
+_TOAST_LIMIT = 200
+# Private chats whose last keyboard we remember (so typed text can close it); the oldest are forgotten.
+_KEYBOARDS_REMEMBERED = 50_000
+
+
+def _order_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    chat = update.effective_chat
+    if chat is not None:
+        return chat.id
+    user = update.effective_user
+    return user.id if user is not None else None
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """Updates from different chats are handled concurrently; those from one chat one at a time, in order.
+
+    Without it, two quick messages from one person could be answered out of order (their replies
+    are sent concurrently), and a press could overtake the message that showed its keyboard.
+    A waiting update holds one of the `max_concurrent_updates` slots; the core's flood limit keeps
+    one person from holding many for long.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._tails: dict[int, asyncio.Future[None]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _order_key(update)
+        if key is None:
+            await coroutine
+            return
+        previous = self._tails.get(key)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[key] = mine
+        try:
+            if previous is not None and not previous.done():
+                await previous
+            await coroutine
+        finally:
+            if inspect.iscoroutine(coroutine) and inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
+                coroutine.close()  # cancelled while waiting its turn (shutdown): never started
+            mine.set_result(None)
+            if self._tails.get(key) is mine:
+                del self._tails[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class TelegramAdapter:
+    """Turns updates into Incomings for the shared dispatcher and renders what it returns."""
+
+    def __init__(self, dispatcher: Dispatcher, sessions: sessionmaker[Session], *, routes: Registry = registry,
+                 bot_username: str | None = None, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
+                 default_language: str = "da") -> None:
+        self.dispatcher = dispatcher
+        self.sessions = sessions
+        self.routes = routes
+        self.bot_username = bot_username
+        self.policy = policy
+        self.sleep = sleep
+        self.default_language = default_language
+        # Chats that answered 403: nothing more is sent to them until they write to us again.
+        self.unreachable: set[int] = set()
+        # chat id → the message carrying the last keyboard we sent there (private chats only).
+        self.last_keyboard: OrderedDict[int, int] = OrderedDict()
+        # Updates fully handled (replies sent), for benchmarks and for tests that wait for quiet.
+        self.handled = 0
+        self._progress: asyncio.Event | None = None
+        # Fixed core replies the adapter shows more natively (a toast; a button to a private chat).
+        self._stale = {t(lang, "common.stale_button") for lang in LANGUAGES}
+        self._take_private = {t(lang, "common.group_only_private") for lang in LANGUAGES}
+
+    # -- inbound ---------------------------------------------------------------------------------
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self._on_update(update, context)
+        finally:
+            self.handled += 1
+            if self._progress is not None:
+                self._progress.set()
+
+    async def wait_handled(self, n: int, timeout: float = 10.0) -> None:
+        """Wait until at least `n` updates have been handled since start."""
+        async with asyncio.timeout(timeout):
+            while self.handled < n:
+                if self._progress is None:
+                    self._progress = asyncio.Event()
+                self._progress.clear()
+                await self._progress.wait()
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.my_chat_member is not None:
+            self._membership_changed(update)
+            return
+        incoming = to_incoming(update, bot_username=self.bot_username, routes=self.routes)
+        query = update.callback_query
+        if incoming is None:
+            if query is not None:
+                await self._answer(query, None)  # stop the spinner even for a press we don't handle
+            return
+        chat = update.effective_chat
+        assert chat is not None
+        self.unreachable.discard(chat.id)  # they wrote to us, so we can write to them
+        intents = await self.dispatcher.handle(incoming)
+        private = incoming.chat_type == "private"
+        if query is not None:
+            toast = self._toast(intents)
+            if toast is not None:
+                # A stale button never works again: its keyboard goes, whatever the core asked.
+                intents = [CloseButtons()]
+            await self._answer(query, toast)
+            pressed = query.message.message_id if query.message is not None else None
+        else:
+            # A typed answer (a municipality) can also spend the keyboard shown last: close that one.
+            pressed = self.last_keyboard.get(chat.id) if private else None
+        if not intents or chat.id in self.unreachable:
+            return
+        reply_to = update.message.message_id if not private and update.message else None
+        delivery = await send_intents(context.bot, chat.id, intents, pressed_message_id=pressed, reply_to=reply_to,
+                                      extra_buttons=self._extra_buttons(incoming), policy=self.policy,
+                                      sleep=self.sleep)
+        if delivery.unreachable:
+            self.chat_unreachable(chat.id)
+        elif private:
+            self._remember_keyboard(chat.id, delivery.results)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB's error handler: log (never the content: it is someone's words) and carry on."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram: update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+
+    def _membership_changed(self, update: Update) -> None:
+        change = update.my_chat_member
+        assert change is not None
+        status = change.new_chat_member.status
+        if status in (ChatMember.BANNED, ChatMember.LEFT):
+            # Telegram tells us when someone blocks the bot (or removes it from a group).
+            self.chat_unreachable(change.chat.id)
+        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+            self.unreachable.discard(change.chat.id)
+
+    # -- outbound helpers ------------------------------------------------------------------------
+    def _remember_keyboard(self, chat_id: int, results: Sequence[object]) -> None:
+        for result in reversed(results):
+            if isinstance(result, Message) and result.reply_markup is not None:
+                self.last_keyboard[chat_id] = result.message_id
+                self.last_keyboard.move_to_end(chat_id)
+                if len(self.last_keyboard) > _KEYBOARDS_REMEMBERED:
+                    self.last_keyboard.popitem(last=False)
+                return
+
+    def chat_unreachable(self, chat_id: int) -> None:
+        """Stop sending to a chat, here and (for a person) in the database, so bulk sends skip it too."""
+        self.unreachable.add(chat_id)
+        try:
+            with self.sessions() as session:
+                changed = mark_unreachable(session, PLATFORM, str(chat_id))
+                session.commit()
+            log.info("telegram: a chat is unreachable (403); %d contact(s) marked", changed)
+        except Exception:  # noqa: BLE001 - a failed mark must not take the update loop down
+            log.exception("telegram: could not mark a chat unreachable")
+
+    async def _answer(self, query: CallbackQuery, text: str | None) -> None:
+        try:
+            await query.answer(text[:_TOAST_LIMIT] if text else None)
+        except TelegramError as exc:
+            # Too old (Telegram allows about 15 s) or already answered: the press is handled anyway.
+            log.debug("telegram: answerCallbackQuery failed: %s", exc)
+
+    def _toast(self, intents: Sequence[Intent]) -> str | None:
+        """A stale press is answered with a short notice on the button itself, not a new message."""
+        replies = [i for i in intents if isinstance(i, Reply)]
+        others = [i for i in intents if not isinstance(i, Reply | CloseButtons)]
+        if len(replies) == 1 and not others and not replies[0].buttons and replies[0].text in self._stale:
+            return replies[0].text
+        return None
+
+    def _extra_buttons(self, incoming: Incoming) -> Callable[[Intent], Sequence[InlineKeyboardButton]] | None:
+        """In a group, the core's "let's take that in a private chat" gets a button that opens one."""
+        if incoming.chat_type != "group" or not self.bot_username:
+            return None
+        lang = normalise_language(incoming.locale_hint) or self.default_language
+        label = catalog(lang).get("common.open_private_chat") or f"💬 @{self.bot_username}"
+        assert START_PAYLOAD.match(GROUP_PAYLOAD)
+        button = InlineKeyboardButton(label, url=f"https://t.me/{self.bot_username}?start={GROUP_PAYLOAD}")
+
+        def extra(intent: Intent) -> Sequence[InlineKeyboardButton]:
+            return [button] if isinstance(intent, Reply) and intent.text in self._take_private else ()
+
+        return extra

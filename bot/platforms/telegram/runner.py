@@ -1,0 +1,146 @@
+"""Running Samtale on Telegram: build the PTB Application, poll or serve a webhook, stop cleanly."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, TypeHandler
+
+from bot.app import App
+from bot.platforms.telegram.adapter import PerChatProcessor, TelegramAdapter
+from bot.platforms.telegram.menu import sync_menus
+from bot.platforms.telegram.outbound import RetryPolicy, Sleep
+
+log = logging.getLogger(__name__)
+
+# What we ask Telegram for: messages, button presses, and being blocked/unblocked.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+class TelegramStartError(RuntimeError):
+    """Telegram could not be started (the token was rejected, the API is unreachable); says why."""
+
+
+def webhook_secret(token: str, configured: str | None) -> str:
+    """The secret Telegram sends with every webhook request.
+
+    SAMTALE_TELEGRAM_WEBHOOK_SECRET when set; otherwise derived from the bot token, so every process
+    behind a load balancer agrees on it without another secret to distribute, and nobody without the
+    token can forge an update.
+    """
+    if configured:
+        return configured
+    return hmac.new(token.encode(), b"samtale telegram webhook", hashlib.sha256).hexdigest()
+
+
+class TelegramPlatform:
+    """One bot: `await start()`, then `await wait()` (until the updater dies or it is cancelled), `stop()`."""
+
+    def __init__(self, app: App, *, sleep: Sleep = asyncio.sleep, policy: RetryPolicy = RetryPolicy(),
+                 poll_timeout: float = 10.0) -> None:
+        settings = app.settings
+        if not settings.telegram_token:
+            raise TelegramStartError("telegram needs a bot token: set SAMTALE_TELEGRAM_TOKEN")
+        # PTB 22 warns on every 429 unless this opt-in is set; our code reads both forms.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+        self.app = app
+        self.settings = settings.telegram
+        self.poll_timeout = poll_timeout
+        self.application: Application = (
+            Application.builder()
+            .token(settings.telegram_token)
+            .base_url(self.settings.api_base_url)
+            .base_file_url(self.settings.api_base_file_url)
+            .concurrent_updates(PerChatProcessor(self.settings.concurrent_updates))
+            .job_queue(None)  # Samtale schedules with its own APScheduler
+            .build()
+        )
+        username = self.settings.bot_username.lstrip("@") if self.settings.bot_username else None
+        self.adapter = TelegramAdapter(app.dispatcher, app.sessions, bot_username=username, policy=policy, sleep=sleep,
+                                       default_language=settings.default_language)
+        self.application.add_handler(TypeHandler(Update, self.adapter.on_update))
+        self.application.add_error_handler(self.adapter.on_error)
+        self._started = False
+
+    @property
+    def bot(self):  # noqa: ANN201 - telegram.ext.ExtBot
+        return self.application.bot
+
+    async def start(self) -> None:
+        try:
+            await self.application.initialize()  # getMe: a wrong token fails here, loudly
+        except TelegramError as exc:
+            await self.application.bot.shutdown()  # the HTTP clients were opened before getMe failed
+            # `from None`: PTB's InvalidToken message contains the token itself, which must not reach a log.
+            if isinstance(exc, InvalidToken):
+                raise TelegramStartError("Telegram rejected the bot token; check SAMTALE_TELEGRAM_TOKEN") from None
+            raise TelegramStartError(f"could not reach the Telegram Bot API: {type(exc).__name__}") from None
+        self._started = True
+        if not self.adapter.bot_username:
+            self.adapter.bot_username = self.application.bot.username
+        await sync_menus(self.application.bot, self.adapter.routes, default_language=self.app.settings.default_language)
+        updater = self.application.updater
+        assert updater is not None
+        if self.settings.mode == "webhook":
+            url = self.settings.webhook_url
+            assert url is not None  # the config refuses webhook mode without one
+            await updater.start_webhook(
+                listen=self.settings.listen, port=self.settings.port, url_path=urlsplit(url).path.strip("/"),
+                webhook_url=url, secret_token=webhook_secret(self.app.settings.telegram_token or "",
+                                                             self.app.settings.telegram_webhook_secret),
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3,
+            )
+            log.info("telegram: webhook on %s:%s for %s", self.settings.listen, self.settings.port, url)
+        else:
+            await updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=self.poll_timeout),
+                                        allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+            log.info("telegram: polling as @%s", self.adapter.bot_username)
+        await self.application.start()
+
+    async def wait(self) -> None:
+        """Run until cancelled; raise TelegramStartError if PTB's polling gives up (token revoked)."""
+        updater = self.application.updater
+        polling = getattr(updater, "_Updater__polling_task", None)  # PTB keeps it private
+        if polling is None:
+            await asyncio.Event().wait()
+            return
+        try:
+            await asyncio.shield(polling)
+        except InvalidToken:
+            raise TelegramStartError("Telegram rejected the bot token while polling (revoked?)") from None
+        if updater is not None and updater.running:
+            raise TelegramStartError("Telegram polling stopped unexpectedly")
+        await asyncio.Event().wait()  # stopped on purpose elsewhere: wait for our own cancellation
+
+    async def stop(self) -> None:
+        """Stop fetching, let updates in progress finish (their replies go out), close connections."""
+        updater = self.application.updater
+        try:
+            if updater is not None and updater.running:
+                try:
+                    await updater.stop()
+                except TelegramError as exc:  # the polling task's own failure (InvalidToken), raised again
+                    log.debug("telegram: updater stopped with %s", type(exc).__name__)
+            if self.application.running:
+                await self.application.stop()
+        finally:
+            if self._started:
+                await self.application.shutdown()
+                self._started = False
+
+
+async def run_telegram(app: App) -> None:
+    """The Telegram platform for `samtale run`: until cancelled (Ctrl-C, SIGTERM) or Telegram refuses us."""
+    platform = TelegramPlatform(app)
+    try:
+        await platform.start()
+        await platform.wait()
+    finally:
+        await asyncio.shield(platform.stop())
