@@ -67,8 +67,11 @@ def test_first_reply_is_quick(tmp_path):
 
 
 def test_db_upgrade_then_run(tmp_path):
+    from storage.migrate import head_revisions
+
     out = samtale("db", "upgrade", cwd=tmp_path)
-    assert out.returncode == 0 and "0001" in out.stdout
+    assert out.returncode == 0 and "database at revision" in out.stdout
+    assert all(head in out.stdout for head in head_revisions("sqlite://"))
     out = samtale("run", "--as", "x", cwd=tmp_path, stdin="/help\n")
     assert out.returncode == 0 and "/forget" in out.stdout
 

@@ -1,0 +1,1 @@
+"""Small programs the tests run in a subprocess (so they can be killed)."""
