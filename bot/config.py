@@ -67,6 +67,56 @@ class DiscordSettings(_Section):
     dev_guilds: list[int] = []
 
 
+class SinkSettings(_Section):
+    """One knowledge-base sink. A webhook's secret comes from SAMTALE_WEBHOOK_SECRET_<NAME>."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    type: Literal["folder", "webhook"]
+    # folder: where one JSON and one Markdown file per digest are written.
+    path: str | None = None
+    # webhook: an https:// URL (http:// only to this machine, for tests and local relays).
+    url: str | None = None
+    timeout_seconds: float = Field(30.0, gt=0, le=300)
+    max_attempts: int = Field(5, ge=1, le=20)
+    backoff_seconds: float = Field(2.0, ge=0, le=600)
+
+    @model_validator(mode="after")
+    def _type_fits(self) -> "SinkSettings":
+        if self.type == "folder" and (not self.path or self.url):
+            raise ValueError(f"sink {self.name!r}: a folder sink needs `path` and no `url`")
+        if self.type == "webhook":
+            from urllib.parse import urlsplit
+
+            if not self.url or self.path:
+                raise ValueError(f"sink {self.name!r}: a webhook sink needs `url` and no `path`")
+            parts = urlsplit(self.url)
+            local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+            if parts.scheme != "https" and not (parts.scheme == "http" and local):
+                raise ValueError(f"sink {self.name!r}: `url` must be https:// (http:// only to localhost)")
+        return self
+
+
+class InsightsSettings(_Section):
+    # No cell of fewer than k distinct participants leaves the system; 5 is the floor.
+    k: int = Field(5, ge=5)
+    sinks: list[SinkSettings] = []
+    # The weekly digest (the previous ISO week), sent to every sink, Europe/Copenhagen time.
+    weekly_digest: bool = True
+    weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_time: str = Field("07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    quotes_per_area: int = Field(2, ge=0, le=5)
+    emerging_terms: int = Field(15, ge=0, le=100)
+
+    @field_validator("sinks")
+    @classmethod
+    def _unique_names(cls, value: list[SinkSettings]) -> list[SinkSettings]:
+        names = [s.name for s in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"sink name(s) used twice: {twice}")
+        return value
+
+
 class Settings(_Section):
     platforms: list[str] = ["console"]
     default_language: Literal["da", "en"] = "da"
@@ -77,6 +127,7 @@ class Settings(_Section):
     console: ConsoleSettings = ConsoleSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
+    insights: InsightsSettings = InsightsSettings()
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None
@@ -123,6 +174,10 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
             raise ConfigError(f"config file not found: {path}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
     for key in _SECRET_ENV:
         if key in data:
             raise ConfigError(f"{source}: `{key}` must not be in a file; set {_SECRET_ENV[key]}")
