@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 
 import click
 
@@ -15,15 +17,43 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
         if name == "console":
             tasks.append(run_console(app.dispatcher, console_user, download_dir=app.settings.console.download_dir))
         elif name == "telegram":
-            from bot.platforms.telegram import run_telegram
-
             if not app.settings.telegram_token:
                 raise click.ClickException("telegram needs a bot token: set SAMTALE_TELEGRAM_TOKEN")
-            tasks.append(run_telegram(app))
+            tasks.append(_telegram(app))
         elif name == "discord":
             from bot.platforms.discord import run_discord
 
             if not app.settings.discord_token:
                 raise click.ClickException("discord needs a bot token: set SAMTALE_DISCORD_TOKEN")
             tasks.append(run_discord(app))
-    await asyncio.gather(*tasks)
+    # SIGTERM (systemd, docker stop) stops like Ctrl-C: every platform is cancelled and shuts down cleanly
+    # (Telegram finishes the updates in hand and closes its connections) before the process exits.
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        if main is not None:
+            main.cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows, not off the main thread
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    try:
+        await asyncio.gather(*tasks)
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _telegram(app: App) -> None:
+    from bot.platforms.telegram import TelegramStartError, run_telegram
+
+    try:
+        await run_telegram(app)
+    except TelegramStartError as exc:
+        raise click.ClickException(f"telegram: {exc}") from None

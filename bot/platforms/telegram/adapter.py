@@ -63,12 +63,14 @@ class PerChatProcessor(BaseUpdateProcessor):
         self._tails[key] = mine
         try:
             if previous is not None and not previous.done():
-                await previous
+                # asyncio.wait, not await: cancelling this update must not cancel the one before it.
+                await asyncio.wait((previous,))
             await coroutine
         finally:
             if inspect.iscoroutine(coroutine) and inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
                 coroutine.close()  # cancelled while waiting its turn (shutdown): never started
-            mine.set_result(None)
+            if not mine.done():
+                mine.set_result(None)
             if self._tails.get(key) is mine:
                 del self._tails[key]
 
