@@ -57,8 +57,10 @@ def run(platforms: tuple[str, ...], config: str | None, as_user: str | None) -> 
 # Each feature's commands live in their own module; adding one is one line here.
 from bot.cli import db as _db  # noqa: E402
 from bot.cli import privacy as _privacy  # noqa: E402
+from bot.cli import insights as _insights  # noqa: E402
 
-for _module in (_db, _privacy):
-    main.add_command(_module.group)
+# A module with a `group`, or a plain click command / group (insights has several top-level ones).
+for _module in (_db, _privacy, *_insights.commands):
+    main.add_command(_module if isinstance(_module, click.Command) else _module.group)
 
 

@@ -1,0 +1,175 @@
+"""`samtale digest`, `samtale classify` and `samtale themes`: insights for facilitators.
+
+    samtale digest [--period 2026-W48] [--sink NAME]… [--dry-run] [--format md|json] [--force]
+    samtale classify [FILE] [--lexicon FILE] [--chosen da|en] [--hint CODE]
+    samtale themes reclassify [--batch N]
+    samtale themes evaluate [TSV] [--lexicon FILE]
+"""
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import sys
+import time
+
+import click
+
+CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
+                      help="Config file (default ./samtale.toml).")
+
+
+def _open(config: str | None):
+    from bot.cli import settings_from
+    from storage.db import make_engine, make_sessionmaker, normalise_url
+    from storage.migrate import NotMigrated, ensure_migrated
+
+    settings = settings_from(config)
+    url = normalise_url(settings.database.url)
+    engine = make_engine(url, synchronous=settings.database.synchronous)
+    try:
+        ensure_migrated(engine, url)
+    except NotMigrated as exc:
+        raise click.ClickException(str(exc)) from None
+    return settings, engine, make_sessionmaker(engine)
+
+
+@click.command("digest")
+@click.option("--period", "period_id", default=None,
+              help="2026-W48 (ISO week), 2026-11, 2026-Q4 or 2026; default: last complete week.")
+@click.option("--sink", "sinks", multiple=True, help="Only this sink (repeatable); default: all configured.")
+@click.option("--dry-run", is_flag=True, help="Print the digest; send nothing (the run is still logged).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", help="What --dry-run prints.")
+@click.option("--force", is_flag=True, help="Send even to sinks that already have this exact digest.")
+@CONFIG
+def digest(period_id: str | None, sinks: tuple[str, ...], dry_run: bool, fmt: str, force: bool,
+           config: str | None) -> None:
+    """Build a k-anonymous digest for a period and send it to the knowledge base."""
+    from datetime import datetime, timezone
+
+    from bot.config import ConfigError
+    from bot.insights.digest import build_digest, digest_bytes
+    from bot.insights.periods import last_complete_week, parse_period
+    from bot.insights.render import render_markdown
+    from bot.insights.sinks import FAILED, build_sinks, deliver, log_dry_run
+
+    now = datetime.now(timezone.utc)
+    try:
+        period = parse_period(period_id) if period_id else last_complete_week(now)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    settings, engine, sessions = _open(config)
+    ins = settings.insights
+    who = f"cli:{getpass.getuser()}"
+    try:
+        targets = [] if dry_run else build_sinks(ins, only=list(sinks) or None)
+        if not dry_run and not targets:
+            raise click.ClickException("no sinks configured: add [[insights.sinks]] to the config, "
+                                       "or use --dry-run to see the digest")
+        with sessions() as session:
+            built = build_digest(session, period, k=ins.k, quotes_per_area=ins.quotes_per_area,
+                                 terms=ins.emerging_terms, now=now)
+        if dry_run:
+            log_dry_run(sessions, built, who)
+            out = digest_bytes(built).decode() if fmt == "json" else render_markdown(built)
+            click.echo(out, nl=False)
+            return
+        outcomes = asyncio.run(deliver(sessions, built, targets, requested_by=who, force=force))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    for o in outcomes:
+        detail = f" ({o.error})" if o.error else ""
+        click.echo(f"{built['digest_id']} → {o.sink} [{o.target}]: {o.status}, {o.attempts} attempt(s){detail}")
+    if any(o.status == FAILED for o in outcomes):
+        raise SystemExit(1)
+
+
+@click.command("classify")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--lexicon", type=click.Path(exists=True, dir_okay=False),
+              help="A lexicon to try instead of the packaged content/themes.toml.")
+@click.option("--chosen", default=None, help="The writer's chosen language (da, en).")
+@click.option("--hint", default=None, help="The platform's locale hint (e.g. en-GB).")
+def classify(file, lexicon: str | None, chosen: str | None, hint: str | None) -> None:
+    """Classify texts (one per line; stdin without FILE) and print one JSON object per text.
+
+    Reads nothing from and writes nothing to the database.
+    """
+    from handlers.langid import explain_language
+    from handlers.themes import LexiconError, load_lexicon
+
+    try:
+        lex = load_lexicon(lexicon)
+    except LexiconError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        from handlers.scrub import scrub
+    except ImportError:  # the safety feature is not installed in this tree
+        scrub = None
+    try:
+        from handlers.crisis import detect_crisis
+    except ImportError:
+        detect_crisis = None
+    for line in file:
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        stored = scrub(text) if scrub else text
+        guess = explain_language(text, chosen, hint)
+        c = lex.classify(stored)
+        out = {"text": text, "language": guess.language, "language_reason": guess.reason, **c.as_dict()}
+        if scrub:
+            out["scrubbed"] = stored
+        if detect_crisis:
+            out["crisis"] = bool(detect_crisis(text))
+        click.echo(json.dumps(out, ensure_ascii=False))
+
+
+@click.group("themes")
+def themes() -> None:
+    """Theme lexicons: reclassify stored reflections, evaluate against a labelled set."""
+
+
+@themes.command("reclassify")
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(100, 100_000))
+@CONFIG
+def reclassify(batch: int, config: str | None) -> None:
+    """Give every stored reflection the areas of the current content/themes.toml."""
+    from bot.insights.reclassify import reclassify_all
+
+    _settings, engine, sessions = _open(config)
+    started = time.perf_counter()
+    try:
+        seen, changed = reclassify_all(sessions, batch=batch)
+    finally:
+        engine.dispose()
+    took = time.perf_counter() - started
+    click.echo(f"reclassified {seen:,} reflections, {changed:,} changed, in {took:.1f} s")
+
+
+@themes.command("evaluate")
+@click.argument("tsv", type=click.Path(exists=True, dir_okay=False), required=False)
+@click.option("--lexicon", type=click.Path(exists=True, dir_okay=False))
+def evaluate_cmd(tsv: str | None, lexicon: str | None) -> None:
+    """Accuracy and per-area precision/recall on a labelled TSV (default tests/data/themes_labelled.tsv)."""
+    from pathlib import Path
+
+    from handlers.themes import LexiconError, evaluate, load_labelled, load_lexicon
+
+    path = tsv or str(Path(__file__).resolve().parents[2] / "tests" / "data" / "themes_labelled.tsv")
+    try:
+        lex = load_lexicon(lexicon)
+        ev = evaluate(load_labelled(path), lex)
+    except (LexiconError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{path}: {ev.exact}/{ev.total} exactly right = {100 * ev.accuracy:.1f} % (lexicon {lex.version})")
+    click.echo(f"{'area':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>4}")
+    for area, m in ev.per_area.items():
+        click.echo(f"{area:<12} {m['precision']:>9.2f} {m['recall']:>7.2f} {m['f1']:>6.2f} {m['support']:>4}")
+    for text, gold, got in ev.mistakes:
+        click.echo(f"  labelled {','.join(gold)}, got {','.join(got)}: {text}", file=sys.stdout)
+
+
+commands = (digest, classify, themes)

@@ -1,0 +1,114 @@
+"""What others said about one prompt: counts by theme and up to two consented quotes, k-anonymous.
+
+`prompt_summary` builds the numbers (the same suppression as digests: no count from fewer than k
+distinct participants, complementary cells hidden too); `summary_text` words it in a language;
+`deliver_prompt_summaries` queues it, through the outbox, to everyone who asked (SummaryRequest),
+in the language they asked in. Quotes are in the reader's language, from people who allow quoting,
+never crisis-flagged or hidden, never the reader's own, and only from published theme cells.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.insights.anonymity import Line, suppress
+from bot.insights.terms import PLACEHOLDERS, names
+from content.i18n import t
+from handlers.themes import OTHER, load_lexicon, words_of
+from handlers.types import Reply
+from storage.insight_models import SummaryRequest
+from storage.models import Participant, Reflection
+
+MAX_QUOTES = 2
+QUOTE_MAX_CHARS = 240
+
+
+@dataclass
+class PromptSummary:
+    prompt_id: str
+    participants: int | None  # None: fewer than k answered, nothing may be shown
+    areas: dict[str, int] = field(default_factory=dict)  # published areas only: reflections
+    quotes: list[tuple[int, str]] = field(default_factory=list)  # (reflection id, text)
+
+
+def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
+                   exclude_participant: int | None = None) -> PromptSummary:
+    rows = session.execute(
+        select(Reflection.id, Reflection.participant_id, Reflection.areas, Reflection.language,
+               Reflection.quotable, Reflection.crisis, Reflection.text, Participant.consent_state)
+        .join(Participant, Participant.id == Reflection.participant_id)
+        .where(Reflection.prompt_id == prompt_id, Reflection.hidden.is_(False))
+    ).all()
+    lexicon = load_lexicon()
+    areas = [c.id for c in lexicon.areas] + [OTHER]
+    people: dict = {"total": set(), **{a: set() for a in areas}}
+    counts = dict.fromkeys(areas, 0)
+    for _rid, pid, r_areas, *_ in rows:
+        people["total"].add(pid)
+        for a in [a for a in (r_areas or lexicon.area_ids("")) if a in counts] or [OTHER]:
+            people[a].add(pid)
+            counts[a] += 1
+    frozen = {key: frozenset(v) for key, v in people.items()}
+    hidden = suppress(frozen, [Line("total", tuple(areas))], k)
+    if "total" in hidden:
+        return PromptSummary(prompt_id, None)
+    shown = {a: counts[a] for a in areas if a not in hidden and counts[a] > 0}
+    blocked = names()
+    quotes: list[tuple[int, str]] = []
+    used: set[int] = set()
+    ordered = sorted(rows, key=lambda r: hashlib.sha256(f"{prompt_id}:{r[0]}".encode()).hexdigest())
+    for rid, pid, r_areas, language, quotable, crisis, text, consent in ordered:
+        if len(quotes) >= MAX_QUOTES:
+            break
+        text = (text or "").strip()
+        if (not quotable or crisis or consent != "given" or language != lang or pid == exclude_participant
+                or pid in used or not 20 <= len(text) <= QUOTE_MAX_CHARS
+                or any(f"[{p}]" in text.lower() for p in PLACEHOLDERS)
+                or any(w in blocked for w in words_of(text))
+                or not any(a in shown for a in (r_areas or [OTHER]))):
+            continue
+        quotes.append((rid, text))
+        used.add(pid)
+    return PromptSummary(prompt_id, len(frozen["total"]), shown, quotes)
+
+
+def summary_text(summary: PromptSummary, lang: str) -> str:
+    if summary.participants is None:
+        return t(lang, "summary.too_few")
+    lexicon = load_lexicon()
+    lines = [t(lang, "summary.title"), t(lang, "summary.count_line", participants=summary.participants)]
+    for area, count in sorted(summary.areas.items(), key=lambda kv: -kv[1]):
+        name = lexicon.categories[area].name(lang) if area in lexicon.categories else (
+            "andet" if lang == "da" else "other")
+        lines.append(t(lang, "summary.area_line", area=name, count=count))
+    if summary.quotes:
+        lines += ["", t(lang, "summary.quotes_intro")]
+        lines += [t(lang, "summary.quote_line", text=text) for _, text in summary.quotes]
+    return "\n".join(lines)
+
+
+def deliver_prompt_summaries(sessions: sessionmaker[Session], prompt_id: str, now: datetime, *,
+                             k: int = 5) -> int:
+    """Queue the summary for everyone who asked (once each, via the outbox); returns how many."""
+    from bot.outbox import enqueue  # the durable outbox (issue 5)
+
+    queued = 0
+    with sessions() as session:
+        requests = session.scalars(select(SummaryRequest).where(
+            SummaryRequest.prompt_id == prompt_id, SummaryRequest.sent_at.is_(None))).all()
+        for req in requests:
+            person = session.get(Participant, req.participant_id)
+            if person is None or person.consent_state != "given":
+                continue
+            text = summary_text(prompt_summary(session, prompt_id, lang=req.language, k=k,
+                                               exclude_participant=person.id), req.language)
+            enqueue(session, kind="summary", ref=prompt_id, participant_id=person.id, platform=person.platform,
+                    intent=Reply(text), now=now, quiet=True)
+            req.sent_at = now
+            queued += 1
+        session.commit()
+    return queued
