@@ -82,6 +82,17 @@ class Ctx:
             self.participant.flow = None  # type: ignore[union-attr]
 
 
+@dataclass(frozen=True)
+class Later:
+    """An intent built only after the batch is flushed, when new rows have their ids.
+
+    The dispatcher resolves it before returning; adapters never see one. It lets a whole batch of
+    messages be written in one flush instead of one round trip each.
+    """
+
+    build: Callable[[], Intent]
+
+
 Handler = Callable[[Ctx], Awaitable[list[Intent]]]
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from handlers.common import consent_given, parse_action, quote_label, stale
-from handlers.context import Ctx, registry
+from handlers.context import Ctx, Later, registry
 from handlers.langid import detect_language
 from handlers.scrub import scrub
 from handlers.themes import area_ids
@@ -41,7 +41,8 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     p = ctx.participant
     stored = scrub(text)
     reflection = Reflection(
-        participant=p,
+        # By id, not relationship: appending to p.reflections would load all their earlier ones.
+        **({"participant_id": p.id} if p.id is not None else {"participant": p}),  # type: ignore[union-attr]
         text=stored,
         language=detect_language(text, p.language, ctx.incoming.locale_hint),  # type: ignore[union-attr]
         created_at=ctx.now,
@@ -52,10 +53,10 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
         prompt_id=ctx.extra.get("prompt_id"),
     )
     ctx.session.add(reflection)
-    ctx.session.flush()
     text_key = "reflection.saved_crisis" if crisis else "reflection.saved"
-    return [Reply(ctx.t(text_key, quote_state=quote_label(ctx, reflection.quotable)),
-                  _receipt_buttons(ctx, reflection))]
+    # The receipt's buttons need the row id, which the batch's single flush assigns.
+    return [Later(lambda: Reply(ctx.t(text_key, quote_state=quote_label(ctx, reflection.quotable)),
+                                _receipt_buttons(ctx, reflection)))]
 
 
 @registry.action(PREFIX)

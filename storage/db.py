@@ -30,6 +30,13 @@ def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
             cur.execute("PRAGMA secure_delete=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # Let SQLAlchemy, not the driver, open transactions: pysqlite's own handling breaks
+            # SAVEPOINT, which the dispatcher's group commit needs (SQLAlchemy's documented recipe).
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # noqa: ANN001
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

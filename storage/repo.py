@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Contact, Meta, Participant, Reflection
 
@@ -14,6 +14,21 @@ def find_participant(session: Session, platform: str, external_id: str) -> Parti
     return session.scalars(
         select(Participant).where(Participant.platform == platform, Participant.external_id == external_id)
     ).one_or_none()
+
+
+def participants_by_identity(session: Session, identities: set[tuple[str, str]]) -> list[Participant]:
+    """Many people at once, with the flow state each message needs, in one round trip per table."""
+    if not identities:
+        return []
+    by_platform: dict[str, list[str]] = {}
+    for platform, external_id in identities:
+        by_platform.setdefault(platform, []).append(external_id)
+    found: list[Participant] = []
+    for platform, ids in by_platform.items():
+        found.extend(session.scalars(
+            select(Participant).where(Participant.platform == platform, Participant.external_id.in_(ids))
+            .options(selectinload(Participant.flow))))
+    return found
 
 
 def erase_participant(session: Session, participant: Participant) -> None:

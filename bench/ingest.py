@@ -1,0 +1,103 @@
+"""Benchmark: reflections through the real dispatcher (consent, scrubbing, language, themes, commit).
+
+Run:  python -m bench.ingest [--people 200] [--each 10] [--db sqlite|postgres] [--synchronous FULL|NORMAL]
+Prints reflections/s with many people writing at once, and the command that made the figure.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import shlex
+import sys
+import tempfile
+import time
+import uuid
+
+from sqlalchemy import create_engine, func, select, text
+
+from bot.app import build_app
+from bot.config import Settings
+from handlers.flood import Limits
+from handlers.types import Incoming
+from storage.models import Consent, Participant, Reflection
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+TEXTS = [
+    "Jeg savner nogen at drikke kaffe med om morgenen, især om søndagen.",
+    "Efter jeg gik på pension er dagene lange, og ingen ringer til mig.",
+    "I moved to Aarhus for work and I still don't know anyone outside the office.",
+    "Min datter bor i Sydney, så julen bliver stille i år. Ring evt. på 12 34 56 78.",
+    "Fællesspisning i opgangen har gjort en kæmpe forskel for mig og naboerne.",
+]
+
+
+def seed(app, people: int) -> None:
+    with app.sessions() as s:
+        for i in range(people):
+            p = Participant(platform="bench", external_id=f"u{i}", consent_state="given", onboarded=True,
+                            language="da")
+            p.consents.append(Consent(granted=True, version="1", language="da", text="bench"))
+            s.add(p)
+        s.commit()
+
+
+async def drive(app, people: int, each: int) -> float:
+    async def person(i: int) -> None:
+        for n in range(each):
+            await app.dispatcher.handle(Incoming(platform="bench", chat_id=f"u{i}", user_id=f"u{i}",
+                                                 text=TEXTS[(i + n) % len(TEXTS)], message_id=f"{i}-{n}"))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(person(i) for i in range(people)))
+    return time.perf_counter() - started
+
+
+def run(db: str, people: int, each: int, synchronous: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        if db == "sqlite":
+            url, cleanup = f"sqlite:///{tmp}/bench.db", None
+        else:
+            name = f"samtale_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            with admin.connect() as c:
+                c.execute(text(f'CREATE DATABASE "{name}"'))
+            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+            def cleanup() -> None:
+                with admin.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        app = build_app(Settings.model_validate({"database": {"url": url, "synchronous": synchronous}}))
+        app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9)
+        seed(app, people)
+        seconds = asyncio.run(drive(app, people, each))
+        with app.sessions() as s:
+            stored = s.scalar(select(func.count()).select_from(Reflection))
+        app.engine.dispose()
+        if cleanup:
+            cleanup()
+    total = people * each
+    assert stored == total, f"stored {stored} of {total}"
+    return {"db": db, "synchronous": synchronous if db == "sqlite" else "-", "reflections": total,
+            "seconds": round(seconds, 3), "per_second": round(total / seconds, 1)}
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--each", type=int, default=10)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL")
+    args = parser.parse_args(argv)
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = [run(db, args.people, args.each, args.synchronous) for db in dbs]
+    for r in results:
+        print(f"core ingest  {r['db']:<8} sync={r['synchronous']:<6} {r['reflections']:>6} reflections "
+              f"in {r['seconds']:>7.3f} s = {r['per_second']:>8.1f}/s   (bar ≥ 2000/s)")
+    print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}")
+    print("command: python -m bench.ingest " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])))
+    return results
+
+
+if __name__ == "__main__":
+    main()
