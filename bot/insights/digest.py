@@ -180,7 +180,7 @@ def _quotes(rows: list[_Row], table: _Table, period: Period, per_area: int, k: i
          and not any(f"[{p}]" in r.text.lower() for p in PLACEHOLDERS) and not _has_name(r.text)),
         key=order)
     for a in table.areas:
-        if not table.shown(("area", a)):
+        if len(table.people.get(("area", a), ())) < k:
             continue
         taken = 0
         for r in candidates:
