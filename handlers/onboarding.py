@@ -46,7 +46,9 @@ async def start(ctx: Ctx) -> list[Intent]:
     p = ensure_participant(ctx)
     if p.consent_state == "given" and p.onboarded:
         ctx.end_flow()
-        return [Reply(ctx.t("start.welcome_back"))]
+        from handlers.campaigns import ask_subscription  # people who joined before prompts existed
+
+        return [Reply(ctx.t("start.welcome_back")), *ask_subscription(ctx)]
     token = ctx.start_flow(FLOW, "consent", {"payload": " ".join(ctx.incoming.args)[:64]})
     return [_consent_prompt(ctx, token)]
 
@@ -145,7 +147,9 @@ async def on_button(ctx: Ctx) -> list[Intent]:
         p.quote_default = value == "1"
         p.onboarded = True
         ctx.end_flow()
-        return [CloseButtons(), Reply(ctx.t("start.done"))]
+        from handlers.campaigns import ask_subscription
+
+        return [CloseButtons(), Reply(ctx.t("start.done")), *ask_subscription(ctx)]
     return stale(ctx)
 
 

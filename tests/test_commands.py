@@ -16,6 +16,10 @@ EXPECT = {
     "language": ("Vælg sprog", "Choose a language"),
     "settings": ("Dine indstillinger", "Your settings"),
     "start": ("Velkommen tilbage", "Welcome back"),
+    # Campaign prompts (handlers/campaigns.py).
+    "prompts": ("Spørgsmål fra Samtale", "Questions from Samtale"),
+    "pause": ("intet at holde pause med", "nothing to pause"),
+    "resume": ("Du får spørgsmål igen", "You will get questions again"),
 }
 
 
@@ -122,7 +126,8 @@ async def test_only_control_characters_is_empty(person):
 async def test_stale_button_from_an_ended_flow(person):
     anna = person()
     await anna.onboard()
-    said = await anna.say("1")  # the last keyboard (quote question) is spent
+    await anna.press("Nej tak")  # the question about prompts, asked once after onboarding
+    said = await anna.say("1")  # the last keyboard (that question) is spent
     assert "ikke aktiv" in said
 
 
