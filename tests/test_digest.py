@@ -203,3 +203,46 @@ def test_markdown_is_danish_and_escapes_what_people_wrote(app):
     assert "Temaer" in md and "fritid og fællesskaber" in md
     assert "<b>" not in md and "\\<b\\>" in md and "\\*klubben\\*" in md
     assert render_markdown(d, "en").startswith("# Samtale – digest for 2026-W47")
+
+
+def _check(schema: dict, value, root: dict, path: str = "$") -> None:
+    """A small validator for the parts of JSON Schema docs/digest-schema.json uses."""
+    if "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].split("/")[-1]]
+    kinds = schema.get("type")
+    if kinds is not None:
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        py = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float),
+              "boolean": bool, "null": type(None)}
+        assert any(isinstance(value, py[k]) and not (k in ("integer", "number") and isinstance(value, bool))
+                   for k in kinds), f"{path}: {value!r} is not {kinds}"
+    if "const" in schema:
+        assert value == schema["const"], path
+    if "enum" in schema:
+        assert value in schema["enum"], f"{path}: {value!r}"
+    if "minimum" in schema and isinstance(value, (int, float)):
+        assert value >= schema["minimum"], f"{path}: {value} < {schema['minimum']}"
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            assert key in value, f"{path}: missing {key}"
+        for key, sub in value.items():
+            if key in schema.get("properties", {}):
+                _check(schema["properties"][key], sub, root, f"{path}.{key}")
+            elif "additionalProperties" in schema:
+                _check(schema["additionalProperties"], sub, root, f"{path}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            _check(schema["items"], item, root, f"{path}[{i}]")
+
+
+def test_digest_follows_the_documented_schema(sqlite_app):
+    import json
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "digest-schema.json").read_text())
+    with sqlite_app.sessions() as s:
+        fixture(s)
+        d = build_digest(s, parse_period("2026-W47"), now=W47)
+        empty = build_digest(s, parse_period("2025"), now=W47)
+    _check(schema, json.loads(json.dumps(d)), schema)
+    _check(schema, json.loads(json.dumps(empty)), schema)
