@@ -88,6 +88,17 @@ def _insert_for(session: Session):
 _ROWCOUNT = {"preserve_rowcount": True}
 
 
+def begin_write(session: Session) -> None:
+    """On SQLite, take the write lock first (BEGIN IMMEDIATE). A transaction that reads and then writes
+    can otherwise fail at once with "database is locked" when another connection wrote in between (WAL
+    snapshots cannot be upgraded); this way it waits its turn under the busy timeout instead."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    conn = session.connection()
+    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def dedupe_key(kind: str, ref: str, participant_id: int) -> str:
     return f"{kind}:{ref}:{participant_id}"
 
@@ -157,6 +168,7 @@ def broadcast_prompt(session: Session, prompt: Prompt, *, now: datetime, send_at
     One INSERT … SELECT … ON CONFLICT DO NOTHING per language, so 50,000 rows take one round trip each.
     The caller commits (with its record of the broadcast, atomically).
     """
+    begin_write(session)
     day = local_day(send_at)
     today, week_start = day.isoformat(), (day - timedelta(days=6)).isoformat()
     base = eligible_subscribers(prompt)
@@ -323,6 +335,7 @@ class Worker:
         self.limiter = rate_limiter or limiter(self.platform, self.settings.limits.rate)
         self.limiter.set_rate(self.settings.limits.rate)
         self._db_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"outbox-{self.platform}")
+        self._inline = _sqlite_path(sessions) is not None
         self._chat_next: dict[str, float] = {}
         self._inflight: set[asyncio.Task] = set()
         self._sem = asyncio.Semaphore(self.settings.concurrency)
@@ -333,6 +346,12 @@ class Worker:
 
     # -- plumbing ------------------------------------------------------------------------------
     async def _db(self, fn, *args):
+        # SQLite: on the event loop's thread, between the dispatcher's transactions, never beside them —
+        # a write racing another connection's read-then-write in WAL mode fails with "database is
+        # locked" however long the busy timeout. PostgreSQL: on our own thread, so commits never stall
+        # the loop.
+        if self._inline:
+            return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
     def _scope(self):
@@ -371,12 +390,14 @@ class Worker:
 
     def _recover_all(self) -> int:
         with self.sessions.begin() as s:
+            begin_write(s)
             return s.execute(update(OutboxMessage).where(*self._scope(), OutboxMessage.status == SENDING)
                              .values(status=QUEUED, lease_until=None, leased_by=None)).rowcount or 0
 
     def _heartbeat(self) -> None:
         now = self.clock()
         with self.sessions.begin() as s:
+            begin_write(s)
             s.merge(OutboxWorker(id=self.id, platform=self.platform, seen_at=now, rate=self.settings.limits.rate))
             s.execute(delete(OutboxWorker).where(OutboxWorker.seen_at < now - timedelta(hours=1)))
             live = s.scalar(select(func.count()).select_from(OutboxWorker).where(
@@ -388,6 +409,7 @@ class Worker:
 
     def _forget_me(self) -> None:
         with self.sessions.begin() as s:
+            begin_write(s)
             s.execute(delete(OutboxWorker).where(OutboxWorker.id == self.id))
 
     # -- claiming ------------------------------------------------------------------------------
@@ -400,6 +422,7 @@ class Worker:
         if self.settings.quiet.contains(now):
             conds.append(OutboxMessage.quiet.is_(False))
         with self.sessions.begin() as s:
+            begin_write(s)
             ids = (select(OutboxMessage.id).where(*conds)
                    .order_by(OutboxMessage.priority, OutboxMessage.available_at, OutboxMessage.id).limit(limit))
             if s.get_bind().dialect.name == "postgresql":
@@ -458,6 +481,7 @@ class Worker:
         now = self.clock()
         mine = and_(OutboxMessage.id == row.id, OutboxMessage.leased_by == self.id, OutboxMessage.status == SENDING)
         with self.sessions.begin() as s:
+            begin_write(s)
             if result.outcome is Outcome.SENT:
                 done = s.execute(update(OutboxMessage).where(mine).values(
                     status=SENT, sent_at=now, lease_until=None, last_error=None,
@@ -499,6 +523,7 @@ class Worker:
         """Not now after all (the chat's own pace): back to the queue, without counting an attempt."""
         now = self.clock()
         with self.sessions.begin() as s:
+            begin_write(s)
             s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.leased_by == self.id,
                                                   OutboxMessage.status == SENDING)
                       .values(status=QUEUED, lease_until=None, leased_by=None, attempts=OutboxMessage.attempts - 1,
