@@ -14,7 +14,7 @@ import pytest
 from telegram import Update
 
 from bot.platforms.console import run_console
-from bot.platforms.telegram.adapter import PerChatProcessor
+from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.runner import run_platforms
 from storage.models import Participant
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -80,43 +80,62 @@ def _update(chat_id: int, update_id: int) -> Update:
         "from": {"id": chat_id, "is_bot": False, "first_name": "x"}, "text": "hej"}}, None)
 
 
-async def test_one_chat_in_order_while_other_chats_go_ahead() -> None:
+async def test_one_chat_in_order_in_both_stages_while_other_chats_go_ahead() -> None:
     processor = PerChatProcessor(16)
-    release = asyncio.Event()
+    gates = {name: asyncio.Event() for name in ("a1 send", "b1 send")}
     log: list[str] = []
 
-    async def handle(name: str, wait: bool) -> None:
-        log.append(f"{name} start")
-        if wait:
-            await release.wait()
-        log.append(f"{name} end")
+    async def handle(update: Update, name: str) -> None:
+        # What the adapter does: through the core in turn, then send in turn.
+        turn = processor.turn_for(update)
+        await turn.may_dispatch()
+        log.append(f"{name} core")
+        turn.done_dispatching()
+        await turn.may_send()
+        if f"{name} send" in gates:
+            await gates[f"{name} send"].wait()
+        log.append(f"{name} sent")
 
-    first = asyncio.create_task(processor.process_update(_update(1, 1), handle("a1", True)))
-    second = asyncio.create_task(processor.process_update(_update(1, 2), handle("a2", False)))
-    other = asyncio.create_task(processor.process_update(_update(2, 3), handle("b1", False)))
-    await other  # chat 2 is not held up by chat 1's slow update
-    assert log == ["a1 start", "b1 start", "b1 end"]
-    release.set()
-    await asyncio.gather(first, second)
-    assert log[3:] == ["a1 end", "a2 start", "a2 end"]
-    assert processor._tails == {}  # nothing kept once a chat is idle
+    updates = [(_update(1, 1), "a1"), (_update(1, 2), "a2"), (_update(2, 3), "b1"), (_update(2, 4), "b2")]
+    tasks = [asyncio.create_task(processor.process_update(u, handle(u, n))) for u, n in updates]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    # Everyone's second message is already through the core; no reply has overtaken the first.
+    assert log == ["a1 core", "a2 core", "b1 core", "b2 core"]
+    gates["b1 send"].set()
+    await tasks[3]  # chat 2 finishes while chat 1's first reply is still held up
+    assert log[4:] == ["b1 sent", "b2 sent"]
+    gates["a1 send"].set()
+    await asyncio.gather(*tasks)
+    assert log[6:] == ["a1 sent", "a2 sent"]
+    assert processor.chats_in_flight == 0  # nothing kept once a chat is idle
 
 
-async def test_an_update_cancelled_while_waiting_its_turn_is_closed_not_leaked() -> None:
+async def test_an_update_cancelled_while_waiting_its_turn_does_not_block_its_chat() -> None:
     processor = PerChatProcessor(4)
     release = asyncio.Event()
 
-    async def slow() -> None:
+    async def slow(update: Update) -> None:
+        turn = processor.turn_for(update)
         await release.wait()
+        turn.done_dispatching()
 
-    async def never() -> None:  # pragma: no cover - must not run
-        raise AssertionError("ran after cancellation")
+    async def waits(update: Update) -> None:
+        await processor.turn_for(update).may_dispatch()
+        raise AssertionError("ran after cancellation")  # pragma: no cover
 
-    first = asyncio.create_task(processor.process_update(_update(1, 1), slow()))
-    waiting = asyncio.create_task(processor.process_update(_update(1, 2), never()))
+    async def later(update: Update) -> None:
+        await processor.turn_for(update).may_dispatch()
+
+    a, b, c = _update(1, 1), _update(1, 2), _update(1, 3)
+    first = asyncio.create_task(processor.process_update(a, slow(a)))
+    waiting = asyncio.create_task(processor.process_update(b, waits(b)))
+    third = asyncio.create_task(processor.process_update(c, later(c)))
     await asyncio.sleep(0)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
+    assert not first.done()  # the cancellation did not reach the update before it
     release.set()
-    await first
+    await asyncio.gather(first, third)
+    assert processor.chats_in_flight == 0

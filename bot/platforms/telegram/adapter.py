@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, ChatMember, InlineKeyboardButton, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseUpdateProcessor, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
+from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents
 from content.i18n import LANGUAGES, catalog, normalise_language, t
 from handlers.context import Registry, registry
@@ -30,63 +29,13 @@ _TOAST_LIMIT = 200
 _KEYBOARDS_REMEMBERED = 50_000
 
 
-def _order_key(update: object) -> int | None:
-    if not isinstance(update, Update):
-        return None
-    chat = update.effective_chat
-    if chat is not None:
-        return chat.id
-    user = update.effective_user
-    return user.id if user is not None else None
-
-
-class PerChatProcessor(BaseUpdateProcessor):
-    """Updates from different chats are handled concurrently; those from one chat one at a time, in order.
-
-    Without it, two quick messages from one person could be answered out of order (their replies
-    are sent concurrently), and a press could overtake the message that showed its keyboard.
-    A waiting update holds one of the `max_concurrent_updates` slots; the core's flood limit keeps
-    one person from holding many for long.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._tails: dict[int, asyncio.Future[None]] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _order_key(update)
-        if key is None:
-            await coroutine
-            return
-        previous = self._tails.get(key)
-        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._tails[key] = mine
-        try:
-            if previous is not None and not previous.done():
-                # asyncio.wait, not await: cancelling this update must not cancel the one before it.
-                await asyncio.wait((previous,))
-            await coroutine
-        finally:
-            if inspect.iscoroutine(coroutine) and inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
-                coroutine.close()  # cancelled while waiting its turn (shutdown): never started
-            if not mine.done():
-                mine.set_result(None)
-            if self._tails.get(key) is mine:
-                del self._tails[key]
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-
 class TelegramAdapter:
     """Turns updates into Incomings for the shared dispatcher and renders what it returns."""
 
     def __init__(self, dispatcher: Dispatcher, sessions: sessionmaker[Session], *, routes: Registry = registry,
                  bot_username: str | None = None, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
-                 default_language: str = "da") -> None:
+                 default_language: str = "da", connections: int = 8,
+                 ordering: PerChatProcessor | None = None) -> None:
         self.dispatcher = dispatcher
         self.sessions = sessions
         self.routes = routes
@@ -94,6 +43,11 @@ class TelegramAdapter:
         self.policy = policy
         self.sleep = sleep
         self.default_language = default_language
+        self.ordering = ordering
+        # Many updates may be in the core at once (the dispatcher commits them together), but only a
+        # few Bot API calls are in flight: past that, httpx's connection pool costs more than it gives
+        # (its bookkeeping grows with every queued request), and Telegram allows ~30 messages/s anyway.
+        self._sending = asyncio.Semaphore(connections)
         # Chats that answered 403: nothing more is sent to them until they write to us again.
         self.unreachable: set[int] = set()
         # chat id → the message carrying the last keyboard we sent there (private chats only).
@@ -131,33 +85,48 @@ class TelegramAdapter:
         query = update.callback_query
         if incoming is None:
             if query is not None:
-                await self._answer(query, None)  # stop the spinner even for a press we don't handle
+                async with self._sending:
+                    await self._answer(query, None)  # stop the spinner even for a press we don't handle
             return
         chat = update.effective_chat
         assert chat is not None
         self.unreachable.discard(chat.id)  # they wrote to us, so we can write to them
-        intents = await self.dispatcher.handle(incoming)
+        turn = self.ordering.turn_for(update) if self.ordering is not None else None
+        if turn is not None:
+            await turn.may_dispatch()
+        try:
+            intents = await self.dispatcher.handle(incoming)
+        finally:
+            if turn is not None:
+                turn.done_dispatching()
+        if turn is not None:
+            await turn.may_send()
+        await self._deliver(update, context, incoming, chat.id, intents, query)
+
+    async def _deliver(self, update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, chat_id: int,
+                       intents: list[Intent], query: CallbackQuery | None) -> None:
         private = incoming.chat_type == "private"
-        if query is not None:
-            toast = self._toast(intents)
-            if toast is not None:
-                # A stale button never works again: its keyboard goes, whatever the core asked.
-                intents = [CloseButtons()]
-            await self._answer(query, toast)
-            pressed = query.message.message_id if query.message is not None else None
-        else:
-            # A typed answer (a municipality) can also spend the keyboard shown last: close that one.
-            pressed = self.last_keyboard.get(chat.id) if private else None
-        if not intents or chat.id in self.unreachable:
-            return
-        reply_to = update.message.message_id if not private and update.message else None
-        delivery = await send_intents(context.bot, chat.id, intents, pressed_message_id=pressed, reply_to=reply_to,
-                                      extra_buttons=self._extra_buttons(incoming), policy=self.policy,
-                                      sleep=self.sleep)
+        async with self._sending:
+            if query is not None:
+                toast = self._toast(intents)
+                if toast is not None:
+                    # A stale button never works again: its keyboard goes, whatever the core asked.
+                    intents = [CloseButtons()]
+                await self._answer(query, toast)
+                pressed = query.message.message_id if query.message is not None else None
+            else:
+                # A typed answer (a municipality) can also spend the keyboard shown last: close that one.
+                pressed = self.last_keyboard.get(chat_id) if private else None
+            if not intents or chat_id in self.unreachable:
+                return
+            reply_to = update.message.message_id if not private and update.message else None
+            delivery = await send_intents(context.bot, chat_id, intents, pressed_message_id=pressed,
+                                          reply_to=reply_to, extra_buttons=self._extra_buttons(incoming),
+                                          policy=self.policy, sleep=self.sleep)
         if delivery.unreachable:
-            self.chat_unreachable(chat.id)
+            self.chat_unreachable(chat_id)
         elif private:
-            self._remember_keyboard(chat.id, delivery.results)
+            self._remember_keyboard(chat_id, delivery.results)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB's error handler: log (never the content: it is someone's words) and carry on."""

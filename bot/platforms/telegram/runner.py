@@ -14,9 +14,11 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
 from bot.app import App
-from bot.platforms.telegram.adapter import PerChatProcessor, TelegramAdapter
+from bot.platforms.telegram.adapter import TelegramAdapter
 from bot.platforms.telegram.menu import sync_menus
+from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep
+from bot.platforms.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +55,26 @@ class TelegramPlatform:
         self.app = app
         self.settings = settings.telegram
         self.poll_timeout = poll_timeout
-        self.application: Application = (
+        connections = self.settings.connections
+        self.ordering = PerChatProcessor(self.settings.concurrent_updates)
+        builder = (
             Application.builder()
             .token(settings.telegram_token)
             .base_url(self.settings.api_base_url)
             .base_file_url(self.settings.api_base_file_url)
-            .concurrent_updates(PerChatProcessor(self.settings.concurrent_updates))
+            .concurrent_updates(self.ordering)
             .job_queue(None)  # Samtale schedules with its own APScheduler
-            .build()
         )
+        # The adapter keeps `connections` calls in flight; +2 for the odd call outside it (menus, getMe).
+        if self.settings.http_client == "aiohttp":
+            builder = builder.request(AiohttpRequest(connections + 2)).get_updates_request(AiohttpRequest(1))
+        else:
+            builder = builder.connection_pool_size(connections + 2)
+        self.application: Application = builder.build()
         username = self.settings.bot_username.lstrip("@") if self.settings.bot_username else None
         self.adapter = TelegramAdapter(app.dispatcher, app.sessions, bot_username=username, policy=policy, sleep=sleep,
-                                       default_language=settings.default_language)
+                                       default_language=settings.default_language, connections=connections,
+                                       ordering=self.ordering)
         self.application.add_handler(TypeHandler(Update, self.adapter.on_update))
         self.application.add_error_handler(self.adapter.on_error)
         self._started = False
