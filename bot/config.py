@@ -122,6 +122,43 @@ class InsightsSettings(_Section):
         return value
 
 
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class CampaignsSettings(_Section):
+    # Campaign files; empty = the shipped content/campaigns. A bad file stops the start (file, line, key).
+    folder: str | None = None
+    # No prompt is delivered between these times, Copenhagen time (equal = no quiet hours).
+    quiet_start: str = Field("21:00", pattern=_HHMM)
+    quiet_end: str = Field("09:00", pattern=_HHMM)
+    # A reply this long after a prompt is stored as an answer to it; later it is free text.
+    answer_window_hours: int = Field(72, ge=1, le=24 * 14)
+
+
+class OutboxSettings(_Section):
+    # Messages per second, all processes together (Telegram: about 30/s; a chat: 1/s).
+    telegram_rate: float = Field(30.0, gt=0, le=10_000)
+    telegram_per_chat_seconds: float = Field(1.0, ge=0, le=60)
+    discord_rate: float = Field(25.0, gt=0, le=10_000)
+    discord_per_chat_seconds: float = Field(1.0, ge=0, le=60)
+    console_rate: float = Field(50.0, gt=0, le=10_000)
+    # A claimed message not recorded within this is taken over by another worker.
+    lease_seconds: float = Field(60.0, ge=2, le=3600)
+    # Network errors are retried with backoff this many times in all, then the message is "failed".
+    max_attempts: int = Field(5, ge=1, le=50)
+    batch: int = Field(100, ge=1, le=5000)
+    concurrency: int = Field(8, ge=1, le=256)
+    poll_seconds: float = Field(1.0, gt=0, le=60)
+
+
+class SchedulerSettings(_Section):
+    # Run campaign cadences and periodic jobs (in exactly one process: the leader).
+    enabled: bool = True
+    # How often a follower tries to take over (a dead leader is replaced within this, plus ~1 s).
+    leader_retry_seconds: float = Field(10.0, gt=0, le=25)
+    leader_check_seconds: float = Field(5.0, gt=0, le=60)
+
+
 class Settings(_Section):
     platforms: list[str] = ["console"]
     default_language: Literal["da", "en"] = "da"
@@ -133,6 +170,9 @@ class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     insights: InsightsSettings = InsightsSettings()
+    campaigns: CampaignsSettings = CampaignsSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None

@@ -204,3 +204,35 @@ def limiter(platform: str, rate: float | None = None) -> RateLimiter:
     elif rate is not None:
         found.set_rate(rate)
     return found
+
+
+class ConsoleSender:
+    """The console has one person at the keyboard: their prompts are printed in their session.
+
+    A prompt for another console user stays queued until that person runs `samtale run --as NAME`
+    (the console's worker only claims its own user's messages). With `render` (the Console's own
+    renderer) the prompt's buttons become the numbered choices; without it they are listed and the
+    person answers by writing.
+    """
+
+    platform = "console"
+
+    def __init__(self, user: str, out=None, render: Callable[[Intent], None] | None = None) -> None:
+        import sys
+
+        self.user = user
+        self.out = out or sys.stdout
+        self.render = render
+
+    async def send(self, chat_id: str, intent: Intent, *, key: str) -> SendResult:
+        if chat_id != self.user:
+            return SendResult.retry(3600, "not this console's user")
+        if self.render is not None:
+            self.render(intent)
+        elif isinstance(intent, Reply):
+            print(f"\n{intent.text}", file=self.out)
+            for row in intent.buttons:
+                print("   " + "   ".join(f"· {b.label}" for b in row), file=self.out)
+            print(file=self.out)
+        self.out.flush()
+        return SendResult.sent()

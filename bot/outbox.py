@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import random
@@ -366,9 +367,11 @@ class Worker:
         """Take the platform's file lock on SQLite (one worker per platform there) and recover."""
         path = _sqlite_path(self.sessions)
         if path and path != ":memory:":
-            name = f"outbox-{self.platform}" + (f"-{self.only_chat}" if self.only_chat else "")
-            safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
-            self._lock = FileLock(lock_path(path, safe))
+            name = f"outbox-{self.platform}"
+            if self.only_chat:
+                # A hash, not the name: the file must not say who used this console after /forget.
+                name += "-" + hashlib.sha256(self.only_chat.encode()).hexdigest()[:12]
+            self._lock = FileLock(lock_path(path, name))
             if not self._lock.try_acquire():
                 raise RuntimeError(f"another process is already delivering {self.platform} messages from {path}")
             self.exclusive = True
@@ -632,6 +635,15 @@ class Worker:
                     await self._db(self._defer, row, 0.0)
             if self._inflight:
                 await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    async def send_ready(self) -> int:
+        """Send what is ready right now and wait for it (the console, at the start of a session)."""
+        rows = await self._db(self._claim, self._batch_size())
+        for row in rows:
+            await self._dispatch(row)
+        if self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        return len(rows)
 
     async def drain(self, *, timeout: float = 60.0, idle: Callable[[], bool] | None = None) -> None:
         """For tests, tools and benchmarks: run until nothing is left to send (or timeout)."""

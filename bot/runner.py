@@ -40,12 +40,15 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
 
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows, not off the main thread
         loop.add_signal_handler(signal.SIGTERM, terminate)
+    # Beside the platforms: the campaign scheduler (one leader among processes) and the outbox workers.
+    services = await _services(app, platforms, console_user, tasks)
     try:
         await asyncio.gather(*tasks)
     except asyncio.CancelledError:
         if not terminated:
             raise
     finally:
+        await services.stop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
 
@@ -57,3 +60,15 @@ async def _telegram(app: App) -> None:
         await run_telegram(app)
     except TelegramStartError as exc:
         raise click.ClickException(f"telegram: {exc}") from None
+
+
+async def _services(app: App, platforms: list[str], console_user: str, pending: list):
+    from bot.scheduler import start_services
+    from content.campaigns import CampaignError
+
+    try:
+        return await start_services(app, platforms, console_user=console_user)
+    except CampaignError as exc:
+        for coro in pending:
+            coro.close()
+        raise click.ClickException(str(exc)) from None

@@ -1,0 +1,90 @@
+"""The outbox's Sender for Telegram: one message, one attempt, Telegram's answer mapped to an outcome.
+
+Retries, pacing and bookkeeping are the outbox's (bot/outbox.py); this only speaks the Bot API:
+403 Forbidden → blocked (the person blocked the bot: the contact becomes unreachable); 429 → retry
+after the seconds Telegram gives; timeouts and network errors → transient (retried with backoff);
+400 "chat not found" → blocked; any other 400 → failed for good, with Telegram's reason.
+Telegram has no idempotency key, so a message whose answer is lost in a timeout may, rarely, arrive
+twice when retried; that is the outbox's documented at-least-once window.
+"""
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.delivery import SendResult
+from bot.platforms.text import split_text
+from handlers.types import Intent, Reply
+
+TEXT_LIMIT = 4096
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    value: Any = getattr(exc, "_retry_after", None)
+    if value is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _chat(chat_id: str) -> int | str:
+    try:
+        return int(chat_id)
+    except ValueError:
+        return chat_id
+
+
+class TelegramSender:
+    """Sends outbox messages with python-telegram-bot's Bot (its own connection pool)."""
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    @classmethod
+    def from_settings(cls, token: str, base_url: str, base_file_url: str, *, connections: int = 32) -> TelegramSender:
+        request = HTTPXRequest(connection_pool_size=connections, read_timeout=10.0, write_timeout=10.0,
+                               connect_timeout=5.0, pool_timeout=5.0)
+        return cls(Bot(token, base_url=base_url, base_file_url=base_file_url, request=request))
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+    async def send(self, chat_id: str, intent: Intent, *, key: str) -> SendResult:
+        if not isinstance(intent, Reply):
+            return SendResult.failed(f"cannot send {type(intent).__name__} from the outbox")
+        markup = None
+        if intent.buttons:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
+                                           for row in intent.buttons if row])
+        parts = split_text(intent.text, TEXT_LIMIT) or [intent.text]
+        try:
+            message = None
+            for i, part in enumerate(parts):
+                message = await self.bot.send_message(chat_id=_chat(chat_id), text=part,
+                                                      reply_markup=markup if i == len(parts) - 1 else None)
+        except RetryAfter as exc:
+            return SendResult.retry(_retry_seconds(exc), f"Telegram 429: {exc.message}")
+        except Forbidden as exc:
+            return SendResult.blocked(exc.message)
+        except ChatMigrated as exc:
+            return SendResult.failed(f"chat moved to {exc.new_chat_id}")
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                return SendResult.blocked(exc.message)
+            return SendResult.failed(exc.message)
+        except NetworkError as exc:  # TimedOut included
+            return SendResult.transient(f"{type(exc).__name__}: {exc.message}")
+        except TelegramError as exc:
+            return SendResult.failed(f"{type(exc).__name__}: {exc.message}")
+        return SendResult.sent(message.message_id if message is not None else None)
