@@ -287,7 +287,17 @@ def make_scheduler(engine: Engine):
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    return AsyncIOScheduler(
+    class _Scheduler(AsyncIOScheduler):
+        # A wakeup queued just before shutdown may run just after it, when the loop is already let go.
+        def _start_timer(self, wait_seconds):  # noqa: ANN001, ANN202
+            if self._eventloop is not None:
+                super()._start_timer(wait_seconds)
+
+        def wakeup(self):  # noqa: ANN202
+            if self._eventloop is not None:
+                super().wakeup()
+
+    return _Scheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         timezone=TZ,

@@ -1,0 +1,139 @@
+"""APScheduler in the project database: jobs persist and are not duplicated across restarts, a run
+missed while down happens once, other features' periodic jobs run, one leader on SQLite too."""
+from __future__ import annotations
+
+import asyncio
+import pickle
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import func, select, text, update
+
+from bot.delivery import QuietHours
+from bot.scheduler import Scheduler, add_periodic, describe_jobs, periodic_jobs
+from content.campaigns import TZ, load_campaigns
+from storage.campaign_models import CampaignSend, apscheduler_jobs
+from tests.test_outbox_support import add_subscribers
+
+WINTER = load_campaigns()[0]
+CALLS: list[str] = []
+
+
+async def record_call(label: str = "x") -> None:
+    CALLS.append(label)
+
+
+async def leading(scheduler: Scheduler, stop: asyncio.Event) -> asyncio.Task:
+    task = asyncio.create_task(scheduler.run(stop))
+    async with asyncio.timeout(10):
+        await scheduler.elected.wait()
+    return task
+
+
+def campaign_due_an_hour_ago():
+    fire = (datetime.now(timezone.utc) - timedelta(hours=1)).astimezone(TZ).replace(second=0, microsecond=0)
+    day = fire.strftime("%a").lower()
+    today = fire.date()
+    return replace(WINTER, id="test-now", cadence=f"{fire.minute} {fire.hour} * * {day}",
+                   starts=today, ends=today + timedelta(days=30),
+                   prompts=tuple(replace(p, campaign_id="test-now") for p in WINTER.prompts)), fire
+
+
+async def test_jobs_live_in_the_database_and_survive_a_restart_unchanged(sqlite_app):
+    app = sqlite_app
+    url = app.settings.database.url
+    stop = asyncio.Event()
+    first = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours())
+    task = await leading(first, stop)
+    jobs = dict(describe_jobs(app.engine))
+    stop.set()
+    await task
+    expected = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc) if datetime.now(timezone.utc) < \
+        datetime(2026, 12, 1, 9, tzinfo=timezone.utc) else jobs["campaign:vinter-2026"]
+    assert jobs["campaign:vinter-2026"] == expected
+    with app.engine.connect() as conn:
+        state_before = conn.execute(select(apscheduler_jobs.c.job_state)).scalar()
+    stop = asyncio.Event()
+    again = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours())
+    task = await leading(again, stop)
+    stop.set()
+    await task
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)).all()
+    assert [r.id for r in rows] == ["campaign:vinter-2026"] and rows[0].job_state == state_before
+
+
+async def test_a_run_missed_while_down_happens_once(app):
+    campaign, fire = campaign_due_an_hour_ago()
+    with app.sessions.begin() as s:
+        add_subscribers(s, 3)
+    url = app.settings.database.url
+    stop = asyncio.Event()
+    first = Scheduler(app.sessions, url, (campaign,), quiet=QuietHours.parse("00:00", "00:00"))
+    task = await leading(first, stop)
+    stop.set()
+    await task
+    # Pretend the process was down over the cadence time: the stored next run is an hour ago …
+    with app.sessions.begin() as s:
+        s.execute(text("DELETE FROM campaign_sends"))
+        s.execute(text("DELETE FROM outbox"))
+        state = pickle.loads(s.execute(select(apscheduler_jobs.c.job_state)).scalar())
+        state["next_run_time"] = fire
+        s.execute(update(apscheduler_jobs).values(next_run_time=fire.timestamp(), job_state=pickle.dumps(state)))
+    stop = asyncio.Event()
+    second = Scheduler(app.sessions, url, (campaign,), quiet=QuietHours.parse("00:00", "00:00"))
+    task = await leading(second, stop)
+    await asyncio.sleep(1.0)  # the catch-up tick and the misfired job both run; one of them acts
+    stop.set()
+    await task
+    with app.sessions() as s:
+        rows = s.execute(select(CampaignSend.outcome, CampaignSend.recipients)).all()
+        queued = s.scalar(text("SELECT count(*) FROM outbox"))
+    assert rows == [("scheduled", 3)] and queued == 3
+    [(_, next_run)] = describe_jobs(app.engine)
+    assert next_run > datetime.now(timezone.utc) + timedelta(days=6)  # the job itself ran and moved on
+
+
+async def test_other_features_register_periodic_jobs(sqlite_app):
+    app = sqlite_app
+    CALLS.clear()
+    add_periodic("test-heartbeat", "tests.test_scheduler_jobs:record_call", IntervalTrigger(seconds=0.2),
+                 label="beat")
+    try:
+        stop = asyncio.Event()
+        scheduler = Scheduler(app.sessions, app.settings.database.url, (), quiet=QuietHours())
+        task = await leading(scheduler, stop)
+        async with asyncio.timeout(5):
+            while len(CALLS) < 2:
+                await asyncio.sleep(0.05)
+        assert [job for job, _ in describe_jobs(app.engine)] == ["periodic:test-heartbeat"]
+        stop.set()
+        await task
+        assert set(CALLS) == {"beat"}
+    finally:
+        from bot import scheduler as module
+
+        module._PERIODIC.pop("test-heartbeat", None)
+    assert "test-heartbeat" not in periodic_jobs()
+
+
+async def test_one_leader_on_sqlite_and_the_next_takes_over(sqlite_app):
+    app = sqlite_app
+    url = app.settings.database.url
+    stop_a, stop_b = asyncio.Event(), asyncio.Event()
+    a = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours(), retry_seconds=0.1)
+    b = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours(), retry_seconds=0.1)
+    task_a = await leading(a, stop_a)
+    task_b = asyncio.create_task(b.run(stop_b))
+    await asyncio.sleep(0.5)
+    assert a.leading and not b.leading
+    stop_a.set()
+    await task_a
+    async with asyncio.timeout(5):
+        await b.elected.wait()
+    assert b.leading
+    stop_b.set()
+    await task_b
+    with app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(CampaignSend)) == 0  # nothing was due
