@@ -5,9 +5,10 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import CallbackQuery, ChatMember, InlineKeyboardButton, Message, Update
+from telegram import Bot, CallbackQuery, ChatMember, InlineKeyboardButton, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -29,6 +30,19 @@ _TOAST_LIMIT = 200
 _KEYBOARDS_REMEMBERED = 50_000
 
 
+@dataclass(slots=True)
+class _Job:
+    """Replies to one update, waiting for a sender."""
+
+    update: Update
+    bot: Bot
+    incoming: Incoming | None
+    chat_id: int
+    intents: list[Intent]
+    query: CallbackQuery | None
+    turn: ChatTurn | None
+
+
 class TelegramAdapter:
     """Turns updates into Incomings for the shared dispatcher and renders what it returns."""
 
@@ -44,10 +58,13 @@ class TelegramAdapter:
         self.sleep = sleep
         self.default_language = default_language
         self.ordering = ordering
-        # Many updates may be in the core at once (the dispatcher commits them together), but only a
-        # few Bot API calls are in flight: past that, httpx's connection pool costs more than it gives
-        # (its bookkeeping grows with every queued request), and Telegram allows ~30 messages/s anyway.
-        self._sending = asyncio.Semaphore(connections)
+        # Many updates may be in the core at once (the dispatcher commits them together), but only
+        # `connections` senders make Bot API calls: more costs the HTTP client more than it gives, and
+        # Telegram allows ~30 messages/s anyway. An update leaves PTB's hands once through the core,
+        # so replies waiting for a sender never keep the next messages from the dispatcher.
+        self.connections = connections
+        self._outbox: asyncio.Queue[_Job] = asyncio.Queue()
+        self._senders: set[asyncio.Task[None]] = set()
         # Chats that answered 403: nothing more is sent to them until they write to us again.
         self.unreachable: set[int] = set()
         # chat id → the message carrying the last keyboard we sent there (private chats only).
@@ -59,39 +76,31 @@ class TelegramAdapter:
         self._stale = {t(lang, "common.stale_button") for lang in LANGUAGES}
         self._take_private = {t(lang, "common.group_only_private") for lang in LANGUAGES}
 
-    # -- inbound ---------------------------------------------------------------------------------
+    # -- inbound: through the core, in each chat's order -----------------------------------------
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        queued = False
         try:
-            await self._on_update(update, context)
+            queued = await self._on_update(update, context)
         finally:
-            self.handled += 1
-            if self._progress is not None:
-                self._progress.set()
+            if not queued:
+                self._count_handled()
 
-    async def wait_handled(self, n: int, timeout: float = 10.0) -> None:
-        """Wait until at least `n` updates have been handled since start."""
-        async with asyncio.timeout(timeout):
-            while self.handled < n:
-                if self._progress is None:
-                    self._progress = asyncio.Event()
-                self._progress.clear()
-                await self._progress.wait()
-
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Through the core; the replies are queued for the senders. True if something was queued."""
         if update.my_chat_member is not None:
             self._membership_changed(update)
-            return
+            return False
         incoming = to_incoming(update, bot_username=self.bot_username, routes=self.routes)
         query = update.callback_query
+        turn = self.ordering.turn_for(update) if self.ordering is not None else None
         if incoming is None:
-            if query is not None:
-                async with self._sending:
-                    await self._answer(query, None)  # stop the spinner even for a press we don't handle
-            return
+            if query is None:
+                return False
+            # A press we don't handle: still stop its spinner, in its place in the chat's line.
+            return self._queue(_Job(update, context.bot, None, 0, [], query, turn))
         chat = update.effective_chat
         assert chat is not None
         self.unreachable.discard(chat.id)  # they wrote to us, so we can write to them
-        turn = self.ordering.turn_for(update) if self.ordering is not None else None
         if turn is not None:
             await turn.may_dispatch()
         try:
@@ -99,30 +108,79 @@ class TelegramAdapter:
         finally:
             if turn is not None:
                 turn.done_dispatching()
-        if turn is not None:
-            await turn.may_send()
-        await self._deliver(update, context, incoming, chat.id, intents, query)
+        return self._queue(_Job(update, context.bot, incoming, chat.id, intents, query, turn))
 
-    async def _deliver(self, update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, chat_id: int,
-                       intents: list[Intent], query: CallbackQuery | None) -> None:
-        private = incoming.chat_type == "private"
-        async with self._sending:
+    # -- outbound: a few senders, each chat's replies in order ------------------------------------
+    def _queue(self, job: _Job) -> bool:
+        if job.turn is not None:
+            job.turn.handed_over = True  # the sender finishes the turn once the replies are out
+        self._outbox.put_nowait(job)
+        while len(self._senders) < self.connections:
+            self._senders.add(asyncio.create_task(self._sender(), name="telegram-sender"))
+        return True
+
+    async def _sender(self) -> None:
+        while True:
+            job = await self._outbox.get()
+            try:
+                if job.turn is not None:
+                    await job.turn.may_send()
+                await self._deliver(job)
+            except Exception:  # noqa: BLE001 - one failed delivery must not stop the sender
+                log.exception("telegram: delivering replies failed")
+            finally:
+                if job.turn is not None:
+                    job.turn.finish()
+                self._outbox.task_done()
+                self._count_handled()
+
+    async def drain(self) -> None:
+        """Send everything already through the core, then stop the senders (for a clean shutdown)."""
+        if self._senders:
+            await self._outbox.join()
+        for task in self._senders:
+            task.cancel()
+        await asyncio.gather(*self._senders, return_exceptions=True)
+        self._senders.clear()
+
+    def _count_handled(self) -> None:
+        self.handled += 1
+        if self._progress is not None:
+            self._progress.set()
+
+    async def wait_handled(self, n: int, timeout: float = 10.0) -> None:
+        """Wait until at least `n` updates have been handled (replies sent) since start."""
+        async with asyncio.timeout(timeout):
+            while self.handled < n:
+                if self._progress is None:
+                    self._progress = asyncio.Event()
+                self._progress.clear()
+                await self._progress.wait()
+
+    async def _deliver(self, job: _Job) -> None:
+        intents, query, chat_id = job.intents, job.query, job.chat_id
+        if job.incoming is None:
             if query is not None:
-                toast = self._toast(intents)
-                if toast is not None:
-                    # A stale button never works again: its keyboard goes, whatever the core asked.
-                    intents = [CloseButtons()]
-                await self._answer(query, toast)
-                pressed = query.message.message_id if query.message is not None else None
-            else:
-                # A typed answer (a municipality) can also spend the keyboard shown last: close that one.
-                pressed = self.last_keyboard.get(chat_id) if private else None
-            if not intents or chat_id in self.unreachable:
-                return
-            reply_to = update.message.message_id if not private and update.message else None
-            delivery = await send_intents(context.bot, chat_id, intents, pressed_message_id=pressed,
-                                          reply_to=reply_to, extra_buttons=self._extra_buttons(incoming),
-                                          policy=self.policy, sleep=self.sleep)
+                await self._answer(query, None)
+            return
+        private = job.incoming.chat_type == "private"
+        if query is not None:
+            toast = self._toast(intents)
+            if toast is not None:
+                # A stale button never works again: its keyboard goes, whatever the core asked.
+                intents = [CloseButtons()]
+            await self._answer(query, toast)
+            pressed = query.message.message_id if query.message is not None else None
+        else:
+            # A typed answer (a municipality) can also spend the keyboard shown last: close that one.
+            pressed = self.last_keyboard.get(chat_id) if private else None
+        if not intents or chat_id in self.unreachable:
+            return
+        message = job.update.message
+        reply_to = message.message_id if not private and message is not None else None
+        delivery = await send_intents(job.bot, chat_id, intents, pressed_message_id=pressed, reply_to=reply_to,
+                                      extra_buttons=self._extra_buttons(job.incoming), policy=self.policy,
+                                      sleep=self.sleep)
         if delivery.unreachable:
             self.chat_unreachable(chat_id)
         elif private:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -31,13 +31,16 @@ def order_key(update: object) -> int | None:
 class ChatTurn:
     """One update's place in its chat's line."""
 
-    __slots__ = ("previous", "dispatched", "sent")
+    __slots__ = ("previous", "dispatched", "sent", "handed_over", "_on_finish")
 
-    def __init__(self, previous: ChatTurn | None) -> None:
+    def __init__(self, previous: ChatTurn | None, on_finish: Callable[[ChatTurn], None] | None = None) -> None:
         loop = asyncio.get_running_loop()
         self.previous = previous
         self.dispatched: asyncio.Future[None] = loop.create_future()
         self.sent: asyncio.Future[None] = loop.create_future()
+        # True once the handler has passed the replies on (to a sender), which then finishes the turn.
+        self.handed_over = False
+        self._on_finish = on_finish
 
     async def may_dispatch(self) -> None:
         """Wait until the chat's previous update has been through the core."""
@@ -59,13 +62,18 @@ class ChatTurn:
         if not self.sent.done():
             self.sent.set_result(None)
         self.previous = None  # the line behind us must not keep the whole history alive
+        if self._on_finish is not None:
+            self._on_finish(self)
+            self._on_finish = None
 
 
 class PerChatProcessor(BaseUpdateProcessor):
     """Runs updates concurrently (up to `max_concurrent_updates`), giving each a ChatTurn.
 
     The handler looks its turn up with `turn_for(update)` and waits at the two stages; an update
-    whose handler never asks (a membership change) simply passes its turn on when it finishes.
+    whose handler never asks (a membership change) simply passes its turn on when it finishes. A
+    handler may hand the turn over (`handed_over`) to whoever sends the replies later; that one
+    calls `finish()`, and until then the chat's next update still waits behind it to send.
     """
 
     def __init__(self, max_concurrent_updates: int) -> None:
@@ -82,7 +90,7 @@ class PerChatProcessor(BaseUpdateProcessor):
             await coroutine
             return
         # Taken before the first await, so turns are given in the order PTB hands updates over.
-        turn = ChatTurn(self._last.get(key))
+        turn = ChatTurn(self._last.get(key), lambda done: self._release(key, done))
         self._last[key] = turn
         self._turns[id(update)] = turn
         try:
@@ -90,10 +98,14 @@ class PerChatProcessor(BaseUpdateProcessor):
         finally:
             if inspect.iscoroutine(coroutine) and inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
                 coroutine.close()  # cancelled before it started (shutdown)
-            turn.finish()
             del self._turns[id(update)]
-            if self._last.get(key) is turn:
-                del self._last[key]
+            turn.done_dispatching()
+            if not turn.handed_over:
+                turn.finish()
+
+    def _release(self, key: int, turn: ChatTurn) -> None:
+        if self._last.get(key) is turn:
+            del self._last[key]
 
     @property
     def chats_in_flight(self) -> int:

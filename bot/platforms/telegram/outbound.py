@@ -199,8 +199,12 @@ async def perform(bot: Bot, chat_id: int | str, calls: Sequence[ApiCall], *, pol
             delivery.unreachable = True
             break
         except BadRequest as exc:
-            if call.method.startswith("edit_") and any(s in exc.message.lower() for s in _HARMLESS_EDIT):
+            reason = exc.message.lower()
+            if call.method.startswith("edit_") and any(s in reason for s in _HARMLESS_EDIT):
                 continue  # e.g. a second quick press: the keyboard is already gone
+            if "chat not found" in reason:
+                delivery.unreachable = True  # a deleted account or chat: like a 403, stop here
+                break
             delivery.failed += 1
             log.error("telegram: %s refused: %s", call.method, exc.message)
         except TelegramError as exc:

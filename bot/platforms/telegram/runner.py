@@ -139,7 +139,8 @@ class TelegramPlatform:
                 except TelegramError as exc:  # the polling task's own failure (InvalidToken), raised again
                     log.debug("telegram: updater stopped with %s", type(exc).__name__)
             if self.application.running:
-                await self.application.stop()
+                await self.application.stop()  # waits for the updates in the core
+            await self.adapter.drain()  # their replies go out before the connections close
         finally:
             if self._started:
                 await self.application.shutdown()
