@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, select, update
+from sqlalchemy import String, and_, bindparam, cast, delete, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.types import JSON
@@ -55,7 +55,7 @@ from bot.delivery import (
     payload_to_intent,
 )
 from content.campaigns import Prompt
-from handlers.campaigns import PROMPT_KIND, prompt_delivered, prompt_intent
+from handlers.campaigns import PROMPT_KIND, prompt_intent, prompts_delivered
 from handlers.types import Intent
 from storage.campaign_models import (
     BLOCKED,
@@ -90,14 +90,22 @@ _ROWCOUNT = {"preserve_rowcount": True}
 
 
 def begin_write(session: Session) -> None:
-    """On SQLite, take the write lock first (BEGIN IMMEDIATE). A transaction that reads and then writes
-    can otherwise fail at once with "database is locked" when another connection wrote in between (WAL
-    snapshots cannot be upgraded); this way it waits its turn under the busy timeout instead."""
+    """On SQLite, hold the write lock from the start (BEGIN IMMEDIATE), before anything is read.
+
+    A transaction that reads and then writes fails at once with "database is locked" when another
+    connection wrote in between (a WAL snapshot cannot be upgraded); holding the lock first, it waits its
+    turn under the busy timeout instead. Call it first in a transaction; later calls do nothing.
+    """
     if session.get_bind().dialect.name != "sqlite":
         return
     conn = session.connection()
-    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if session.info.get("write_locked") == id(session.get_transaction()):
+        return
+    if conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        # storage.db opens every transaction with a plain BEGIN; this one has not read anything yet.
+        conn.exec_driver_sql("COMMIT")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    session.info["write_locked"] = id(session.get_transaction())
 
 
 def dedupe_key(kind: str, ref: str, participant_id: int) -> str:
@@ -240,15 +248,16 @@ def draining_refs(session: Session) -> list[str]:
 
 # ------------------------------------------------------------------------------------ the worker
 
-# After a message is recorded as sent, in the same transaction: kind → hook(session, row, now).
-OnSent = Callable[[Session, "Claimed", datetime], None]
+# After messages are recorded as sent, in the same transaction: kind → hook(session, rows, now).
+OnSent = Callable[[Session, "list[Claimed]", datetime], None]
 
 
-def _prompt_sent(session: Session, row: Claimed, now: datetime) -> None:
-    prompt_delivered(session, row.participant_id, row.ref, now, row.answer_window)
+def _prompts_sent(session: Session, rows: list[Claimed], now: datetime) -> None:
+    window = rows[0].answer_window
+    prompts_delivered(session, [(r.participant_id, r.ref) for r in rows], now, window)
 
 
-ON_SENT: dict[str, OnSent] = {PROMPT_KIND: _prompt_sent}
+ON_SENT: dict[str, OnSent] = {PROMPT_KIND: _prompts_sent}
 
 
 @dataclass
@@ -336,10 +345,14 @@ class Worker:
         self.limiter = rate_limiter or limiter(self.platform, self.settings.limits.rate)
         self.limiter.set_rate(self.settings.limits.rate)
         self._db_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"outbox-{self.platform}")
-        self._inline = _sqlite_path(sessions) is not None
         self._chat_next: dict[str, float] = {}
         self._inflight: set[asyncio.Task] = set()
         self._sem = asyncio.Semaphore(self.settings.concurrency)
+        self._pending: list[tuple[Claimed, SendResult, asyncio.Future]] = []
+        self._inline = _sqlite_path(sessions) is not None
+        # Inline, outcomes arriving within a few milliseconds share a commit (an fsync each on SQLite).
+        self._coalesce = 0.004 if self._inline else 0.0
+        self._flushing = False
         self._last_beat = 0.0
         self._lock: FileLock | None = None
         self.exclusive = False
@@ -347,10 +360,10 @@ class Worker:
 
     # -- plumbing ------------------------------------------------------------------------------
     async def _db(self, fn, *args):
-        # SQLite: on the event loop's thread, between the dispatcher's transactions, never beside them —
-        # a write racing another connection's read-then-write in WAL mode fails with "database is
-        # locked" however long the busy timeout. PostgreSQL: on our own thread, so commits never stall
-        # the loop.
+        # PostgreSQL: on the worker's own thread, so a commit never stalls the event loop and outcomes
+        # arriving meanwhile join the next commit. SQLite: on the event loop, between the dispatcher's
+        # transactions and never inside one — its transactions read before they write, and a write of
+        # ours committed in between would make theirs fail with "database is locked".
         if self._inline:
             return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
@@ -480,47 +493,81 @@ class Worker:
                 *self._scope(), OutboxMessage.status.in_((QUEUED, SENDING)))) or 0
 
     # -- recording outcomes --------------------------------------------------------------------
-    def _record(self, row: Claimed, result: SendResult) -> None:
+    def _record(self, batch: list[tuple[Claimed, SendResult]]) -> None:
+        """Write outcomes, many in one transaction when they arrive together (group commit)."""
         now = self.clock()
-        mine = and_(OutboxMessage.id == row.id, OutboxMessage.leased_by == self.id, OutboxMessage.status == SENDING)
         with self.sessions.begin() as s:
             begin_write(s)
-            if result.outcome is Outcome.SENT:
-                done = s.execute(update(OutboxMessage).where(mine).values(
+            sent = [(row, result) for row, result in batch if result.outcome is Outcome.SENT]
+            if sent:
+                table = OutboxMessage.__table__
+                s.execute(update(table).where(table.c.id == bindparam("rid")).values(
                     status=SENT, sent_at=now, lease_until=None, last_error=None,
-                    platform_message_id=result.message_id)).rowcount
-                if not done:
-                    log.warning("outbox %s: row %d was sent after its lease ran out", self.platform, row.id)
-                    s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status != SENT)
-                              .values(status=SENT, sent_at=now, lease_until=None))
-                hook = ON_SENT.get(row.kind)
-                if hook is not None:
-                    hook(s, row, now)
-            elif result.outcome is Outcome.RETRY_AFTER:
-                s.execute(update(OutboxMessage).where(mine).values(
-                    status=QUEUED, lease_until=None, leased_by=None, attempts=OutboxMessage.attempts - 1,
-                    available_at=now + timedelta(seconds=max(result.retry_after, 0.05)),
-                    last_error=result.reason[:200] or "rate limited"))
-            elif result.outcome is Outcome.BLOCKED:
-                s.execute(update(OutboxMessage).where(mine).values(
-                    status=BLOCKED, lease_until=None, last_error=result.reason[:200] or "blocked"))
-                s.execute(update(Contact).where(Contact.participant_id == row.participant_id)
-                          .values(reachable=False, updated_at=now))
-                s.execute(update(OutboxMessage).where(OutboxMessage.participant_id == row.participant_id,
-                                                      OutboxMessage.status == QUEUED)
-                          .values(status=BLOCKED, last_error="unreachable"))
-            elif result.outcome is Outcome.TRANSIENT and row.attempts < self.settings.max_attempts:
-                wait = min(self.settings.backoff_seconds * 2 ** (row.attempts - 1), self.settings.max_backoff_seconds)
-                wait *= random.uniform(0.8, 1.2)
-                s.execute(update(OutboxMessage).where(mine).values(
-                    status=QUEUED, lease_until=None, leased_by=None, available_at=now + timedelta(seconds=wait),
-                    last_error=result.reason[:200]))
-            else:
-                reason = result.reason or result.outcome.value
-                if result.outcome is Outcome.TRANSIENT:
-                    reason = f"gave up after {row.attempts} attempts: {reason}"
-                s.execute(update(OutboxMessage).where(mine).values(
-                    status=FAILED, lease_until=None, last_error=reason[:200]))
+                    platform_message_id=bindparam("mid")),
+                    [{"rid": row.id, "mid": result.message_id} for row, result in sent])
+                by_kind: dict[str, list[Claimed]] = {}
+                for row, _ in sent:
+                    by_kind.setdefault(row.kind, []).append(row)
+                for kind, rows in by_kind.items():
+                    hook = ON_SENT.get(kind)
+                    if hook is not None:
+                        hook(s, rows, now)
+            for row, result in batch:
+                if result.outcome is not Outcome.SENT:
+                    self._record_problem(s, row, result, now)
+
+    def _record_problem(self, s: Session, row: Claimed, result: SendResult, now: datetime) -> None:
+        mine = and_(OutboxMessage.id == row.id, OutboxMessage.leased_by == self.id, OutboxMessage.status == SENDING)
+        if result.outcome is Outcome.RETRY_AFTER:
+            s.execute(update(OutboxMessage).where(mine).values(
+                status=QUEUED, lease_until=None, leased_by=None, attempts=OutboxMessage.attempts - 1,
+                available_at=now + timedelta(seconds=max(result.retry_after, 0.05)),
+                last_error=result.reason[:200] or "rate limited"))
+        elif result.outcome is Outcome.BLOCKED:
+            s.execute(update(OutboxMessage).where(mine).values(
+                status=BLOCKED, lease_until=None, last_error=result.reason[:200] or "blocked"))
+            s.execute(update(Contact).where(Contact.participant_id == row.participant_id)
+                      .values(reachable=False, updated_at=now))
+            s.execute(update(OutboxMessage).where(OutboxMessage.participant_id == row.participant_id,
+                                                  OutboxMessage.status == QUEUED)
+                      .values(status=BLOCKED, last_error="unreachable"))
+        elif result.outcome is Outcome.TRANSIENT and row.attempts < self.settings.max_attempts:
+            wait = min(self.settings.backoff_seconds * 2 ** (row.attempts - 1), self.settings.max_backoff_seconds)
+            wait *= random.uniform(0.8, 1.2)
+            s.execute(update(OutboxMessage).where(mine).values(
+                status=QUEUED, lease_until=None, leased_by=None, available_at=now + timedelta(seconds=wait),
+                last_error=result.reason[:200]))
+        else:
+            reason = result.reason or result.outcome.value
+            if result.outcome is Outcome.TRANSIENT:
+                reason = f"gave up after {row.attempts} attempts: {reason}"
+            s.execute(update(OutboxMessage).where(mine).values(
+                status=FAILED, lease_until=None, last_error=reason[:200]))
+
+    async def _recorded(self, row: Claimed, result: SendResult) -> None:
+        """Record one outcome as soon as possible; outcomes arriving meanwhile share the next commit."""
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((row, result, future))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        try:
+            await asyncio.sleep(self._coalesce)  # let answers arriving about now join this commit
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await self._db(self._record, [(row, result) for row, result, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - surfaced to every waiting sender
+                    for *_, future in batch:
+                        future.set_exception(exc)
+                else:
+                    for *_, future in batch:
+                        future.set_result(None)
+        finally:
+            self._flushing = False
 
     def _defer(self, row: Claimed, seconds: float) -> None:
         """Not now after all (the chat's own pace): back to the queue, without counting an attempt."""
@@ -548,9 +595,10 @@ class Worker:
             if result.outcome is Outcome.RETRY_AFTER:
                 # Telegram's 429 asks the bot to wait: everything on this platform waits, not just this chat.
                 self.limiter.pause(result.retry_after)
-            await self._db(self._record, row, result)
         finally:
             self._sem.release()
+        # Written right after the platform's answer (the at-least-once window is this commit).
+        await self._recorded(row, result)
 
     async def _dispatch(self, row: Claimed) -> None:
         """Pace one claimed row and start sending it (without waiting for the answer)."""

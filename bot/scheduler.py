@@ -521,7 +521,8 @@ class Services:
 
             sender = TelegramSender.from_settings(settings.telegram_token, settings.telegram.api_base_url,
                                                   settings.telegram.api_base_file_url,
-                                                  connections=settings.outbox.concurrency + 4)
+                                                  connections=settings.outbox.concurrency + 4,
+                                                  http_client=settings.telegram.http_client)
             await sender.start()
             return sender
         if platform == "discord":

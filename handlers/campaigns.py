@@ -14,7 +14,7 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from content.campaigns import Campaign, Prompt, find_prompt, load_campaigns
@@ -58,18 +58,33 @@ def prompt_intent(prompt: Prompt, lang: str) -> Reply:
     return Reply(text, buttons(*rows))
 
 
+def prompts_delivered(session: Session, delivered: list[tuple[int, str]], now: datetime,
+                      window: timedelta = ANSWER_WINDOW) -> None:
+    """Called by the outbox in the transaction that records prompts as sent, with (person, prompt ref)
+    pairs: the next thing each person writes (within the window) answers their prompt. A person in the
+    middle of another flow is left there; the prompt's "Answer" button still links their reply."""
+    if not delivered:
+        return
+    latest = dict(delivered)  # one open prompt per person: the newest
+    until = (now + window).astimezone(timezone.utc).isoformat()
+    states = {f.participant_id: f for f in session.scalars(
+        select(FlowState).where(FlowState.participant_id.in_(list(latest))))}
+    new = []
+    for pid, ref in latest.items():
+        data = {"prompt": ref, "until": until}
+        state = states.get(pid)
+        if state is None:
+            new.append({"participant_id": pid, "flow": FLOW, "step": "open", "token": secrets.token_hex(3),
+                        "data": data, "updated_at": now})
+        elif state.flow == FLOW:
+            state.step, state.data, state.updated_at = "open", data, now
+    if new:
+        session.execute(insert(FlowState), new)
+
+
 def prompt_delivered(session: Session, participant_id: int, ref: str, now: datetime,
                      window: timedelta = ANSWER_WINDOW) -> None:
-    """Called by the outbox in the transaction that records a prompt as sent: the next thing the person
-    writes (within the window) answers it. A person in the middle of another flow is left there; the
-    prompt's "Answer" button still links their reply."""
-    state = session.get(FlowState, participant_id)
-    data = {"prompt": ref, "until": (now + window).astimezone(timezone.utc).isoformat()}
-    if state is None:
-        session.add(FlowState(participant_id=participant_id, flow=FLOW, step="open", token=secrets.token_hex(3),
-                              data=data, updated_at=now))
-    elif state.flow == FLOW:
-        state.step, state.data, state.updated_at = "open", data, now
+    prompts_delivered(session, [(participant_id, ref)], now, window)
 
 
 def _open_prompt(ctx: Ctx) -> str | None:

@@ -269,3 +269,35 @@ async def test_rate_limiter_paces_and_pauses():
     limiter.interactive()  # an interactive reply takes the next slot; bulk waits one more interval
     await limiter.acquire()
     assert t[0] == pytest.approx(2.6)
+
+
+async def test_delivering_beside_the_dispatcher_on_sqlite_loses_nothing(sqlite_app):
+    """The worker writes from its own thread while people talk to the bot: both wait their turn."""
+    import asyncio
+
+    from storage.models import Reflection
+    from tests.conftest import Person
+
+    app = sqlite_app
+    app.dispatcher.flood.limits = type(app.dispatcher.flood.limits)(10**9, 10**9, 10**9)
+    people = [Person(app, f"p{i}") for i in range(8)]
+    for p in people:
+        await p.onboard()
+    with app.sessions.begin() as s:
+        add_subscribers(s, 600)
+    broadcast(app)
+    sender = FakeSender(latency=0.0005)
+    w = worker(app, sender, limits=PlatformLimits(rate=2000, per_chat_interval=0))
+
+    async def talk(p):
+        said = []
+        for n in range(15):
+            said.append(await p.say(f"Tanke nummer {n} fra {p.name}"))
+            await asyncio.sleep(0)
+        return said
+
+    drained, *talks = await asyncio.gather(w.drain(timeout=60), *(talk(p) for p in people))
+    assert not any("gik galt" in line for said in talks for line in said)
+    assert len(sender.sent) == 600
+    with app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Reflection)) == 8 * 15

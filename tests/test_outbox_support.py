@@ -105,7 +105,7 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     url, base_url, rate = argv[1], argv[2], float(argv[3])
     lease = float(argv[4]) if len(argv) > 4 and not argv[4].startswith("--") else 5.0
-    engine = make_engine(url)
+    engine = make_engine(url, synchronous=os.environ.get("SAMTALE_BENCH_SYNCHRONOUS", "FULL"))
     sessions = make_sessionmaker(engine)
 
     async def run() -> None:

@@ -49,9 +49,18 @@ class TelegramSender:
         self.bot = bot
 
     @classmethod
-    def from_settings(cls, token: str, base_url: str, base_file_url: str, *, connections: int = 32) -> TelegramSender:
-        request = HTTPXRequest(connection_pool_size=connections, read_timeout=10.0, write_timeout=10.0,
-                               connect_timeout=5.0, pool_timeout=5.0)
+    def from_settings(cls, token: str, base_url: str, base_file_url: str, *, connections: int = 12,
+                      http_client: str = "aiohttp") -> TelegramSender:
+        """Its own Bot and connections, apart from the adapter's (bulk never queues behind replies there).
+        aiohttp is the adapter's transport too (about half httpx's CPU per call); "httpx" for a proxy."""
+        if http_client == "aiohttp":
+            from bot.platforms.telegram.transport import AiohttpRequest
+
+            request = AiohttpRequest(connections, read_timeout=10.0, write_timeout=10.0, connect_timeout=5.0,
+                                     pool_timeout=5.0)
+        else:
+            request = HTTPXRequest(connection_pool_size=connections, read_timeout=10.0, write_timeout=10.0,
+                                   connect_timeout=5.0, pool_timeout=5.0)
         return cls(Bot(token, base_url=base_url, base_file_url=base_file_url, request=request))
 
     async def start(self) -> None:
