@@ -2,6 +2,7 @@
 from storage import models  # noqa: F401
 from storage import campaign_models  # noqa: F401
 from storage import insight_models  # noqa: F401
+from storage import event_models  # noqa: F401
 from storage.base import Base
 
 metadata = Base.metadata

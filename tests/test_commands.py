@@ -20,6 +20,11 @@ EXPECT = {
     "prompts": ("Spørgsmål fra Samtale", "Questions from Samtale"),
     "pause": ("intet at holde pause med", "nothing to pause"),
     "resume": ("Du får spørgsmål igen", "You will get questions again"),
+    # Local events (handlers/events/); /newevent is for organisers only.
+    "events": ("arrangementer i Aarhus", "events in Aarhus"),
+    "myevents": ("ikke tilmeldt noget arrangement", "not signed up for any events"),
+    "newevent": ("ikke for dig", "not available to you"),
+    "organiser": ("arrangørkode", "organiser code"),
 }
 
 

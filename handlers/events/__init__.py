@@ -1,0 +1,20 @@
+"""Local events: organisers announce, citizens find and sign up, nobody is left waiting without knowing.
+
+Modules, each short and named for what it holds:
+
+- `finding`    /events [municipality], paging, the deep link /start ev_<id>
+- `signup`     the card's buttons: sign up (+1), waitlist, leave, calendar file
+- `seats`      capacity, waitlist and promotion — exact under concurrent presses
+- `names`      the name a person shows on attendee lists (never a platform id)
+- `newevent`   /newevent, the guided announcing flow
+- `manage`     organiser tools: attendee list, move, change place or seats, cancel
+- `mine`       /myevents
+- `organiser`  /organiser CODE; `invites` makes, redeems and revokes the codes
+- `reminders`  24 h / 2 h reminders and the periodic `events_tick`
+- `channels`   count-only announcements for public channels
+- `texts`, `ics`, `notify`, `store`, `rights`, `config`   what the above share
+"""
+from handlers.events import finding, manage, mine, names, newevent, organiser, signup  # noqa: F401
+from handlers.events.config import EventsConfig, configure  # noqa: F401
+from handlers.events.notify import set_notifier  # noqa: F401
+from handlers.events.reminders import events_tick, send_due_reminders  # noqa: F401

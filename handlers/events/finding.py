@@ -1,0 +1,118 @@
+"""Finding events: /events [municipality], paging, and the deep link `/start ev_<id>` to one event's card.
+
+The deep link is handled here, in front of onboarding: someone already taking part sees the card at
+once; someone new sees the card, then the consent question — and when onboarding is done, the card
+again, with its Sign up button. (Onboarding keeps the start payload in its flow data as "payload".)
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from content.municipalities import load_municipalities, match_municipality, suggest_municipalities
+from handlers import onboarding  # noqa: F401 - /start must be registered before it is wrapped here
+from handlers.context import Ctx, registry
+from handlers.events.config import current
+from handlers.events.store import event_from_payload, upcoming
+from handlers.events.texts import card
+from handlers.types import Intent, Reply, buttons
+from storage.event_models import OPEN, Event
+
+
+def municipality_code(name: str) -> str:
+    found = next((m for m in load_municipalities() if m.name == name), None)
+    return str(found.code) if found else "-"
+
+
+def municipality_name(code: str) -> str | None:
+    found = next((m for m in load_municipalities() if str(m.code) == code), None)
+    return found.name if found else None
+
+
+def listing(ctx: Ctx, municipality: str, offset: int = 0) -> list[Intent]:
+    size = current().page_size
+    found = upcoming(ctx.session, ctx.now, municipality=municipality, offset=offset, limit=size + 1)
+    if not found:
+        key = "events.find.none" if offset == 0 else "events.find.no_more"
+        return [Reply(ctx.t(key, municipality=municipality))]
+    shown, more = found[:size], len(found) > size
+    out: list[Intent] = []
+    if offset == 0:
+        out.append(Reply(ctx.t("events.find.header", municipality=municipality)))
+    out += [card(ctx.session, e, ctx.lang, ctx.now, ctx.participant, full=False) for e in shown]
+    if more:
+        out.append(Reply(ctx.t("events.find.more_text"), buttons(
+            [(ctx.t("events.btn.more"), f"ev:m:{municipality_code(municipality)}:{offset + size}")])))
+    return out
+
+
+@registry.command("events", "commands.events")
+async def events_command(ctx: Ctx) -> list[Intent]:
+    typed = " ".join(ctx.incoming.args).strip()
+    if typed:
+        found = match_municipality(typed[:100])
+        if found is None:
+            options = suggest_municipalities(typed[:100], limit=3)
+            shown = typed[:40]
+            if options:
+                return [Reply(ctx.t("events.find.suggest", text=shown),
+                              buttons(*[[(m.name, f"ev:m:{m.code}:0")] for m in options]))]
+            return [Reply(ctx.t("events.find.unknown", text=shown))]
+        return listing(ctx, found.name)
+    own = ctx.participant.municipality if ctx.participant is not None else None
+    if own is None:
+        return [Reply(ctx.t("events.find.which"))]
+    return listing(ctx, own)
+
+
+def more(ctx: Ctx, code: str, raw_offset: str) -> list[Intent]:
+    """The `ev:m:<code>:<offset>` button ("-": the person's own municipality)."""
+    name = municipality_name(code) if code != "-" else (ctx.participant.municipality if ctx.participant else None)
+    offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 5 else 0
+    if name is None:
+        return [Reply(ctx.t("events.find.which"))]
+    return listing(ctx, name, offset)
+
+
+# ------------------------------------------------------------------------------------ deep link
+
+def _event_for_payload(ctx: Ctx, payload: str) -> Event | None:
+    event_id = event_from_payload(payload)
+    return ctx.session.get(Event, event_id) if event_id is not None else None
+
+
+_start = registry.commands["start"]
+
+
+async def start_with_event(ctx: Ctx) -> list[Intent]:
+    args = ctx.incoming.args
+    if not args or event_from_payload(args[0]) is None:
+        return await _start.handler(ctx)
+    event = _event_for_payload(ctx, args[0])
+    p = ctx.participant
+    settled = p is not None and p.consent_state == "given" and p.onboarded
+    if event is None or event.status != OPEN:
+        note = Reply(ctx.t("events.link.gone"))
+        return [note] if settled else [note, *await _start.handler(ctx)]
+    if settled:
+        return [card(ctx.session, event, ctx.lang, ctx.now, p)]
+    preview = card(ctx.session, event, ctx.lang, ctx.now, None)
+    return [Reply(preview.text + "\n\n" + ctx.t("events.link.consent_first")), *await _start.handler(ctx)]
+
+
+registry.commands["start"] = replace(_start, handler=start_with_event)
+
+_onboarding_button = registry.actions[onboarding.FLOW]
+
+
+@registry.action(onboarding.FLOW)
+async def onboarding_then_event(ctx: Ctx) -> list[Intent]:
+    """When onboarding that began with an event link ends, show that event again (now with Sign up)."""
+    state = ctx.flow
+    payload = state.data.get("payload", "") if state is not None and state.flow == onboarding.FLOW else ""
+    out = await _onboarding_button(ctx)
+    p = ctx.participant
+    if payload and ctx.flow is None and p is not None and p.onboarded and p.consent_state == "given":
+        event = _event_for_payload(ctx, payload.split(" ", 1)[0])
+        if event is not None and event.status == OPEN:
+            out.append(card(ctx.session, event, ctx.lang, ctx.now, p))
+    return out

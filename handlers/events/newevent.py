@@ -1,0 +1,316 @@
+"""/newevent: announcing an event, one question at a time, with an example at every step.
+
+Steps (persisted in flow_states, so a restart or another process continues where the organiser was):
+
+    org → title → desc → start → start_ok → dur → place → mun → cap → lang → aud → acc → plus → review
+
+"org" is asked only of someone organising for several organisations; "start_ok" reads the start back
+in words ("lørdag den 5. december kl. 14.00") for confirmation. Every question has Back and Cancel.
+Buttons carry the flow token and the step they belong to: `evn:<token>:<step>:<value>`, so a button from
+an older question never answers a newer one.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from content.municipalities import match_municipality, suggest_municipalities
+from handlers.common import flow_token_ok, parse_action, stale
+from handlers.context import Ctx, registry
+from handlers.dates import parse_duration, parse_when, say_duration, say_when
+from handlers.events import channels
+from handlers.events.config import current
+from handlers.events.finding import municipality_code, municipality_name
+from handlers.events.rights import ORGANISER_ROLES
+from handlers.events.store import memberships, payload_for
+from handlers.events.texts import AUDIENCES, audience_label, card, language_label
+from handlers.types import CloseButtons, Intent, Reply, buttons
+from storage.event_models import Event, OrganiserMembership, Organisation
+
+FLOW = "evn"
+STEPS = ("org", "title", "desc", "start", "start_ok", "dur", "place", "mun", "cap", "lang", "aud", "acc", "plus",
+         "review")
+BACK, CANCEL = "_b", "_x"
+TITLE_MIN, TITLE_MAX, DESC_MAX, PLACE_MIN, PLACE_MAX, LANG_MAX, ACC_MAX = 3, 80, 1000, 3, 200, 40, 300
+DURATIONS = (60, 90, 120, 180)
+YES = {"ja", "j", "yes", "y", "jo", "gerne"}
+NO = {"nej", "n", "no", "nope"}
+NO_LIMIT = {"ingen", "ingen grænse", "ubegrænset", "none", "no limit", "unlimited", "-"}
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _orgs(ctx: Ctx) -> list[OrganiserMembership]:
+    return memberships(ctx.session, ctx.participant)
+
+
+def _nav(ctx: Ctx, token: str, step: str) -> list[tuple[str, str]]:
+    row = [(ctx.t("events.new.back"), f"{FLOW}:{token}:{step}:{BACK}")] if _previous(ctx, step) else []
+    return row + [(ctx.t("events.new.cancel"), f"{FLOW}:{token}:{step}:{CANCEL}")]
+
+
+def _previous(ctx: Ctx, step: str) -> str | None:
+    i = STEPS.index(step)
+    while i > 0:
+        i -= 1
+        prev = STEPS[i]
+        if prev == "start_ok" or (prev == "org" and len(_orgs(ctx)) < 2):
+            continue
+        return prev
+    return None
+
+
+def _next(ctx: Ctx, step: str) -> str:
+    return STEPS[STEPS.index(step) + 1]
+
+
+def ask(ctx: Ctx, step: str, error: str | None = None) -> list[Intent]:
+    """The question of a step (after an error message, if any)."""
+    state = ctx.flow
+    assert state is not None
+    token, data = state.token, state.data
+    ctx.set_step(step)
+    b = lambda value: f"{FLOW}:{token}:{step}:{value}"  # noqa: E731
+    rows: list[list[tuple[str, str]]] = []
+    if step == "org":
+        rows = [[(m.organisation.name, b(m.organisation_id))] for m in _orgs(ctx)]
+        text = ctx.t("events.new.ask_org")
+    elif step == "title":
+        text = ctx.t("events.new.ask_title")
+    elif step == "desc":
+        text = ctx.t("events.new.ask_desc", title=data.get("title", ""))
+        rows = [[(ctx.t("events.new.skip"), b("-"))]]
+    elif step == "start":
+        text = ctx.t("events.new.ask_start")
+    elif step == "start_ok":
+        when = say_when(datetime.fromisoformat(data["start"]), ctx.lang, ctx.now)
+        text = ctx.t("events.new.confirm_start", when=when)
+        rows = [[(ctx.t("events.new.start_yes"), b("y")), (ctx.t("events.new.start_no"), b("n"))]]
+    elif step == "dur":
+        text = ctx.t("events.new.ask_duration")
+        rows = [[(say_duration(m, ctx.lang), b(m)) for m in DURATIONS]]
+    elif step == "place":
+        text = ctx.t("events.new.ask_place")
+        rows = [[(ctx.t("events.new.online"), b("online"))]]
+    elif step == "mun":
+        text = ctx.t("events.new.ask_municipality")
+        home = ctx.session.get(Organisation, data.get("org"))
+        if home is not None:
+            rows = [[(home.municipality, b(municipality_code(home.municipality)))]]
+    elif step == "cap":
+        text = ctx.t("events.new.ask_capacity", max=current().max_capacity)
+        rows = [[(ctx.t("events.new.no_limit"), b("-"))]]
+    elif step == "lang":
+        text = ctx.t("events.new.ask_language")
+        rows = [[(language_label(ctx.lang, c), b(c)) for c in ("da", "en", "da+en")]]
+    elif step == "aud":
+        text = ctx.t("events.new.ask_audience")
+        labels = [(audience_label(ctx.lang, a), b(a)) for a in AUDIENCES]
+        rows = [labels[:3], labels[3:]]
+    elif step == "acc":
+        text = ctx.t("events.new.ask_accessibility")
+        rows = [[(ctx.t("events.new.skip"), b("-"))]]
+    elif step == "plus":
+        text = ctx.t("events.new.ask_plus_one")
+        rows = [[(ctx.t("common.yes"), b("y")), (ctx.t("common.no"), b("n"))]]
+    else:
+        text = ctx.t("events.new.review", summary=summary(ctx, data))
+        rows = [[(ctx.t("events.new.publish"), b("ok"))]]
+    if error:
+        text = f"{error}\n\n{text}"
+    rows.append(_nav(ctx, token, step))
+    return [Reply(text, buttons(*rows))]
+
+
+def summary(ctx: Ctx, data: dict) -> str:
+    org = ctx.session.get(Organisation, data.get("org"))
+    cap = data.get("cap")
+    return ctx.t(
+        "events.new.summary", organisation=org.name if org else "?", title=data.get("title", ""),
+        description=data.get("desc") or ctx.t("events.new.none"),
+        when=say_when(datetime.fromisoformat(data["start"]), ctx.lang, ctx.now),
+        duration=say_duration(data["dur"], ctx.lang), place=data.get("place", ""),
+        municipality=data.get("mun", ""),
+        capacity=ctx.t("events.new.no_limit") if cap is None else str(cap),
+        language=language_label(ctx.lang, data.get("lang", "da")),
+        audience=audience_label(ctx.lang, data.get("aud", "all")),
+        accessibility=data.get("acc") or ctx.t("events.new.none"),
+        plus_one=ctx.t("common.yes") if data.get("plus") else ctx.t("common.no"))
+
+
+@registry.command("newevent", "commands.newevent", roles=ORGANISER_ROLES, listed=False)
+async def newevent(ctx: Ctx) -> list[Intent]:
+    orgs = _orgs(ctx)
+    if not orgs:
+        return [Reply(ctx.t("events.new.no_organisation"))]
+    data = {"org": orgs[0].organisation_id} if len(orgs) == 1 else {}
+    ctx.start_flow(FLOW, "title", data)
+    first = "title" if len(orgs) == 1 else "org"
+    return [Reply(ctx.t("events.new.intro"))] + ask(ctx, first)
+
+
+# ------------------------------------------------------------------------------------ answers
+
+def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
+    """One answer to the current step: store it and ask the next question, or say what is wrong."""
+    err = lambda key, **kw: ask(ctx, step, ctx.t(f"events.new.error.{key}", **kw))  # noqa: E731
+    data = ctx.flow.data  # type: ignore[union-attr]
+    if step == "org":
+        ids = {m.organisation_id: m for m in _orgs(ctx)}
+        if not value.isdigit() or int(value) not in ids:
+            return err("press_button")
+        ctx.set_step(step, org=int(value))
+    elif step == "title":
+        title = _one_line(value)
+        if not title:
+            return err("title_empty")
+        if len(title) < TITLE_MIN:
+            return err("title_short", min=TITLE_MIN)
+        if len(title) > TITLE_MAX:
+            return err("title_long", max=TITLE_MAX, length=len(title))
+        ctx.set_step(step, title=title)
+    elif step == "desc":
+        desc = "" if (value == "-" and not typed) else value.strip()
+        if len(desc) > DESC_MAX:
+            return err("desc_long", max=DESC_MAX, length=len(desc))
+        ctx.set_step(step, desc=desc)
+    elif step in ("start", "start_ok"):
+        if step == "start_ok" and not typed:
+            if value == "n":
+                return ask(ctx, "start")
+            if value != "y":
+                return stale(ctx)
+            return [CloseButtons(), *ask(ctx, "dur")]
+        when = parse_when(value, ctx.now)
+        if not when.ok:
+            return ask(ctx, "start", f"{ctx.t('dates.error.' + when.error)}\n{ctx.t('dates.examples')}")
+        ctx.set_step("start", start=when.moment.isoformat())  # type: ignore[union-attr]
+        return [CloseButtons(), *ask(ctx, "start_ok")]
+    elif step == "dur":
+        if not typed and value.isdigit() and int(value) in DURATIONS:
+            minutes = int(value)
+        else:
+            parsed = parse_duration(value)
+            if parsed.minutes is None:
+                return err(f"duration_{parsed.error}")
+            minutes = parsed.minutes
+        ctx.set_step(step, dur=minutes)
+    elif step == "place":
+        place = _one_line(value)
+        online = (not typed and value == "online") or place.casefold().startswith(("online", "http://", "https://"))
+        if not typed and value == "online":
+            place = "Online"
+        if len(place) < PLACE_MIN:
+            return err("place_short")
+        if len(place) > PLACE_MAX:
+            return err("place_long", max=PLACE_MAX, length=len(place))
+        ctx.set_step(step, place=place, online=online)
+    elif step == "mun":
+        name = municipality_name(value) if not typed else None
+        found = match_municipality(value[:100]) if typed else None
+        name = name or (found.name if found else None)
+        if name is None:
+            options = suggest_municipalities(value[:100], limit=3) if typed else []
+            reply = ask(ctx, step, ctx.t("events.new.error.municipality", text=_one_line(value)[:40]))
+            if options:
+                token = ctx.flow.token  # type: ignore[union-attr]
+                extra = buttons(*[[(m.name, f"{FLOW}:{token}:mun:{m.code}")] for m in options])
+                first = reply[0]
+                reply = [Reply(first.text, extra + first.buttons)]  # type: ignore[union-attr]
+            return reply
+        ctx.set_step(step, mun=name)
+    elif step == "cap":
+        if (value == "-" and not typed) or _one_line(value).casefold() in NO_LIMIT:
+            ctx.set_step(step, cap=None)
+        else:
+            raw = _one_line(value).replace(".", "")
+            if not raw.lstrip("-").isdigit():
+                return err("capacity_nan")
+            cap = int(raw)
+            if cap < 1:
+                return err("capacity_low")
+            if cap > current().max_capacity:
+                return err("capacity_high", max=current().max_capacity)
+            ctx.set_step(step, cap=cap)
+    elif step == "lang":
+        lang = value if not typed else _one_line(value)
+        if typed:
+            folded = lang.casefold()
+            lang = {"dansk": "da", "danish": "da", "engelsk": "en", "english": "en"}.get(folded, lang)
+        if not lang or len(lang) > LANG_MAX:
+            return err("language_long", max=LANG_MAX)
+        ctx.set_step(step, lang=lang)
+    elif step == "aud":
+        if typed or value not in AUDIENCES:
+            return err("press_button")
+        ctx.set_step(step, aud=value)
+    elif step == "acc":
+        acc = "" if (value == "-" and not typed) else _one_line(value)
+        if len(acc) > ACC_MAX:
+            return err("accessibility_long", max=ACC_MAX, length=len(acc))
+        ctx.set_step(step, acc=acc)
+    elif step == "plus":
+        answer = value if not typed else ("y" if _one_line(value).casefold() in YES else
+                                          "n" if _one_line(value).casefold() in NO else "")
+        if answer not in ("y", "n"):
+            return err("yes_no")
+        ctx.set_step(step, plus=answer == "y")
+    elif step == "review":
+        if typed or value != "ok":
+            return err("press_button")
+        return publish(ctx)
+    return [CloseButtons(), *ask(ctx, _next(ctx, step))]
+
+
+def publish(ctx: Ctx) -> list[Intent]:
+    data = dict(ctx.flow.data)  # type: ignore[union-attr]
+    if data.get("org") not in {m.organisation_id for m in _orgs(ctx)}:
+        ctx.end_flow()
+        return [CloseButtons(), Reply(ctx.t("events.new.no_longer_organiser"))]
+    start = datetime.fromisoformat(data["start"])
+    if start <= ctx.now:
+        return [CloseButtons(), *ask(ctx, "start", ctx.t("dates.error.past"))]
+    event = Event(organisation_id=data["org"], created_by=ctx.participant.id, title=data["title"],  # type: ignore[union-attr]
+                  description=data.get("desc", ""), starts_at=start.astimezone(timezone.utc),
+                  duration_minutes=data["dur"], place=data["place"], online=bool(data.get("online")),
+                  municipality=data["mun"], capacity=data.get("cap"), language=data.get("lang", "da"),
+                  audience=data.get("aud", "all"), accessibility=data.get("acc", ""),
+                  plus_one=bool(data.get("plus")), created_at=ctx.now, updated_at=ctx.now)
+    ctx.session.add(event)
+    ctx.session.flush()
+    announced = channels.queue_announcements(ctx.session, event)
+    ctx.end_flow()
+    done = ctx.t("events.new.published", payload=payload_for(event.id))
+    if announced:
+        done += "\n" + ctx.t("events.new.announced", count=announced)
+    return [CloseButtons(), Reply(done), card(ctx.session, event, ctx.lang, ctx.now, None)]
+
+
+@registry.action(FLOW)
+async def on_button(ctx: Ctx) -> list[Intent]:
+    parts = parse_action(ctx.incoming.action or "")
+    if len(parts) != 4 or not flow_token_ok(ctx, FLOW, parts[1]):
+        return stale(ctx)
+    step, value = parts[2], parts[3]
+    if ctx.flow.step != step:  # type: ignore[union-attr]
+        return stale(ctx)
+    if ctx.role not in ORGANISER_ROLES:
+        ctx.end_flow()
+        return [CloseButtons(), Reply(ctx.t("common.not_allowed"))]
+    if value == CANCEL:
+        ctx.end_flow()
+        return [CloseButtons(), Reply(ctx.t("events.new.cancelled"))]
+    if value == BACK:
+        prev = _previous(ctx, step)
+        return [CloseButtons(), *ask(ctx, prev)] if prev else stale(ctx)
+    return _accept(ctx, step, value, typed=False)
+
+
+@registry.text_step(FLOW)
+async def on_text(ctx: Ctx) -> list[Intent]:
+    if ctx.role not in ORGANISER_ROLES:
+        ctx.end_flow()
+        return [Reply(ctx.t("common.not_allowed"))]
+    step = ctx.flow.step  # type: ignore[union-attr]
+    return _accept(ctx, step, ctx.incoming.text or "", typed=True)

@@ -1,0 +1,28 @@
+"""/organiser CODE: a citizen with a one-time invite code becomes an organiser for an organisation."""
+from __future__ import annotations
+
+from handlers.common import consent_given
+from handlers.context import Ctx, registry
+from handlers.events.invites import redeem
+from handlers.events.store import memberships
+from handlers.types import Intent, Reply
+
+
+@registry.command("organiser", "commands.organiser", listed=False)
+async def organiser(ctx: Ctx) -> list[Intent]:
+    if not consent_given(ctx):
+        return [Reply(ctx.t("events.organiser.need_start"))]
+    code = "".join(ctx.incoming.args)[:40]
+    if not code:
+        mine = memberships(ctx.session, ctx.participant)
+        if mine:
+            names = ", ".join(m.organisation.name for m in mine)
+            return [Reply(ctx.t("events.organiser.you_are", organisations=names))]
+        return [Reply(ctx.t("events.organiser.how"))]
+    result = redeem(ctx.session, ctx.participant, code, ctx.now)  # type: ignore[arg-type]
+    if result.outcome == "invalid":
+        return [Reply(ctx.t("events.organiser.invalid"))]
+    name = result.organisation.name  # type: ignore[union-attr]
+    if result.outcome == "already":
+        return [Reply(ctx.t("events.organiser.already", organisation=name))]
+    return [Reply(ctx.t("events.organiser.welcome", organisation=name))]
