@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import String, and_, bindparam, cast, delete, exists, func, literal, or_, select, update
+from sqlalchemy import String, and_, bindparam, cast, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.types import JSON
@@ -165,9 +165,13 @@ def eligible_subscribers(prompt: Prompt):
 
 
 def _had_prompt(first_day: str, last_day: str):
+    """Had a prompt (queued, being sent or sent) on a day in [first_day, last_day].
+
+    IN (uncorrelated subquery), not a correlated EXISTS: the set is computed once (a hashed subplan on
+    PostgreSQL), where a correlated anti-join over an unanalysed outbox went quadratic."""
     o = aliased(OutboxMessage)
-    return exists().where(o.participant_id == Participant.id, o.kind == PROMPT_KIND,
-                          o.status.in_(LIVE_STATUSES), o.day >= first_day, o.day <= last_day)
+    return Participant.id.in_(select(o.participant_id).where(
+        o.kind == PROMPT_KIND, o.status.in_(LIVE_STATUSES), o.day >= first_day, o.day <= last_day))
 
 
 def broadcast_prompt(session: Session, prompt: Prompt, *, now: datetime, send_at: datetime,
@@ -432,19 +436,28 @@ class Worker:
     def _claim(self, limit: int) -> list[Claimed]:
         now = self.clock()
         lease_until = now + timedelta(seconds=self.settings.lease_seconds)
-        ready = or_(and_(OutboxMessage.status == QUEUED, OutboxMessage.available_at <= now),
-                    and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now))
-        conds = [*self._scope(), ready]
+        conds = self._scope()
         if self.settings.quiet.contains(now):
             conds.append(OutboxMessage.quiet.is_(False))
         with self.sessions.begin() as s:
             begin_write(s)
-            ids = (select(OutboxMessage.id).where(*conds)
-                   .order_by(OutboxMessage.priority, OutboxMessage.available_at, OutboxMessage.id).limit(limit))
-            if s.get_bind().dialect.name == "postgresql":
-                ids = ids.with_for_update(skip_locked=True)
+            pg = s.get_bind().dialect.name == "postgresql"
+
+            def pick(*where, n: int) -> list[int]:
+                # Two narrow queries, each walking ix_outbox_claim in order, rather than one OR that sorts
+                # the whole platform's rows.
+                q = (select(OutboxMessage.id).where(*conds, *where)
+                     .order_by(OutboxMessage.priority, OutboxMessage.available_at, OutboxMessage.id).limit(n))
+                return list(s.scalars(q.with_for_update(skip_locked=True) if pg else q))
+
+            # A dead worker's rows first (their lease ran out), then what is due.
+            ids = pick(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now, n=limit)
+            if len(ids) < limit:
+                ids += pick(OutboxMessage.status == QUEUED, OutboxMessage.available_at <= now, n=limit - len(ids))
+            if not ids:
+                return []
             rows = s.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids.scalar_subquery()))
+                update(OutboxMessage).where(OutboxMessage.id.in_(ids))
                 .values(status=SENDING, lease_until=lease_until, leased_by=self.id,
                         attempts=OutboxMessage.attempts + 1)
                 .returning(OutboxMessage.id, OutboxMessage.participant_id, OutboxMessage.kind, OutboxMessage.ref,

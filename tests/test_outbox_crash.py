@@ -12,11 +12,10 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.delivery import PlatformLimits, QuietHours, RateLimiter, SendResult
+from bot.delivery import PlatformLimits, QuietHours, RateLimiter
 from bot.outbox import Worker, WorkerSettings, broadcast_prompt
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage

@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.outbox import broadcast_prompt
