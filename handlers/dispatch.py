@@ -22,6 +22,7 @@ from handlers.flood import FloodGate, Limits
 from handlers.reflections import store_reflection
 from handlers.types import Incoming, Intent, Reply
 from storage.models import ProcessedMessage
+from storage.db import writer
 from storage.models import Participant
 from storage.repo import dedupe_salt, participants_by_identity
 
@@ -154,7 +155,7 @@ class Dispatcher:
         return self._error(job.inc)
 
     async def _run(self, batch: list[_Job]) -> list[list[Intent]]:
-        with self.sessions() as session:
+        with writer(self.sessions()) as session:
             try:
                 known = _Prefetch(session, [j.inc for j in batch], [self.message_key(j.inc) for j in batch])
                 outcomes = [await self._handle(session, job.inc, job.length, known) for job in batch]

@@ -36,7 +36,11 @@ def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN")
+            # Writers ask for IMMEDIATE (execution option sqlite_begin): it takes the write lock up
+            # front, where busy_timeout waits for it, whereas a deferred transaction that reads and
+            # then writes after another connection committed fails at once. Readers stay deferred,
+            # so two sessions open in one thread never wait on each other.
+            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -44,6 +48,15 @@ def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+WRITER = {"sqlite_begin": "IMMEDIATE"}
+
+
+def writer(session: Session) -> Session:
+    """Mark a session as one that will write: on SQLite its transaction takes the lock up front."""
+    session.connection(execution_options=WRITER)
+    return session
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -54,5 +67,9 @@ def scrub_sqlite_journal(engine: Engine) -> None:
     """Copy the WAL back into the file and truncate it, so erased rows leave no copy in the -wal file."""
     if not is_sqlite(engine):
         return
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # On the driver connection, outside any transaction: a checkpoint cannot run inside one.
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
