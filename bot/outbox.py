@@ -354,8 +354,9 @@ class Worker:
         self._sem = asyncio.Semaphore(self.settings.concurrency)
         self._pending: list[tuple[Claimed, SendResult, asyncio.Future]] = []
         self._inline = _sqlite_path(sessions) is not None
-        # Inline, outcomes arriving within a few milliseconds share a commit (an fsync each on SQLite).
-        self._coalesce = 0.004 if self._inline else 0.0
+        # Inline at high rates, outcomes arriving within a few milliseconds share a commit (an fsync on
+        # SQLite). At Telegram's 30/s none would join, so none is waited for: the window stays one commit.
+        self._coalesce = 0.004 if self._inline and self.settings.limits.rate >= 250 else 0.0
         self._flushing = False
         self._last_beat = 0.0
         self._lock: FileLock | None = None
@@ -573,9 +574,18 @@ class Worker:
                 batch, self._pending = self._pending, []
                 try:
                     await self._db(self._record, [(row, result) for row, result, _ in batch])
-                except Exception as exc:  # noqa: BLE001 - surfaced to every waiting sender
-                    for *_, future in batch:
-                        future.set_exception(exc)
+                except Exception:  # noqa: BLE001 - one bad row must not leave the others unrecorded
+                    log.exception("outbox %s: recording %d outcomes together failed; one by one", self.platform,
+                                  len(batch))
+                    for row, result, future in batch:
+                        try:
+                            await self._db(self._record, [(row, result)])
+                        except Exception as exc:  # noqa: BLE001
+                            log.exception("outbox %s: row %d not recorded; its lease will run out", self.platform,
+                                          row.id)
+                            future.set_exception(exc)
+                        else:
+                            future.set_result(None)
                 else:
                     for *_, future in batch:
                         future.set_result(None)
@@ -611,7 +621,8 @@ class Worker:
         finally:
             self._sem.release()
         # Written right after the platform's answer (the at-least-once window is this commit).
-        await self._recorded(row, result)
+        with contextlib.suppress(Exception):  # logged in _flush
+            await self._recorded(row, result)
 
     async def _dispatch(self, row: Claimed) -> None:
         """Pace one claimed row and start sending it (without waiting for the answer)."""

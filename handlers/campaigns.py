@@ -24,7 +24,7 @@ from handlers.context import Ctx, registry
 from handlers.reflections import store_reflection
 from handlers.types import CloseButtons, Intent, Reply, buttons
 from storage.campaign_models import FREQUENCIES, QUEUED, CANCELLED, OutboxMessage, PromptSubscription, as_utc
-from storage.models import FlowState
+from storage.models import FlowState, Participant
 
 FLOW = "cp"          # the open question after a prompt; also the prefix of the prompt's buttons
 SUB = "cs"           # subscription buttons
@@ -66,6 +66,9 @@ def prompts_delivered(session: Session, delivered: list[tuple[int, str]], now: d
     if not delivered:
         return
     latest = dict(delivered)  # one open prompt per person: the newest
+    # Someone may have used /forget while their prompt was on its way.
+    alive = set(session.scalars(select(Participant.id).where(Participant.id.in_(list(latest)))))
+    latest = {pid: ref for pid, ref in latest.items() if pid in alive}
     until = (now + window).astimezone(timezone.utc).isoformat()
     states = {f.participant_id: f for f in session.scalars(
         select(FlowState).where(FlowState.participant_id.in_(list(latest))))}
@@ -284,3 +287,20 @@ async def resume_command(ctx: Ctx) -> list[Intent]:
     if sub.frequency == "events":
         sub.frequency = "every"
     return [Reply(ctx.t("campaigns.already_on" if was_on else "campaigns.resumed"))]
+
+
+def subscription_document(session: Session, participant_id: int) -> dict | None:
+    """What /mydata should show about prompts: the choice, and which prompts were sent when."""
+    sub = session.get(PromptSubscription, participant_id)
+    rows = session.execute(select(OutboxMessage.ref, OutboxMessage.status, OutboxMessage.sent_at)
+                           .where(OutboxMessage.participant_id == participant_id)
+                           .order_by(OutboxMessage.id)).all()
+    if sub is None and not rows:
+        return None
+    return {
+        "subscribed": bool(sub and sub.subscribed), "paused": bool(sub and sub.paused),
+        "frequency": sub.frequency if sub else None,
+        "asked_at": sub.asked_at.isoformat() if sub and sub.asked_at else None,
+        "messages": [{"ref": ref, "status": status, "sent_at": as_utc(sent).isoformat() if sent else None}
+                     for ref, status, sent in rows],
+    }

@@ -191,3 +191,41 @@ async def test_pausing_cancels_what_is_queued(app, person):
     await anna.say("/pause")
     with app.sessions() as s:
         assert s.scalars(select(OutboxMessage.status)).all() == ["cancelled"]
+
+
+async def test_forget_while_the_prompt_is_on_its_way_harms_nobody_else(app, person):
+    """The person erased between claim and record: the others in the same commit are recorded once."""
+    from bot.outbox import Worker, WorkerSettings
+
+    anna, bo = person("anna"), person("bo")
+    for p in (anna, bo):
+        await p.onboard()
+        await p.press("Ja, gerne")
+    now = datetime.now(timezone.utc)
+    with app.sessions.begin() as s:
+        broadcast_prompt(s, PROMPT, now=now, send_at=now)
+    sender = FakeSender(platform="console")
+    settings = WorkerSettings(limits=PlatformLimits(1000, 0), quiet=QuietHours.parse("00:00", "00:00"))
+    w = Worker(app.sessions, sender, settings, rate_limiter=RateLimiter(1000))
+    claimed = w._claim(10)
+    assert len(claimed) == 2
+    await anna.say("/forget")
+    await anna.press("Ja, slet alt")
+    w._record([(row, await sender.send(row.chat_id, None, key=row.dedupe_key)) for row in claimed])
+    with app.sessions() as s:
+        assert s.scalars(select(OutboxMessage.status)).all() == ["sent"]
+        assert s.scalar(select(func.count()).select_from(FlowState)) == 1  # bo's open question
+
+
+async def test_mydata_material_for_prompts(app, person):
+    from handlers.campaigns import subscription_document
+    from storage.repo import find_participant
+
+    anna = person()
+    await anna.onboard()
+    await anna.press("Ja, gerne")
+    await deliver(app, anna)
+    with app.sessions() as s:
+        doc = subscription_document(s, find_participant(s, "console", "anna").id)
+    assert doc["subscribed"] and doc["frequency"] == "every" and doc["messages"][0]["ref"] == PROMPT.ref
+    assert doc["messages"][0]["status"] == "sent" and doc["messages"][0]["sent_at"]
