@@ -19,7 +19,7 @@ def flow_token_ok(ctx: Ctx, flow: str, token: str) -> bool:
 
 
 def stale(ctx: Ctx) -> list[Intent]:
-    return [CloseButtons(), Reply(ctx.t("common.stale_button"))]
+    return [CloseButtons(), Reply(ctx.t("common.stale_button"), notice=True)]
 
 
 def age_label(ctx: Ctx, band: str | None) -> str:

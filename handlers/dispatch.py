@@ -203,7 +203,7 @@ class Dispatcher:
         if inc.action is not None:
             handler = self.routes.actions.get(inc.action.split(":", 1)[0])
             if handler is None:
-                return out + [Reply(ctx.t("common.stale_button"))]
+                return out + [Reply(ctx.t("common.stale_button"), notice=True)]
             return out + await handler(ctx)
         if inc.chat_type != "private":
             # Reflections are never collected in groups; a command there gets its answer instead.

@@ -48,6 +48,8 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     # True for replies that must stay out of public channels (Discord: ephemeral).
     private: bool = True
+    # Only for the person who pressed (e.g. a stale button): Discord shows it ephemerally.
+    notice: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,178 @@
+"""Rendering the core's intents on Discord: split texts, keyboards, attachments, ephemeral answers."""
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+import discord
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.platforms.discord.buttons import Keyboards, core_id, keyboard, offer_id, spent
+from bot.platforms.discord.commands import with_command_mentions
+from bot.platforms.discord.strings import text
+from bot.platforms.text import split_text
+from content.i18n import LANGUAGES, t
+from handlers.types import CloseButtons, Document, Intent, Reply
+from storage.repo import find_participant
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 2000
+# "Cannot send messages to this user": they allow no DMs from the bot, or share no server with it any more.
+CANNOT_DM = 50007
+
+
+def _texts(key: str) -> dict[str, str]:
+    return {t(lang, key): lang for lang in LANGUAGES}
+
+
+def is_notice(reply: Reply) -> bool:
+    """The core's answer to a stale or repeated press: only for the presser's eyes."""
+    return reply.notice
+
+
+def pointer_language(reply: Reply) -> str | None:
+    """The language of the core's "let's take that privately" reply, or None if reply is something else
+    (recognised by its text: the core has no flag for it)."""
+    return None if reply.private else _texts("common.group_only_private").get(reply.text)
+
+
+class Out(Protocol):
+    """Where one conversation step's answers go."""
+
+    async def send(self, content: str, *, view: discord.ui.View | None = None,
+                   file: discord.File | None = None, notice: bool = False) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class ChannelOut:
+    """Messages into a channel: a DM, or a server channel answering a mention (first one as a reply)."""
+
+    def __init__(self, channel: discord.abc.Messageable, user_id: int, keyboards: Keyboards,
+                 reference: discord.Message | None = None) -> None:
+        self.channel, self.user_id, self.keyboards, self.reference = channel, user_id, keyboards, reference
+
+    @property
+    def channel_id(self) -> int:
+        return self.channel.id  # type: ignore[attr-defined]
+
+    async def send(self, content: str, *, view: discord.ui.View | None = None,
+                   file: discord.File | None = None, notice: bool = False) -> None:
+        kw: dict[str, Any] = {"content": content or None}
+        if view is not None:
+            kw["view"] = view
+        if file is not None:
+            kw["file"] = file
+        if self.reference is not None:
+            kw.update(reference=self.reference, mention_author=False)
+            self.reference = None
+        message = await self.channel.send(**kw)
+        if view is not None:
+            self.keyboards.remember(self.channel_id, self.user_id, message)
+
+    async def close(self) -> None:
+        message = self.keyboards.take(self.channel_id, self.user_id)
+        if message is not None:
+            await message.edit(view=spent(message))
+
+
+class InteractionOut:
+    """Follow-ups to one interaction (deferred first); ephemeral in servers, and for stale-press notices."""
+
+    def __init__(self, interaction: discord.Interaction, keyboards: Keyboards, *, ephemeral: bool,
+                 pressed: discord.Message | None = None) -> None:
+        self.interaction, self.keyboards, self.ephemeral, self.pressed = interaction, keyboards, ephemeral, pressed
+
+    async def send(self, content: str, *, view: discord.ui.View | None = None,
+                   file: discord.File | None = None, notice: bool = False) -> None:
+        kw: dict[str, Any] = {"content": content or None, "ephemeral": self.ephemeral or notice, "wait": True}
+        if view is not None:
+            kw["view"] = view
+        if file is not None:
+            kw["file"] = file
+        message = await self.interaction.followup.send(**kw)
+        if view is not None and message is not None:
+            self.keyboards.remember(self.interaction.channel_id or 0, self.interaction.user.id, message)
+
+    async def close(self) -> None:
+        user_id, channel_id = self.interaction.user.id, self.interaction.channel_id or 0
+        if self.pressed is None:
+            message = self.keyboards.take(channel_id, user_id)
+            if message is not None:
+                await message.edit(view=spent(message))
+            return
+        self.keyboards.forget(channel_id, user_id, self.pressed.id)
+        custom_id = (self.interaction.data or {}).get("custom_id")
+        # After a deferred update, the "original response" is the message whose button was pressed.
+        await self.interaction.edit_original_response(view=spent(self.pressed, custom_id))  # type: ignore[arg-type]
+
+
+async def deliver(intents: Sequence[Intent], out: Out, *, mentions: Mapping[str, int] = {},
+                  offer: tuple[str, tuple[str, ...]] | None = None,
+                  on_unreachable: Callable[[], object] | None = None) -> bool:
+    """Render intents in order. Returns False if Discord says the person cannot be sent messages.
+
+    `offer` (command, args) adds a "message me privately" button to the core's take-it-private reply.
+    One failed message is logged and the rest still go out; rate limits are waited out by discord.py.
+    """
+    for intent in intents:
+        try:
+            if isinstance(intent, CloseButtons):
+                await out.close()
+                if intent.note:
+                    await _send_text(out, intent.note, mentions)
+            elif isinstance(intent, Reply):
+                rows = [[(b.label, core_id(b.action)) for b in row] for row in intent.buttons]
+                lang = pointer_language(intent)
+                if offer is not None and lang is not None:
+                    rows.append([(text(lang, "discord.open_dm"), offer_id(*offer))])
+                await _send_text(out, intent.text, mentions, rows=rows, notice=is_notice(intent))
+            elif isinstance(intent, Document):
+                file = discord.File(io.BytesIO(intent.content), filename=intent.filename)
+                await _send_text(out, intent.caption, mentions, file=file)
+            else:
+                log.warning("discord: no rendering for %s", type(intent).__name__)
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_DM:
+                if on_unreachable is not None:
+                    on_unreachable()
+                return False
+            log.warning("discord refused a message: %s %s", exc.status, exc.code)
+        except discord.HTTPException as exc:
+            log.warning("discord delivery failed: %s %s", exc.status, exc.code)
+        except discord.RateLimited as exc:
+            log.warning("discord rate limit of %.0f s: a message was dropped", exc.retry_after)
+    return True
+
+
+async def _send_text(out: Out, message: str, mentions: Mapping[str, int], *,
+                     rows: Sequence[Sequence[tuple[str, str]]] = (), file: discord.File | None = None,
+                     notice: bool = False) -> None:
+    """Send message in pieces under Discord's limit; the keyboard and the file go with the last piece."""
+    pieces = split_text(with_command_mentions(message, mentions), MESSAGE_LIMIT) or [""]
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        view = keyboard(rows) if last and rows else None
+        if not piece.strip() and view is None and (file is None or not last):
+            continue  # Discord refuses an empty message
+        await out.send(piece, view=view, file=file if last else None, notice=notice)
+
+
+def mark_unreachable(sessions: sessionmaker[Session], user_id: str, now: datetime, *,
+                     platform: str = "discord") -> bool:
+    """Discord will not deliver to this person: record it on their contact (True if there was one).
+
+    The next private message from them makes it reachable again (handlers.onboarding.ensure_participant).
+    """
+    with sessions() as session:
+        participant = find_participant(session, platform, user_id)
+        if participant is None or participant.contact is None:
+            return False
+        participant.contact.reachable = False
+        participant.contact.updated_at = now
+        session.commit()
+        return True
