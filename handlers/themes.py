@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -237,16 +238,27 @@ def load_lexicon(path: str | os.PathLike[str] | None = None) -> Lexicon:
         raise LexiconError(f"lexicon file not found: {p}") from None
 
 
+@lru_cache(maxsize=1)
 def _packaged_path() -> Path:
     return Path(str(files("content") / "themes.toml"))
 
 
+_STAMP_EVERY = 5.0  # seconds; classification is on the hot path of every reflection
+_stamp_cache: tuple[float, float] = (-_STAMP_EVERY, 0.0)
+
+
 def _packaged_stamp() -> float:
-    # Reload after a facilitator edited the file (the mtime changes); a stat costs ~1 µs.
-    try:
-        return _packaged_path().stat().st_mtime
-    except OSError:
-        return 0.0
+    """The lexicon file's mtime, looked at every few seconds, so a facilitator's edit is picked up."""
+    global _stamp_cache
+    checked, stamp = _stamp_cache
+    now = time.monotonic()
+    if now - checked >= _STAMP_EVERY:
+        try:
+            stamp = _packaged_path().stat().st_mtime
+        except OSError:
+            stamp = 0.0
+        _stamp_cache = (now, stamp)
+    return stamp
 
 
 @lru_cache(maxsize=2)
