@@ -16,6 +16,7 @@ from handlers.context import Ctx, registry
 from handlers.dates import parse_when, say_when
 from handlers.events import channels, reminders, seats
 from handlers.events.config import current
+from handlers.events.newevent import capacity_number
 from handlers.events.rights import manageable
 from handlers.events.store import attendees, aware, organisation_ids, people_signed_up
 from handlers.events.texts import seats_line, tell_cancelled, tell_changed, tell_promoted
@@ -178,10 +179,9 @@ def _capacity(ctx: Ctx, raw: str | None) -> list[Intent]:
     if raw is None:
         capacity = None
     else:
-        text = raw.strip().replace(".", "")
-        if not text.lstrip("-").isdigit():
+        capacity = capacity_number(raw)
+        if capacity is None:
             return _ask(ctx, "cap", event, ctx.t("events.new.error.capacity_nan"))
-        capacity = int(text)
         if capacity < 1:
             return _ask(ctx, "cap", event, ctx.t("events.new.error.capacity_low"))
         if capacity > current().max_capacity:

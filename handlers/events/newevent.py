@@ -11,6 +11,7 @@ an older question never answers a newer one.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from content.municipalities import match_municipality, suggest_municipalities
@@ -35,6 +36,16 @@ DURATIONS = (60, 90, 120, 180)
 YES = {"ja", "j", "yes", "y", "jo", "gerne"}
 NO = {"nej", "n", "no", "nope"}
 NO_LIMIT = {"ingen", "ingen grænse", "ubegrænset", "none", "no limit", "unlimited", "-"}
+
+
+_COUNT = re.compile(r"^(-?\d[\d.]*)\s*(?:pladser|plads|personer|person|deltagere|people|persons|places|"
+                    r"place|seats|seat)?$")
+
+
+def capacity_number(text: str) -> int | None:
+    """'20', '20 pladser', '1.000 people' → the number; None when it is not a number."""
+    m = _COUNT.match(_one_line(text).casefold())
+    return int(m.group(1).replace(".", "")) if m and m.group(1).replace(".", "").lstrip("-").isdigit() else None
 
 
 def _one_line(text: str | None) -> str:
@@ -224,10 +235,9 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
         if (value == "-" and not typed) or _one_line(value).casefold() in NO_LIMIT:
             ctx.set_step(step, cap=None)
         else:
-            raw = _one_line(value).replace(".", "")
-            if not raw.lstrip("-").isdigit():
+            cap = capacity_number(value)
+            if cap is None:
                 return err("capacity_nan")
-            cap = int(raw)
             if cap < 1:
                 return err("capacity_low")
             if cap > current().max_capacity:

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from handlers.dates import TZ
 from handlers.events.config import current
-from handlers.events.store import aware
+from handlers.events.store import aware, utc
+from storage.db import writer
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventReminder, Signup
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,10 @@ def _send_one(session: Session, row: EventReminder, now: datetime) -> str:
 def send_due_reminders(target, now: datetime, *, batch: int = 200) -> int:
     """Queue every reminder that is due; returns how many were queued. `target`: a sessionmaker or an App."""
     sessions = getattr(target, "sessions", target)
+    now = utc(now)
     queued = 0
     while True:
-        with sessions() as session:
+        with writer(sessions()) as session:
             ids = list(session.scalars(select(EventReminder.id)
                                        .where(EventReminder.sent_at.is_(None), EventReminder.due_at <= now)
                                        .order_by(EventReminder.due_at, EventReminder.id).limit(batch)))
@@ -129,6 +131,7 @@ def promote_waiting(target, now: datetime) -> int:
     from handlers.events import seats, texts
 
     sessions = getattr(target, "sessions", target)
+    now = utc(now)
     promoted = 0
     with sessions() as session:
         candidates = list(session.scalars(
@@ -139,6 +142,7 @@ def promote_waiting(target, now: datetime) -> int:
             event = session.get(Event, event_id)
             if event is None or seats.free_seats(session, event) == 0:
                 continue  # full: nothing to give (checked before taking the lock)
+        with writer(sessions()) as session:
             event = seats.lock_event(session, event_id)
             if event is None:
                 continue
