@@ -48,12 +48,18 @@ def normalise(text: str) -> str:
 
 
 _REGEX_TOKEN = re.compile(r"\\.|[a-z]+|.", re.S)
+_CAPTURING = re.compile(r"(?<!\\)\((?!\?)")
 
 
 def _fold_regex(src: str) -> str:
-    """Fold the letters of a lexicon regex like the text, leaving escapes (\\w, \\b) untouched."""
+    """Fold the letters of a lexicon regex like the text, leaving escapes (\\w, \\b) untouched.
+
+    Its groups become non-capturing: "(a|b)" -> "(?:a|b)". Capturing groups are of no use here
+    and make the regex engine about four times slower on the whole lexicon.
+    """
     s = unicodedata.normalize("NFKD", src).casefold().translate(_CHAR_FOLD)
-    return "".join(_fold_letters(t) if t[0].isalpha() else t for t in _REGEX_TOKEN.findall(s))
+    s = "".join(_fold_letters(t) if t[0].isalpha() else t for t in _REGEX_TOKEN.findall(s))
+    return _CAPTURING.sub("(?:", s)
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -63,236 +69,126 @@ def _read_toml(name: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-class _Unknown(Exception):
-    """The regex analysis gave up; the caller falls back to something slower but always right."""
-
-
-def _analyse(src: str):
-    from re import _constants as c, _parser as p  # CPython's own regex parser
-    return c, p.parse(src)
-
-
-def _first_chars(src: str) -> frozenset[str]:
-    """Which characters a lexicon regex can start with (all of them when unsure)."""
-    try:
-        c, parsed = _analyse(src)
-
-        def seq(items) -> tuple[set[str], bool]:
-            acc: set[str] = set()
-            for op, av in items:
-                chars, nullable = one(op, av)
-                acc |= chars
-                if not nullable:
-                    return acc, False
-            return acc, True
-
-        def one(op, av) -> tuple[set[str], bool]:
-            if op is c.LITERAL:
-                return {chr(av)}, False
-            if op is c.IN:
-                out: set[str] = set()
-                for o, a in av:
-                    if o is c.LITERAL:
-                        out.add(chr(a))
-                    elif o is c.RANGE:
-                        out |= {chr(x) for x in range(a[0], a[1] + 1)}
-                    else:
-                        return set(_WORD_CHARS), False
-                return out, False
-            if op is c.SUBPATTERN:
-                return seq(av[3])
-            if op is c.BRANCH:
-                chars, nullable = set(), False
-                for branch in av[1]:
-                    b_chars, b_null = seq(branch)
-                    chars |= b_chars
-                    nullable |= b_null
-                return chars, nullable
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-                chars, nullable = seq(av[2])
-                return chars, nullable or av[0] == 0
-            if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
-                return set(), True
-            return set(_WORD_CHARS), True
-
-        chars, nullable = seq(parsed)
-        return _WORD_CHARS if nullable else frozenset(chars) & _WORD_CHARS
-    except Exception:  # noqa: BLE001 - private API moved or odd regex: just be slower
-        return _WORD_CHARS
-
-
-def _first_words(src: str, limit: int = 256) -> frozenset[str] | None:
-    """Every complete first word a lexicon regex can start with, or None when not a small finite set.
-
-    '(jeg|vil) (tage|tog) livet' -> {'jeg', 'vil'}. Look-arounds are ignored, which can only add
-    words, never lose one. A text none of whose words is in the set cannot match the regex.
-    """
-    try:
-        c, parsed = _analyse(src)
-    except Exception:  # noqa: BLE001
-        return None
-
-    def seq(items, opens: set[str]) -> tuple[set[str], set[str]]:
-        done: set[str] = set()
-        for op, av in items:
-            if not opens:
-                break
-            opens, finished = one(op, av, opens)
-            done |= finished
-            if len(opens) + len(done) > limit:
-                raise _Unknown
-        return opens, done
-
-    def one(op, av, opens: set[str]) -> tuple[set[str], set[str]]:
-        if op is c.LITERAL:
-            ch = chr(av)
-            return (set(), set(opens)) if ch == " " else ({o + ch for o in opens}, set())
-        if op is c.IN:
-            chars = []
-            for o, a in av:
-                if o is c.LITERAL:
-                    chars.append(chr(a))
-                elif o is c.RANGE and a[1] - a[0] < 10:
-                    chars += [chr(x) for x in range(a[0], a[1] + 1)]
-                else:
-                    raise _Unknown
-            opens_out: set[str] = set()
-            done: set[str] = set()
-            for ch in chars:
-                o2, d2 = one(c.LITERAL, ord(ch), opens)
-                opens_out |= o2
-                done |= d2
-            return opens_out, done
-        if op is c.SUBPATTERN:
-            return seq(av[3], opens)
-        if op is c.BRANCH:
-            opens_out, done = set(), set()
-            for branch in av[1]:
-                o2, d2 = seq(branch, set(opens))
-                opens_out |= o2
-                done |= d2
-            return opens_out, done
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] == 1 and av[0] in (0, 1):
-            o2, d2 = seq(av[2], set(opens))
-            return (o2 | opens if av[0] == 0 else o2), d2
-        if op in (c.ASSERT, c.ASSERT_NOT):
-            return opens, set()
-        if op is c.AT:
-            return set(), set(opens)  # end of text ends the word too
-        raise _Unknown
-
-    try:
-        opens, done = seq(parsed, {""})
-    except _Unknown:
-        return None
-    words = done | opens  # a pattern may end inside its first word
-    if not words or "" in words or any(_NON_WORD.search(w) for w in words):
-        return None
-    return frozenset(words)
-
-
 _TAIL = r"(?![a-z0-9])"
-_STAR, _END = "*", ""
 
 
-def _phrase_words(phrase: str) -> list[tuple[str, bool]]:
-    """A plain lexicon phrase as normalised words; True where the word ends in * (any ending)."""
+def _phrase_regex(phrase: str) -> str:
+    """A plain lexicon phrase as a regex over the normalised text; a trailing * allows any ending."""
     words = []
     for token in phrase.split():
         core = normalise(token.rstrip("*"))
         if core:
-            words.append((core, token.endswith("*")))
+            words.append(re.escape(core) + ("[a-z0-9]*" if token.endswith("*") else ""))
     if not words:
         raise ValueError(f"empty crisis phrase: {phrase!r}")
-    return words
+    return " ".join(words)
 
 
-def _phrase_regex(phrase: str) -> str:
-    return " ".join(re.escape(w) + ("[a-z0-9]*" if star else "") for w, star in _phrase_words(phrase))
+_VOCABULARY_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
-def _trie_regex(phrases: list[str]) -> str:
-    """All plain phrases as one character trie: the regex engine then skips them in a few steps."""
-    root: dict = {}
-    for phrase in phrases:
-        node = root
-        words = _phrase_words(phrase)
-        for i, (word, star) in enumerate(words):
-            for ch in word + (" " if i < len(words) - 1 else ""):
-                node = node.setdefault(ch, {})
-            if star:
-                node = node.setdefault(_STAR, {})
-        node[_END] = {}
-
-    def emit(node: dict) -> str:
-        alts = ["[a-z0-9]*" + emit(child) if key == _STAR else re.escape(key) + emit(child)
-                for key, child in sorted(node.items()) if key != _END]
-        if _END in node:
-            alts.append("")  # a phrase may end here; tried last, so longer phrases win
-        if len(alts) == 1:
-            return alts[0]
-        return "(?:" + "|".join(alts) + ")"
-
-    return emit(root) if root else ""
+def _expand(src: str, vocabulary: dict[str, str]) -> str:
+    """Replace {name} in a lexicon regex by the [vocabulary] entry of that name, as a group."""
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) not in vocabulary:
+            raise ValueError(f"crisis.toml: unknown vocabulary {{{m.group(1)}}} in {src!r}")
+        return "(?:" + vocabulary[m.group(1)] + ")"
+    return _VOCABULARY_REF.sub(one, src)
 
 
-_Compiled = tuple[re.Pattern[str], dict[str, re.Pattern[str]], re.Pattern[str] | None,
-                  dict[str, list[tuple[re.Pattern[str], str]]]]
+_ALNUM = "0123456789abcdefghijklmnopqrstuvwxyz"  # sorted, as _first_letters returns them
 
 
-def _whole_words(body: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])(?:" + body + ")" + _TAIL)
+def _skip(src: str, i: int) -> int:
+    """The index just after the escape, character class or group starting at src[i]."""
+    if src[i] == "\\":
+        return i + 2
+    if src[i] == "[":  # a class may start with ^ and a literal ], and hold escapes
+        j = i + 1 + (src[i + 1:i + 2] == "^")
+        j += src[j:j + 1] == "]"
+        while src[j] != "]":
+            j += 2 if src[j] == "\\" else 1
+        return j + 1
+    if src[i] == "(":
+        depth, j = 0, i
+        while j < len(src):
+            if src[j] in "\\[":
+                j = _skip(src, j)
+                continue
+            depth += {"(": 1, ")": -1}.get(src[j], 0)
+            j += 1
+            if depth == 0:
+                return j
+        raise ValueError(f"unbalanced regex: {src!r}")
+    return i + 1
 
 
-def _compile_lexicon(data: dict[str, Any]) -> _Compiled:
-    """The lexicon, compiled for speed; the search finds exactly what one plain alternation would.
+def _first_letters(src: str) -> str:
+    """The letters a lexicon regex (folded, non-capturing) can start with; all of them when unsure.
 
-    The normalised text holds nothing but [a-z0-9] and single spaces, so whole words are
-    "(?<![a-z0-9]) ... (?![a-z0-9])". Plain phrases form one character trie (about a microsecond
-    per text). Each regex is filed under the first words it can start with, and runs only when the
-    text holds one of them; the few with an open-ended first word ("overdos\\w*") always run.
-    Which group matched is worked out afterwards, at the match only, in lexicon order.
+    Understands only the plain syntax the lexicon starts its entries with - a letter, a [class], a
+    (?:a|b) group, after any look-behinds or ^; for anything else ("\\w", "^", an optional first part)
+    it answers "any letter", which costs speed, never a match. The tests compare the filed search
+    with the plain alternation.
     """
-    phrases: list[str] = []
-    by_word: dict[str, list[str]] = {}
-    always: list[str] = []
-    namer: dict[str, list[tuple[re.Pattern[str], str]]] = {}
-    seen: set[str] = set()
+    letters: set[str] = set()
+    parts, i, start = [], 0, 0
+    while i < len(src):  # split at top-level |
+        if src[i] == "|":
+            parts.append(src[start:i])
+            start = i + 1
+        i = _skip(src, i)
+    parts.append(src[start:])
+    for part in parts:
+        i = 0
+        while part.startswith(("(?<", "^"), i):  # look-behinds and ^ consume nothing
+            i = _skip(part, i)
+        end = _skip(part, i) if i < len(part) else i
+        if end == i or part[end:end + 1] in ("?", "*", "{"):
+            return _ALNUM  # empty or optional first item
+        head = part[i:end]
+        if head in _ALNUM or head.startswith("["):
+            letters.update(ch for ch in _ALNUM if re.fullmatch(head, ch))
+        elif head.startswith("(?:"):
+            letters.update(_first_letters(head[3:-1]))
+        else:
+            return _ALNUM  # \w, ^, (?=...), ...: could start anywhere
+    return "".join(sorted(letters))
+
+
+def _compile_lexicon(data: dict[str, Any]) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]:
+    """The whole lexicon as ONE precompiled alternation of whole-word patterns, and one per group.
+
+    The normalised text holds nothing but [a-z0-9] and single spaces, so "whole words" is
+    "(?<![a-z0-9]) ... (?![a-z0-9])". The alternatives are filed under a look-ahead for the letter
+    they start with, "(?=a)(?:...)|(?=b)(?:...)", so that at each word the regex engine tries only
+    the few dozen that can start there instead of all of them (3x faster; the same matches - the
+    tests compare it with the unfiled alternation). The per-group patterns name a match afterwards.
+    """
+    vocabulary: dict[str, str] = data.get("vocabulary", {})
+    by_letter: dict[str, list[str]] = {}
+    groups: list[tuple[str, re.Pattern[str]]] = []
     for group in data["group"]:
         name = group["name"]
-        entries = [(p, _phrase_regex(p), True) for p in group.get("phrases", [])]
-        entries += [(r, _fold_regex(r), False) for r in group.get("regexes", [])]
-        for raw, src, is_phrase in entries:
+        entries = [(p, _phrase_regex(p)) for p in group.get("phrases", [])]
+        entries += [(r, _fold_regex(_expand(r, vocabulary))) for r in group.get("regexes", [])]
+        for raw, src in entries:
             try:
-                compiled = re.compile(f"(?:{src}){_TAIL}")
+                re.compile(f"(?:{src}){_TAIL}")
             except re.error as exc:
                 raise ValueError(f"crisis.toml group {name!r}: bad pattern {raw!r}: {exc}") from exc
-            if src in seen:
-                continue
-            seen.add(src)
-            for ch in _first_chars(src):
-                namer.setdefault(ch, []).append((compiled, name))
-            if is_phrase:
-                phrases.append(raw)
-                continue
-            words = _first_words(src)
-            if words is None:
-                always.append(src)
-            else:
-                for word in words:
-                    by_word.setdefault(word, []).append(src)
-    trie = _whole_words(_trie_regex(phrases)) if phrases else re.compile(r"(?!x)x")
-    word_patterns = {word: _whole_words("|".join(srcs)) for word, srcs in by_word.items()}
-    fallback = _whole_words("|".join(always)) if always else None
-    return trie, word_patterns, fallback, namer
+            for ch in _first_letters(src):
+                by_letter.setdefault(ch, []).append(src)
+        if entries:
+            groups.append((name, re.compile("(?:" + "|".join(src for _, src in entries) + ")" + _TAIL)))
+    if not by_letter:
+        raise ValueError("crisis.toml has no patterns")
+    filed = "|".join(f"(?={ch})(?:" + "|".join(srcs) + ")" for ch, srcs in sorted(by_letter.items()))
+    return re.compile(r"(?<![a-z0-9])(?:" + filed + ")" + _TAIL), groups
 
 
 _LEXICON = _read_toml("crisis.toml")
-_TRIE, _BY_WORD, _ALWAYS, _NAMER = _compile_lexicon(_LEXICON)
-_FIRST_WORDS = frozenset(_BY_WORD)
+_PATTERN, _GROUPS = _compile_lexicon(_LEXICON)
 _REPLY_DATA = _read_toml("crisis_reply.toml")
 _REPLIES: dict[str, str] = {lang: text.strip() for lang, text in _REPLY_DATA["reply"].items()}
 if "da" not in _REPLIES:
@@ -300,19 +196,6 @@ if "da" not in _REPLIES:
 
 
 # --- public API -----------------------------------------------------------------------------------
-
-def _search(normalised: str) -> re.Match[str] | None:
-    """The leftmost lexicon match in a normalised text."""
-    best = _TRIE.search(normalised)
-    patterns = [_BY_WORD[w] for w in _FIRST_WORDS.intersection(normalised.split(" "))]
-    if _ALWAYS is not None:
-        patterns.append(_ALWAYS)
-    for pattern in patterns:
-        m = pattern.search(normalised)  # never with an end position: that would change what $ sees
-        if m is not None and (best is None or m.start() < best.start()):
-            best = m
-    return best
-
 
 def detect_crisis(text: str) -> CrisisMatch | None:
     """The first crisis phrase in the text, or None. Never raises; safe on any input."""
@@ -325,15 +208,14 @@ def detect_crisis(text: str) -> CrisisMatch | None:
             normalised = normalise(text.encode("utf-8", "ignore").decode("utf-8"))
         except Exception:  # noqa: BLE001 - a message must never break the safety check's caller
             return None
-    m = _search(normalised)
+    m = _PATTERN.search(normalised)
     if m is None:
         return None
-    # Name the hit: every alternative in lexicon order, tried only where the match starts.
-    for alt, name in _NAMER.get(normalised[m.start()], ()):
-        hit = alt.match(normalised, m.start())
-        if hit:
+    for name, pattern in _GROUPS:  # name the hit: the first group, in lexicon order, matching there
+        hit = pattern.match(normalised, m.start())
+        if hit is not None:
             return CrisisMatch(group=name, phrase=hit.group(0))
-    return CrisisMatch(group="unknown", phrase=m.group(0))  # unreachable: the search used these
+    return CrisisMatch(group="unknown", phrase=m.group(0))  # unreachable: the groups hold every entry
 
 
 def crisis_reply(lang: str) -> str:

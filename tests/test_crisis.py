@@ -1,8 +1,9 @@
-"""Crisis detection measured on a labelled set: every crisis text caught, few ordinary ones flagged."""
+"""Crisis detection measured on labelled sets: every crisis text caught, few ordinary ones flagged."""
 from __future__ import annotations
 
 import re
 import time
+import timeit
 import tomllib
 from pathlib import Path
 
@@ -13,31 +14,51 @@ from hypothesis import strategies as st
 import handlers.crisis as crisis
 from handlers.crisis import CrisisMatch, crisis_reply, detect_crisis, normalise
 
-DATA = Path(__file__).parent / "data" / "crisis_labelled.tsv"
+DATA_DIR = Path(__file__).parent / "data"
+DEV = DATA_DIR / "crisis_labelled.tsv"  # the development set: tune the lexicon on this ...
+HELDOUT_A = DATA_DIR / "crisis_heldout_a.tsv"  # ... and on this (written without seeing the rules)
+# HELD-OUT SET, NEVER USED FOR TUNING. Written by a second engineer without seeing the rules; its
+# texts were not read while the lexicon was written, only its aggregate figures were measured
+# (before the work and once at its end). It is the honest estimate of how the lexicon does on
+# wording nobody anticipated. Keep it that way: do not read its misses and patch them. When it falls below the bar, add the *kind* of wording
+# that is missing to the dev set and the lexicon, and have someone write a fresh held-out set.
+HELDOUT_B = DATA_DIR / "crisis_heldout_b.tsv"
 LEXICON = Path(crisis.__file__).resolve().parents[1] / "content" / "safety" / "crisis.toml"
 
-MIN_RECALL = 1.0
-MAX_FALSE_POSITIVE_RATE = 0.05
+MIN_RECALL = 1.0  # dev set and heldout_a: every crisis text signposted (issue 9)
+MAX_FALSE_POSITIVE_RATE = 0.05  # all sets: at most 5 % of ordinary texts signposted
+# heldout_b, measured at the end of tuning (lexicon version 2): recall 54.3 % (38/70; da 21/47,
+# en 17/23), false positives 1.4 % (1/70). Before (version 1): recall 35.7 %, false positives 1.4 %.
+# The floor is that figure rounded down to 5 %: it guards against regressions, it is not the bar.
+HELDOUT_B_MIN_RECALL = 0.50
 MIN_TEXTS_PER_SECOND = 20_000
 
 # Implicit crisis messages a word list cannot catch without also flagging everyday sentences
-# ("I morgen gør jeg det" is as often about the washing-up). Kept here, visible, so nobody
-# mistakes the lexicon for a complete safeguard; printed, not asserted.
+# ("I morgen gør jeg det" is as often about the washing-up; "jeg kan ikke mere" is everyday Danish
+# for being worn out). Kept here, visible, so nobody mistakes the lexicon for a complete
+# safeguard; printed, not asserted.
 KNOWN_LIMITS = [
     "Jeg har besluttet mig. I morgen gør jeg det.",
     "tonight I'm going to do it, I've made up my mind",
-    "det hele er meningsløst og jeg vil ikke mere",
+    "Jeg har ordnet alt nu. Tak for alt.",
+    "I've made my peace with everything.",
+    "Jeg har det faktisk fint nu. Jeg har taget en beslutning.",
+    "Snart bliver det lettere for jer alle.",
+    "jeg kan ikke mere",
+    "I'm at the station. The 23:14 doesn't stop here.",
 ]
 
 
-def _rows() -> list[tuple[str, str, str]]:
+def _rows(path: Path = DEV) -> list[tuple[str, str, str]]:
+    if not path.exists():
+        pytest.skip(f"{path.name} is not in this checkout")
     rows = []
-    for n, line in enumerate(DATA.read_text(encoding="utf-8").splitlines()[1:], start=2):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()[1:], start=2):
         if not line.strip():
             continue
         label, lang, text = line.split("\t")
-        assert label in ("crisis", "ordinary"), f"line {n}: label {label!r}"
-        assert lang in ("da", "en"), f"line {n}: lang {lang!r}"
+        assert label in ("crisis", "ordinary"), f"{path.name} line {n}: label {label!r}"
+        assert lang in ("da", "en"), f"{path.name} line {n}: lang {lang!r}"
         rows.append((label, lang, text))
     return rows
 
@@ -46,36 +67,72 @@ def _lexicon() -> dict:
     return tomllib.loads(LEXICON.read_text(encoding="utf-8"))
 
 
-def test_labelled_set_is_big_enough_and_balanced():
-    rows = _rows()
+def _measure(path: Path, show_texts: bool = True) -> tuple[float, float, list[str], list[str]]:
+    """Recall on crisis texts and false-positive rate on ordinary ones, printed per language."""
+    rows = _rows(path)
+    crisis_rows = [r for r in rows if r[0] == "crisis"]
+    ordinary_rows = [r for r in rows if r[0] == "ordinary"]
+    missed = [text for _, _, text in crisis_rows if detect_crisis(text) is None]
+    flagged = [text for _, _, text in ordinary_rows if detect_crisis(text) is not None]
+    recall = 1 - len(missed) / len(crisis_rows)
+    fp_rate = len(flagged) / len(ordinary_rows)
+    print(f"\n{path.name}: recall {recall:.1%} ({len(crisis_rows) - len(missed)}/{len(crisis_rows)}), "
+          f"false positives {fp_rate:.1%} ({len(flagged)}/{len(ordinary_rows)})")
+    for lang in ("da", "en"):
+        c = [t for _, lg, t in crisis_rows if lg == lang]
+        o = [t for _, lg, t in ordinary_rows if lg == lang]
+        caught = sum(detect_crisis(t) is not None for t in c)
+        wrong = sum(detect_crisis(t) is not None for t in o)
+        print(f"  {lang}: recall {caught}/{len(c)} = {caught / len(c):.1%}, "
+              f"false positives {wrong}/{len(o)} = {wrong / len(o):.1%}")
+    if show_texts:
+        for text in missed:
+            print(f"  missed: {text!r}")
+        for text in flagged:
+            print(f"  flagged ordinary: {text!r} -> {detect_crisis(text)}")
+    return recall, fp_rate, missed, flagged
+
+
+@pytest.mark.parametrize("path", [DEV, HELDOUT_A, HELDOUT_B], ids=lambda p: p.stem)
+def test_labelled_set_is_big_enough_and_balanced(path):
+    rows = _rows(path)
     assert len(rows) >= 120
     for label in ("crisis", "ordinary"):
         for lang in ("da", "en"):
             assert sum(1 for r in rows if r[:2] == (label, lang)) >= 20, (label, lang)
 
 
-def test_labelled_set_recall_and_false_positives():
-    rows = _rows()
-    crisis_rows = [r for r in rows if r[0] == "crisis"]
-    ordinary_rows = [r for r in rows if r[0] == "ordinary"]
-    missed = [text for _, _, text in crisis_rows if detect_crisis(text) is None]
-    flagged = [(text, detect_crisis(text)) for _, _, text in ordinary_rows if detect_crisis(text) is not None]
-    recall = 1 - len(missed) / len(crisis_rows)
-    fp_rate = len(flagged) / len(ordinary_rows)
-    print(f"\ncrisis: recall {recall:.1%} ({len(crisis_rows) - len(missed)}/{len(crisis_rows)}), "
-          f"false positives {fp_rate:.1%} ({len(flagged)}/{len(ordinary_rows)})")
-    for lang in ("da", "en"):
-        c = [r for r in crisis_rows if r[1] == lang]
-        o = [r for r in ordinary_rows if r[1] == lang]
-        print(f"  {lang}: recall {sum(detect_crisis(t) is not None for *_, t in c)}/{len(c)}, "
-              f"flagged {sum(detect_crisis(t) is not None for *_, t in o)}/{len(o)}")
-    for text, m in flagged:
-        print(f"  flagged ordinary: {text!r} -> {m}")
-    known = sum(detect_crisis(t) is not None for t in KNOWN_LIMITS)
-    print(f"  known limits (implicit wording, not in the bar): {known}/{len(KNOWN_LIMITS)} caught")
+@pytest.mark.parametrize("path", [DEV, HELDOUT_A], ids=lambda p: p.stem)
+def test_development_sets_recall_and_false_positives(path):
+    recall, fp_rate, missed, flagged = _measure(path)
     assert missed == [], f"missed crisis texts: {missed}"
     assert recall >= MIN_RECALL
     assert fp_rate <= MAX_FALSE_POSITIVE_RATE, f"flagged ordinary texts: {flagged}"
+
+
+def test_heldout_b_honest_figures():
+    """The held-out set (see HELDOUT_B): its own measured floor, never tuned on, texts not shown."""
+    recall, fp_rate, _, _ = _measure(HELDOUT_B, show_texts=False)
+    assert recall >= HELDOUT_B_MIN_RECALL
+    assert fp_rate <= MAX_FALSE_POSITIVE_RATE
+
+
+def test_known_limits_are_printed():
+    known = sum(detect_crisis(t) is not None for t in KNOWN_LIMITS)
+    print(f"\nknown limits (implicit wording, not in the bar): {known}/{len(KNOWN_LIMITS)} caught")
+
+
+def test_other_ordinary_reflections_are_rarely_flagged():
+    """The labelled loneliness reflections of the themes set are ordinary talk: few may be flagged."""
+    path = DATA_DIR / "themes_labelled.tsv"
+    if not path.exists():
+        pytest.skip("no themes set in this checkout")
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    texts = [ln.split("\t")[-1] for ln in lines[1:]]
+    flagged = [t for t in texts if detect_crisis(t) is not None]
+    print(f"\nthemes_labelled.tsv: {len(flagged)}/{len(texts)} flagged")
+    assert len(texts) >= 100
+    assert len(flagged) / len(texts) <= MAX_FALSE_POSITIVE_RATE, flagged
 
 
 def test_every_lexicon_example_matches_its_group():
@@ -150,19 +207,18 @@ def test_reply_file_is_marked_for_review():
     assert data["reviewed_by"] == "pending clinical review"
 
 
+def _sixty_char_texts() -> list[str]:
+    """Every labelled text, doubled and cut to about 60 characters (a typical reflection)."""
+    texts = [t for path in (DEV, HELDOUT_A, HELDOUT_B) if path.exists() for *_, t in _rows(path)]
+    return [(t + " " + t)[:60] for t in texts]
+
+
 def test_throughput():
-    texts = [t for *_, t in _rows()] * 20
-    best = min(_timed(texts) for _ in range(5))  # best of five: robust to a busy machine
-    rate = len(texts) / best
-    print(f"\ncrisis: {rate:,.0f} texts/s")
+    texts = _sixty_char_texts() * 10
+    best = min(timeit.repeat(lambda: [detect_crisis(t) for t in texts], number=1, repeat=5))
+    rate = len(texts) / best  # best of five: robust to a busy machine
+    print(f"\ncrisis: {rate:,.0f} texts/s on {sum(map(len, texts)) / len(texts):.0f}-character texts")
     assert rate >= MIN_TEXTS_PER_SECOND
-
-
-def _timed(texts: list[str]) -> float:
-    start = time.perf_counter()
-    for t in texts:
-        detect_crisis(t)
-    return time.perf_counter() - start
 
 
 def test_huge_input_is_linear():
@@ -194,33 +250,71 @@ def test_normalise_is_idempotent_and_plain(text):
     assert re.fullmatch(r"[a-z0-9 ]*", n)
 
 
-# The fast search (a phrase trie plus first-letter buckets) must find exactly what a plain
-# alternation of every lexicon entry finds.
-_NAIVE = None
+# The search files each lexicon entry under the letters it can start with; it must find exactly
+# what one plain alternation of every entry finds.
+_PLAIN = None
 
 
-def _naive() -> re.Pattern[str]:
-    global _NAIVE
-    if _NAIVE is None:
+def _plain() -> re.Pattern[str]:
+    global _PLAIN
+    if _PLAIN is None:
+        data = _lexicon()
         sources = []
-        for group in _lexicon()["group"]:
+        for group in data["group"]:
             sources += [crisis._phrase_regex(p) for p in group.get("phrases", [])]
-            sources += [crisis._fold_regex(r) for r in group.get("regexes", [])]
-        _NAIVE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(sources) + r")(?![a-z0-9])")
-    return _NAIVE
+            sources += [crisis._fold_regex(crisis._expand(r, data.get("vocabulary", {})))
+                        for r in group.get("regexes", [])]
+        _PLAIN = re.compile(r"(?<![a-z0-9])(?:" + "|".join(sources) + r")(?![a-z0-9])")
+    return _PLAIN
+
+
+def _same_as_plain(text: str) -> None:
+    fast = detect_crisis(text)
+    normalised = normalise(text)
+    plain = _plain().search(normalised)
+    assert (fast is None) == (plain is None), (text, fast, plain)
+    if fast is not None:
+        assert fast.group != "unknown"
+        assert normalised.find(fast.phrase, plain.start()) == plain.start(), (text, fast, plain)
+
+
+def test_filed_search_equals_plain_alternation_on_every_labelled_text():
+    texts = [t for path in (DEV, HELDOUT_A, HELDOUT_B) if path.exists() for *_, t in _rows(path)]
+    texts += [e for g in _lexicon()["group"] for e in g.get("examples", [])] + KNOWN_LIMITS
+    for text in texts:
+        _same_as_plain(text)
 
 
 _WORDS = sorted({w for g in _lexicon()["group"] for p in g.get("phrases", []) + g.get("examples", [])
                  for w in normalise(p.replace("*", "")).split()}
-                | {"jeg", "i", "ikke", "alene", "af", "med", "om", "dagen", "the", "to", "30", "15"})
+                | {w for *_, t in _rows(DEV) for w in normalise(t).split()}
+                | {"jeg", "i", "ikke", "alene", "af", "med", "om", "dagen", "the", "to", "30", "15", "nu"})
 
 
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(_WORDS), max_size=12))
-def test_fast_search_equals_plain_alternation(words):
-    text = " ".join(words)
-    fast = detect_crisis(text)
-    naive = _naive().search(normalise(text))
-    assert (fast is None) == (naive is None), (text, fast, naive)
-    if fast is not None:
-        assert fast.group != "unknown"
+def test_filed_search_equals_plain_alternation(words):
+    _same_as_plain(" ".join(words))
+
+
+@pytest.mark.parametrize("src, letters", [
+    ("abc|def", "ad"), ("(?:ab|[0-9]c)d", "0123456789a"), ("(?<!x )kms", "k"), ("[]a]b", "a"),
+    ("(?:a|b)?c", crisis._ALNUM), (r"\wfoo", crisis._ALNUM), ("(?:^|i )x", crisis._ALNUM), ("a+b", "a"),
+])
+def test_first_letters(src, letters):
+    assert crisis._first_letters(src) == letters
+
+
+def test_lexicon_errors_are_loud():
+    with pytest.raises(ValueError, match="unknown vocabulary"):
+        crisis._compile_lexicon({"group": [{"name": "x", "regexes": ["{nosuch} piller"]}]})
+    with pytest.raises(ValueError, match="bad pattern"):
+        crisis._compile_lexicon({"group": [{"name": "x", "regexes": ["(unclosed"]}]})
+    pattern, groups = crisis._compile_lexicon({"vocabulary": {"meds": "piller|panodil"},
+                                               "group": [{"name": "x", "regexes": ["har 30 {meds}"]}]})
+    assert pattern.search("jeg har 30 panodil") and groups[0][0] == "x"
+
+
+def test_no_private_regex_api():
+    source = Path(crisis.__file__).read_text(encoding="utf-8")
+    assert "_parser" not in source and "_constants" not in source and "sre_" not in source
