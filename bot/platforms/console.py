@@ -47,7 +47,8 @@ class Console:
         return Incoming(text=line, **common)
 
     def pressed(self, typed: str) -> Button | None:
-        if typed.isdigit() and 1 <= int(typed) <= len(self.choices):
+        # isdecimal, not isdigit: '¹' is a digit to Python but not a number int() reads.
+        if typed.isascii() and typed.isdecimal() and 1 <= int(typed) <= len(self.choices):
             return self.choices[int(typed) - 1]
         folded = typed.casefold()
         return next((b for b in self.choices if folded and b.label.casefold() == folded), None)
