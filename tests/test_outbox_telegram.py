@@ -98,3 +98,53 @@ async def test_a_prompt_reaches_200_subscribers_and_answers_come_back_linked(app
                     (answer_button, "At der er kaffe på kanden", PROMPT.ref),
                     (quick, "En at følges med", PROMPT.ref)]
     assert any("Skriv dit svar her" in (m.text or "") for m in fake.sent_messages(answer_button))
+
+
+async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(tmp_path):
+    """The whole program as deployed: `samtale run --platform telegram` (adapter, scheduler, outbox)."""
+    import asyncio
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    from bot.delivery import QuietHours as QH
+    from bot.scheduler import send_now
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+
+    root = Path(__file__).resolve().parents[1]
+    url = f"sqlite:///{tmp_path / 'samtale.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as s:
+        add_subscribers(s, 5, start=FIRST_USER)
+    now = datetime.now(timezone.utc)
+    prompt = load_campaigns()[0].prompts[0]
+    assert send_now(sessions, prompt, now=now, quiet=QH.parse("00:00", "00:00")).queued == 5
+    async with FakeTelegramAPI() as fake:
+        (tmp_path / "samtale.toml").write_text(
+            f'platforms = ["telegram"]\n[database]\nurl = "{url}"\n'
+            f'[telegram]\napi_base_url = "{fake.base_url}"\napi_base_file_url = "{fake.base_file_url}"\n'
+            f'[campaigns]\nquiet_start = "00:00"\nquiet_end = "00:00"\n[outbox]\npoll_seconds = 0.2\n',
+            encoding="utf-8")
+        env = {**os.environ, "SAMTALE_TELEGRAM_TOKEN": TOKEN, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(root)}
+        env.pop("SAMTALE_DATABASE_URL", None)
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            await fake.wait_for(lambda sent: len({m.chat_id for m in sent if m.chat_id and m.chat_id >= FIRST_USER}) >= 5,
+                                timeout=30)
+            fake.user_message(FIRST_USER + 4, "En bænk i gården, hvor man kan sidde sammen")
+            await fake.wait_for_messages(FIRST_USER + 4, 2, timeout=15)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert [m.text.startswith(prompt.text["da"]) for m in fake.sent_messages(FIRST_USER)] == [True]
+    assert "gemt" in fake.sent_messages(FIRST_USER + 4)[-1].text
+    with sessions() as s:
+        rows = [(r.text, r.prompt_id) for r in s.scalars(select(Reflection))]
+    engine.dispose()
+    assert rows == [("En bænk i gården, hvor man kan sidde sammen", prompt.ref)]
