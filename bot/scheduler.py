@@ -416,13 +416,11 @@ class Scheduler:
     def __init__(self, sessions: sessionmaker[Session], url: str, campaigns: tuple[Campaign, ...], *,
                  quiet: QuietHours, default_language: str = "da", clock: Callable[[], datetime] = utcnow,
                  retry_seconds: float = 10.0, check_seconds: float = 5.0, settings: Any = None) -> None:
-        global _RUNTIME
         self.url = url
         self.campaigns = campaigns
         self.leadership = Leadership(url, retry_seconds=retry_seconds, check_seconds=check_seconds)
         self.runtime = Runtime(sessions, campaigns, quiet, default_language, clock, settings,
                                inline_db=not url.startswith("postgresql"))
-        _RUNTIME = self.runtime
         self._jobstore_engine: Engine | None = None
         self.elected = asyncio.Event()
 
@@ -436,6 +434,8 @@ class Scheduler:
     async def _elected(self) -> None:
         from storage.db import make_engine
 
+        global _RUNTIME
+        _RUNTIME = self.runtime  # what this process's jobs see while it leads
         self._jobstore_engine = make_engine(self.url)
         scheduler = make_scheduler(self._jobstore_engine)
         scheduler.start(paused=True)

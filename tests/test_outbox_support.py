@@ -130,7 +130,7 @@ def main(argv: list[str]) -> None:
 
             announcer = asyncio.create_task(announce())
         try:
-            await worker.drain(timeout=300, idle=(lambda: False) if "--forever" in argv else None)
+            await worker.drain(timeout=300)
         finally:
             await worker.close()
             await sender.close()

@@ -174,6 +174,8 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
                              reason=f"send-now by {getpass.getuser()}")
     finally:
         app.engine.dispose()
+    if not c.active_on(datetime.now(timezone.utc).date()):
+        click.echo(f"note: campaign {c.id} runs {c.starts} … {c.ends}; sent now because you asked")
     when = "now" if result.send_at <= now else f"from {_local(result.send_at)} (quiet hours {quiet})"
     click.echo(f"{prompt.ref}: {result.queued} queued, going out {when}; {result.already} skipped "
                f"(already had this prompt, or a prompt that day/week)")
