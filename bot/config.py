@@ -159,6 +159,45 @@ class SchedulerSettings(_Section):
     leader_check_seconds: float = Field(5.0, gt=0, le=60)
 
 
+def _channel_map(value: dict[str, list[str | int]]) -> dict[str, list[str]]:
+    """Municipality names as people write them → the canonical name; channel ids as strings."""
+    from content.municipalities import match_municipality
+
+    out: dict[str, list[str]] = {}
+    for name, ids in value.items():
+        found = match_municipality(name)
+        if found is None:
+            raise ValueError(f"unknown municipality {name!r} (use one of Denmark's 98, e.g. \"Aarhus\")")
+        out.setdefault(found.name, []).extend(str(i) for i in ids)
+    return out
+
+
+class EventsSettings(_Section):
+    # Where a new event is announced as a count-only card (never names): municipality → chat ids.
+    # Telegram: group/channel ids ("-1001234567890") or "@channelname"; Discord: channel ids.
+    telegram_channels: dict[str, list[str | int]] = {}
+    discord_channels: dict[str, list[str | int]] = {}
+    # The language of those public cards.
+    channel_language: Literal["da", "en"] = "da"
+    # Reminders to confirmed attendees, hours before the start (never at night: moved to 21:00 the evening before).
+    reminder_hours: list[int] = Field([24, 2], max_length=4)
+    max_capacity: int = Field(5000, ge=1, le=100000)
+    # How long an organiser invite code stays valid.
+    invite_days: int = Field(30, ge=1, le=365)
+
+    @field_validator("telegram_channels", "discord_channels")
+    @classmethod
+    def _known_municipalities(cls, value: dict[str, list[str | int]]) -> dict[str, list[str]]:
+        return _channel_map(value)
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _sane_hours(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= h <= 168 for h in value):
+            raise ValueError("each reminder must be 1 to 168 hours before the start")
+        return value
+
+
 class Settings(_Section):
     platforms: list[str] = ["console"]
     default_language: Literal["da", "en"] = "da"
@@ -173,6 +212,7 @@ class Settings(_Section):
     campaigns: CampaignsSettings = CampaignsSettings()
     outbox: OutboxSettings = OutboxSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    events: EventsSettings = EventsSettings()
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None

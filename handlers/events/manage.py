@@ -21,7 +21,7 @@ from handlers.events.rights import manageable
 from handlers.events.store import attendees, aware, organisation_ids, people_signed_up
 from handlers.events.texts import seats_line, tell_cancelled, tell_changed, tell_promoted
 from handlers.types import CloseButtons, Intent, Reply, buttons
-from storage.event_models import CONFIRMED, OPEN, WAITING, Event
+from storage.event_models import CANCELLED, CONFIRMED, OPEN, WAITING, Event
 
 FLOW = "eve"
 NOTE_MAX = 500
@@ -162,13 +162,19 @@ def _apply(ctx: Ctx, step: str) -> list[Intent]:
         told = tell_changed(ctx.session, event, "place", before, ctx.now)
         key = "events.manage.place_changed"
     else:
-        event.status, event.cancel_note, event.updated_at = "cancelled", data.get("note", ""), ctx.now
-        ctx.session.flush()
-        reminders.clear(ctx.session, event.id)
-        told = tell_cancelled(ctx.session, event, ctx.now)
+        told = cancel_event(ctx.session, event, data.get("note", ""), ctx.now)
         key = "events.manage.cancelled"
     channels.mark_stale(ctx.session, event.id)
     return [CloseButtons(), Reply(ctx.t(key, title=event.title, count=told))]
+
+
+def cancel_event(session, event: Event, note: str, now: datetime) -> int:
+    """Cancel a locked event: no more reminders, everyone signed up or waiting is told. Returns how many."""
+    event.status, event.cancel_note, event.updated_at = CANCELLED, note[:NOTE_MAX], now
+    session.flush()
+    reminders.clear(session, event.id)
+    channels.mark_stale(session, event.id)
+    return tell_cancelled(session, event, now)
 
 
 def _capacity(ctx: Ctx, raw: str | None) -> list[Intent]:

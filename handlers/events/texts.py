@@ -79,7 +79,8 @@ def card_text(session: Session, event: Event, lang: str, now: datetime, *, signu
         mine = status_line(lang, signup, position(session, signup) if signup is not None else None)
         if mine:
             lines.append(mine)
-    lines.append(t(lang, "events.card.share", payload=payload_for(event.id)))
+        # In a channel the adapter's link button does this.
+        lines.append(t(lang, "events.card.share", payload=payload_for(event.id)))
     return "\n".join(lines)
 
 

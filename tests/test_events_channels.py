@@ -1,0 +1,132 @@
+"""Announcements in public channels: count-only cards (never names), rendered on the Telegram fake."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot, InlineKeyboardButton
+
+from bot.platforms.telegram.outbound import ApiCall, keyboard, perform, render
+from handlers.events import EventsConfig, configure
+from handlers.events.channels import announcement_failed, announcement_posted, pending_announcements
+from handlers.types import Reply
+from storage.event_models import EventAnnouncement
+from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI
+from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
+from tests.test_events_support import become_organiser, press, seed_people
+
+GROUP = -1001234567890
+
+
+@pytest.fixture(autouse=True)
+def channels():
+    configure(EventsConfig(channels={"telegram": {"Aarhus": (str(GROUP), "@aarhus_faellesskab")},
+                                     "discord": {"Aarhus": ("123456789012345678",)}}))
+    yield
+    configure(None)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegramAPI]:
+    async with FakeTelegramAPI() as api:
+        yield api
+
+
+async def drain(app, bot: Bot, now) -> int:
+    """What the Telegram adapter does with pending announcements: post new cards, edit changed ones."""
+    done = 0
+    with app.sessions() as s:
+        for item in pending_announcements(s, "telegram", now):
+            link = InlineKeyboardButton("Tilmeld dig privat" if not item.cancelled else "Se arrangementet",
+                                        url=f"https://t.me/{bot.username}?start={item.payload}")
+            chat = int(item.channel_ref) if item.channel_ref.lstrip("-").isdigit() else item.channel_ref
+            if item.message_ref is None:
+                calls = render(Reply(item.text, private=False), extra_buttons=[link])
+            else:
+                calls = [ApiCall("edit_message_text", {"message_id": int(item.message_ref), "text": item.text,
+                                                       "reply_markup": keyboard((), [link])})]
+            delivery = await perform(bot, chat, calls)
+            if delivery.ok:
+                message = delivery.results[-1]
+                ref = item.message_ref or str(message.message_id)
+                announcement_posted(s, item.id, ref, now)
+                done += 1
+            else:
+                announcement_failed(s, item.id, "refused", permanent=delivery.unreachable)
+        s.commit()
+    return done
+
+
+async def announce_one(app, person, clock) -> None:
+    olga = person("olga")
+    await olga.onboard()
+    await become_organiser(app, olga, clock=clock)
+    await olga.say("/newevent")
+    await olga.say("Fællesspisning")
+    await olga.press("Spring over")
+    await olga.say("5/12 kl. 18")
+    await olga.press("Ja, det passer")
+    for step in ("2 timer", "Medborgerhuset", "Aarhus", "10"):
+        await olga.say(step)
+    for button in ("Dansk", "For alle", "Spring over", "Nej"):
+        await olga.press(button)
+    said = await olga.press("Offentliggør")
+    assert "slået op i 3 kanal(er)" in said
+
+
+async def test_new_event_posted_as_a_count_only_card_and_edited_as_people_sign_up(app, person, clock, fake):
+    await announce_one(app, person, clock)
+    async with Bot(DEFAULT_TOKEN, base_url=fake.base_url) as bot:
+        assert await drain(app, bot, clock()) == 2
+        [card] = fake.sent_messages(GROUP)
+        assert "Fællesspisning" in card.text and "0 af 10 pladser" in card.text
+        assert "lørdag den 5. december kl. 18.00–20.00" in card.text and "ev_1" not in card.text
+        [url] = [b["url"] for row in card.reply_markup["inline_keyboard"] for b in row]
+        assert url == "https://t.me/samtale_test_bot?start=ev_1"
+        assert len(fake.sent_messages("@aarhus_faellesskab")) == 1
+        assert await drain(app, bot, clock()) == 0  # nothing new: nothing sent twice
+
+        anna = person("anna")
+        await anna.onboard()
+        await anna.say("/start ev_1")
+        await anna.press("Tilmeld mig")
+        await anna.say("Anna Andersen")
+        a, b = seed_people(app, 2)
+        await press(app, a, "ev:s:1")
+        assert await drain(app, bot, clock()) == 2
+        edit = fake.sent_messages(GROUP)[-1]
+        assert edit.edited and "2 af 10 pladser" in edit.text
+        for sent in fake.sent_messages():
+            assert "Anna" not in (sent.text or "") and "anna" not in (sent.text or "")
+
+        olga_cancels = person("olga")
+        await olga_cancels.say("/myevents")
+        await olga_cancels.press("Aflys")
+        await olga_cancels.press("Aflys uden besked")
+        await olga_cancels.press("Ja, aflys")
+        assert await drain(app, bot, clock()) == 2
+        assert "aflyst" in fake.sent_messages(GROUP)[-1].text
+    # The Discord row waits for the Discord adapter.
+    with app.sessions() as s:
+        pending = pending_announcements(s, "discord", clock())
+    assert [(p.channel_ref, p.message_ref, p.title) for p in pending] == [("123456789012345678", None, "Fællesspisning")]
+    assert pending[0].ends_at - pending[0].starts_at == __import__("datetime").timedelta(hours=2)
+
+
+async def test_a_channel_that_refuses_is_given_up_after_attempts(app, person, clock, fake):
+    await announce_one(app, person, clock)
+    fake.block_chat(GROUP)
+    async with Bot(DEFAULT_TOKEN, base_url=fake.base_url) as bot:
+        assert await drain(app, bot, clock()) == 1  # the other channel
+    with app.sessions() as s:
+        rows = {r.channel: r for r in s.query(EventAnnouncement).all()}
+    assert rows[str(GROUP)].status == "failed" and rows["@aarhus_faellesskab"].status == "posted"
+
+
+async def test_no_channels_configured_no_announcements(app, person, clock):
+    configure(None)
+    from tests.test_events_support import seed_event
+
+    seed_event(app, clock())
+    with app.sessions() as s:
+        assert pending_announcements(s, "telegram", clock()) == []
