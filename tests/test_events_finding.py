@@ -166,3 +166,25 @@ async def test_card_in_a_group_does_not_tell_who_is_coming(app, clock):
     await press(app, a, f"ev:s:{event_id}")
     out = texts(await press(app, a, f"ev:v:{event_id}", chat_type="group"))
     assert "Fællesspisning" in out and "Du er tilmeldt" not in out
+
+
+async def test_personal_data_lists_everything_events_hold_about_someone(app, person, clock):
+    import json
+
+    from handlers.events.personal import personal_data
+    from storage.models import Participant
+
+    event_id = seed_event(app, clock(), capacity=1)
+    anna = person("anna")
+    await anna.onboard()
+    await become_organiser(app, anna, clock=clock)
+    await anna.say(f"/start ev_{event_id}")
+    await anna.press("Tilmeld mig")
+    await anna.say("Anna")
+    with app.sessions() as s:
+        data = personal_data(s, s.scalars(select(Participant).where(Participant.external_id == "anna")).one())
+    json.dumps(data)
+    assert data["display_name"] == "Anna" and data["organiser_for"][0]["organisation"] == "Røde Kors Aarhus"
+    [signup] = data["signups"]
+    assert signup["status"] == "confirmed" and signup["title"] == "Fællesspisning"
+    assert [r["kind"] for r in data["reminders_pending"]] == ["24h", "2h"]

@@ -283,3 +283,47 @@ async def test_concurrent_sign_ups_while_the_capacity_is_raised(app, person, clo
     with app.sessions() as s:
         assert seats.seats_taken(s, event_id) == 8 and seats.waiting_count(s, event_id) == 12
     assert len(notices(app, "ev-promoted")) == 5
+
+
+async def test_organiser_tools_in_english_with_every_error(app, person, clock):
+    event_id = seed_event(app, clock(), capacity=2)
+    a, b = seed_people(app, 2, lang="en")
+    await press(app, a, f"ev:s:{event_id}")
+    await press(app, b, f"ev:s:{event_id}")
+    ed = await onboarded(person, "ed", "en")
+    await become_organiser(app, ed, clock=clock)
+    said = await ed.say("/myevents")
+    assert "Your upcoming events" in said and "2 of 2 places" not in said and "All 2 places are taken" in said
+    said = await ed.press("Attendees")
+    assert 'Attendees of "Fællesspisning"' in said and "1. Attendee without a name" in said
+    await ed.say("/myevents")
+    said = await ed.press("Move")
+    assert "When should it start instead" in said
+    for typed, expected in [("soon", "could not read"), ("5/12", "time is missing"), ("31/2 14:00", "does not exist"),
+                            ("1/1/2020 10:00", "already passed")]:
+        said = await ed.say(typed)
+        assert expected in said and "5/12" in said, (typed, said)
+    said = await ed.say("5/12 14:00")
+    assert 'Move "Fællesspisning" to Saturday 5 December at 14:00? The 2 people' in said
+    said = await ed.press("Never mind")
+    assert "nothing was changed" in said
+    await ed.say("/myevents")
+    await ed.press("Change place")
+    assert "address" in await ed.say("x")
+    assert "201 characters" in await ed.say("y" * 201)
+    await ed.say("/myevents")
+    await ed.press("Places")
+    assert "as digits" in await ed.say("many")
+    assert "at least 2" in await ed.say("1 place")
+    assert "more than 5000" in await ed.say("6000 places")
+    said = await ed.say("3 places")
+    assert '"Fællesspisning" now has 3 places. 0 moved up' in said
+    await ed.say("/myevents")
+    await ed.press("Cancel event")
+    assert "501 characters" in await ed.say("n" * 501)
+    said = await ed.press("Cancel without a message")
+    assert 'Cancel "Fællesspisning"? 2 people will be told.' in said
+    said = await ed.press("Yes, cancel it")
+    assert "has been cancelled. 2 people were told" in said
+    [first, _] = notices(app, "ev-cancelled")
+    assert first.payload["text"].startswith('Sadly, "Fællesspisning"') and "We are sorry" in first.payload["text"]

@@ -221,3 +221,29 @@ async def test_sign_up_in_english(app, person, clock):
     assert "Your place for" in said
     [promo] = notices(app, "ev-promoted")
     assert promo.payload["text"].startswith("Good news!") and "Friday 4 December at 11:00" in promo.payload["text"]
+
+
+async def test_many_presses_in_one_group_commit_batch(app, clock):
+    """The dispatcher handles presses arriving together in one transaction: still exactly the capacity."""
+    import asyncio
+
+    event_id = seed_event(app, clock(), capacity=7, plus_one=True)
+    users = seed_people(app, 30)
+    results = await asyncio.gather(*(press(app, u, f"ev:s{'2' if i % 3 == 0 else ''}:{event_id}")
+                                     for i, u in enumerate(users)))
+    assert seats_taken(app, event_id) == 7  # singles fill the last seat a pair cannot
+    assert sum("du er tilmeldt" in texts(r) for r in results) >= 3
+    rows = signups(app, event_id)
+    assert sum(r.seats for r in rows if r.status == CONFIRMED) == seats_taken(app, event_id)
+
+
+async def test_promotion_news_waits_for_morning_unless_the_event_is_soon(app, clock):
+    far = seed_event(app, clock(), capacity=1, days=5)
+    soon = seed_event(app, clock(), capacity=1, days=0.3)
+    a, b = seed_people(app, 2)
+    for event_id in (far, soon):
+        await press(app, a, f"ev:s:{event_id}")
+        await press(app, b, f"ev:s:{event_id}")
+        await press(app, a, f"ev:c:{event_id}")
+    quiet = {n.ref.split(":")[0]: n.quiet for n in notices(app, "ev-promoted")}
+    assert quiet == {str(far): True, str(soon): False}
