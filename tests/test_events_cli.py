@@ -90,11 +90,13 @@ async def test_events_list_show_cancel_tick(cli):
     app.engine.dispose()
 
 
-def test_the_periodic_job_is_registered_with_the_scheduler():
-    import bot.cli.events  # noqa: F401 - registers on import
-    from bot.scheduler import periodic_jobs
+def test_the_periodic_job_is_registered_with_the_scheduler(monkeypatch):
+    import bot.scheduler
+    from bot.cli.events import register_jobs
 
-    job = periodic_jobs()["events"]
+    monkeypatch.setattr(bot.scheduler, "_PERIODIC", {})  # leave other tests' job lists alone
+    register_jobs()
+    job = bot.scheduler.periodic_jobs()["events"]
     assert job.func == "bot.cli.events:tick_job"
     assert "cron" in repr(job.trigger).lower()
 

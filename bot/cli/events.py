@@ -1,7 +1,7 @@
 """`samtale events`: list, show, cancel and tick for facilitators — and the events' periodic job.
 
 The job (`tick_job`, every minute, in the one leading process) queues due reminders and gives seats
-freed by erasures to the people waiting; it is registered with bot.scheduler when the CLI loads.
+freed by erasures to the people waiting; `register_jobs()` registers it with bot.scheduler at start-up.
 """
 from __future__ import annotations
 
@@ -197,12 +197,12 @@ async def tick_job() -> None:
     await rt.db(lambda: events_tick(rt.sessions, rt.clock()))
 
 
-def _register_job() -> None:
+def register_jobs() -> None:
+    """Register the events job with bot.scheduler; call once at start-up, before the scheduler starts.
+
+    Not done on import: importing the CLI (tests do) must not change other features' job lists."""
     from apscheduler.triggers.cron import CronTrigger
 
     from bot.scheduler import TZ, add_periodic
 
     add_periodic("events", "bot.cli.events:tick_job", CronTrigger(minute="*", timezone=TZ))
-
-
-_register_job()
