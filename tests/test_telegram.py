@@ -513,3 +513,18 @@ async def test_run_telegram_stops_cleanly_when_cancelled(sqlite_app, fake) -> No
     with pytest.raises(asyncio.CancelledError):
         await task
     assert ptb_tasks() == []
+
+
+async def test_a_webhook_port_in_use_is_a_clear_start_error(sqlite_app, fake, sleeps) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        platform = TelegramPlatform(on_telegram(sqlite_app, fake, mode="webhook", listen="127.0.0.1", port=port,
+                                                webhook_url=f"http://127.0.0.1:{port}/hook"), sleep=sleeps)
+        try:
+            with pytest.raises(TelegramStartError, match=f"cannot listen on 127.0.0.1:{port}"):
+                await platform.start()
+        finally:
+            await platform.stop()
+    assert ptb_tasks() == []

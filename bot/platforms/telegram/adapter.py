@@ -134,14 +134,24 @@ class TelegramAdapter:
                 self._outbox.task_done()
                 self._count_handled()
 
-    async def drain(self) -> None:
-        """Send everything already through the core, then stop the senders (for a clean shutdown)."""
+    async def drain(self, timeout: float = 15.0) -> None:
+        """Send what is already through the core (for at most `timeout` s), then stop the senders."""
         if self._senders:
-            await self._outbox.join()
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._outbox.join()
+            except TimeoutError:
+                # E.g. a long 429: what was stored stays stored; only these receipts are not sent.
+                log.warning("telegram: stopping with %d replies unsent", self._outbox.qsize())
         for task in self._senders:
             task.cancel()
         await asyncio.gather(*self._senders, return_exceptions=True)
         self._senders.clear()
+        while not self._outbox.empty():
+            job = self._outbox.get_nowait()
+            if job.turn is not None:
+                job.turn.finish()
+            self._outbox.task_done()
 
     def _count_handled(self) -> None:
         self.handled += 1

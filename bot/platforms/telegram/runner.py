@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import os
+import socket
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -40,6 +41,21 @@ def webhook_secret(token: str, configured: str | None) -> str:
     if configured:
         return configured
     return hmac.new(token.encode(), b"samtale telegram webhook", hashlib.sha256).hexdigest()
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail clearly (and before tornado, which leaks the socket that failed to bind) on a busy port."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        raise TelegramStartError(f"webhook: cannot listen on {host}:{port}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise TelegramStartError(f"webhook: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 class TelegramPlatform:
@@ -101,12 +117,19 @@ class TelegramPlatform:
         if self.settings.mode == "webhook":
             url = self.settings.webhook_url
             assert url is not None  # the config refuses webhook mode without one
-            await updater.start_webhook(
-                listen=self.settings.listen, port=self.settings.port, url_path=urlsplit(url).path.strip("/"),
-                webhook_url=url, secret_token=webhook_secret(self.app.settings.telegram_token or "",
-                                                             self.app.settings.telegram_webhook_secret),
-                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3,
-            )
+            _check_listen(self.settings.listen, self.settings.port)
+            try:
+                await updater.start_webhook(
+                    listen=self.settings.listen, port=self.settings.port, url_path=urlsplit(url).path.strip("/"),
+                    webhook_url=url, secret_token=webhook_secret(self.app.settings.telegram_token or "",
+                                                                 self.app.settings.telegram_webhook_secret),
+                    allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3,
+                )
+            except OSError as exc:
+                raise TelegramStartError(f"webhook: cannot listen on {self.settings.listen}:{self.settings.port}: "
+                                         f"{exc.strerror or exc}") from None
+            except TelegramError as exc:
+                raise TelegramStartError(f"webhook: Telegram refused setWebhook for {url}: {exc}") from None
             log.info("telegram: webhook on %s:%s for %s", self.settings.listen, self.settings.port, url)
         else:
             await updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=self.poll_timeout),
