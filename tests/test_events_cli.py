@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
 
 from bot.app import build_app
 from bot.cli import main
-from bot.config import Settings, load_settings
+from bot.config import load_settings
 from storage.event_models import Event
 from tests.test_events_support import notices, press, seed_event, seed_people
 
