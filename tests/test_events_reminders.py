@@ -12,7 +12,7 @@ from handlers.events import events_tick, send_due_reminders
 from handlers.events.reminders import due_times
 from storage.event_models import EventReminder
 from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import notices, participant_id, press, seed_event, seed_people
+from tests.test_events_support import notices, participant_id, press, seed_event, seed_people, texts
 
 
 def reminders(app) -> list[EventReminder]:
@@ -97,9 +97,12 @@ async def test_a_moved_event_reminds_again_for_the_new_time(app, clock):
 
 async def test_no_reminders_for_a_sign_up_too_close_to_the_start(app, clock):
     event_id = seed_event(app, clock(), days=0.05)  # starts in 72 minutes
-    a, = seed_people(app, 1)
-    await press(app, a, f"ev:s:{event_id}")
+    a, b = seed_people(app, 2)
+    said = texts(await press(app, a, f"ev:s:{event_id}"))
     assert reminders(app) == []
+    assert "påmindelse" not in said and "Kan du ikke komme alligevel" in said  # no promise we cannot keep
+    later = seed_event(app, clock(), days=3)
+    assert "Jeg sender dig en påmindelse" in texts(await press(app, b, f"ev:s:{later}"))
 
 
 async def test_promoted_people_get_reminders_and_waiting_people_do_not(app, clock):

@@ -6,6 +6,8 @@ Every press is safe to repeat: a second "Sign up" only says where the person sta
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from handlers.common import consent_given, parse_action
 from handlers.context import Ctx, registry
 from handlers.dates import say_when
@@ -14,7 +16,7 @@ from handlers.events.finding import more
 from handlers.events.store import aware, parse_id
 from handlers.events.texts import card, card_buttons, tell_promoted
 from handlers.types import CloseButtons, Intent, Reply, buttons
-from storage.event_models import Event
+from storage.event_models import Event, EventReminder
 
 PERSONAL = {"s", "s2", "w2", "c", "f", "nf"}
 # Taking a seat keeps data about the person: only with consent. Leaving is always possible.
@@ -64,7 +66,10 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     text = ctx.t("events.signup.joined", title=title, when=when)
     if change.signup.guests:  # type: ignore[union-attr]
         text += "\n" + ctx.t("events.signup.joined_friend")
-    text += "\n\n" + ctx.t("events.signup.reminders")
+    reminded = ctx.session.scalar(select(EventReminder.id).where(
+        EventReminder.event_id == event.id, EventReminder.participant_id == ctx.participant.id,  # type: ignore[union-attr]
+        EventReminder.sent_at.is_(None)).limit(1)) is not None
+    text += "\n\n" + (ctx.t("events.signup.reminders") + " " if reminded else "") + ctx.t("events.signup.cant_come_hint")
     out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change)), ics.document(event, ctx.lang, ctx.now)]
     return out + names.maybe_ask(ctx)
 
