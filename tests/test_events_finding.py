@@ -188,3 +188,16 @@ async def test_personal_data_lists_everything_events_hold_about_someone(app, per
     [signup] = data["signups"]
     assert signup["status"] == "confirmed" and signup["title"] == "Fællesspisning"
     assert [r["kind"] for r in data["reminders_pending"]] == ["24h", "2h"]
+
+
+async def test_a_name_question_left_unanswered_does_not_take_later_text(app, person, clock):
+    event_id = seed_event(app, clock())
+    anna = person("anna")
+    await anna.onboard()
+    await anna.say(f"/start ev_{event_id}")
+    await anna.press("Tilmeld mig")
+    clock.advance(hours=2)
+    said = await anna.say("Jeg er lidt ensom")
+    assert "gemt" in said
+    with app.sessions() as s:
+        assert s.scalars(select(EventProfile)).all() == []

@@ -276,3 +276,13 @@ async def test_revoked_meanwhile_means_not_published(app, person, clock):
     said = await olga.press("Offentliggør")
     assert "ikke længere arrangør" in said or "ikke for dig" in said
     assert events(app) == []
+
+
+async def test_a_draft_left_for_a_day_does_not_swallow_later_text(app, person, clock):
+    olga = await organiser(app, person, clock)
+    await olga.say("/newevent")
+    await olga.say("Sangaften")
+    clock.advance(hours=25)
+    said = await olga.say("Jeg har haft en stille uge")
+    assert "lagt til side" in said and "gemt" in said
+    assert events(app) == []

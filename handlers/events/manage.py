@@ -7,7 +7,7 @@ citizen with a hand-made payload, is told the event cannot be found, exactly as 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -18,13 +18,15 @@ from handlers.events import channels, reminders, seats
 from handlers.events.config import current
 from handlers.events.newevent import capacity_number
 from handlers.events.rights import manageable
-from handlers.events.store import attendees, aware, organisation_ids, people_signed_up
+from handlers.events.store import attendees, aware, flow_is_old, organisation_ids, people_signed_up
 from handlers.events.texts import seats_line, tell_cancelled, tell_changed, tell_promoted
 from handlers.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import CANCELLED, CONFIRMED, OPEN, WAITING, Event
 
 FLOW = "eve"
 NOTE_MAX = 500
+# An edit question left this long is put aside; later text is not its answer.
+ANSWER_WITHIN = timedelta(hours=1)
 NO_LIMIT = {"ingen", "ingen grænse", "ubegrænset", "none", "no limit", "unlimited", "-"}
 
 
@@ -228,6 +230,11 @@ async def on_button(ctx: Ctx) -> list[Intent]:
 
 @registry.text_step(FLOW)
 async def on_text(ctx: Ctx) -> list[Intent]:
+    if flow_is_old(ctx.flow, ctx.now, ANSWER_WITHIN):
+        from handlers.reflections import store_reflection
+
+        ctx.end_flow()
+        return [Reply(ctx.t("events.manage.expired")), *store_reflection(ctx)]
     event = _flow_event(ctx)
     if event is None:
         ctx.end_flow()

@@ -7,14 +7,19 @@ instead, as everywhere else in Samtale.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from handlers.common import flow_token_ok, parse_action, stale
 from handlers.context import Ctx, registry
+from handlers.events.store import flow_is_old
 from handlers.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import EventProfile
 
 FLOW = "evd"
 MAX_NAME = 40
 MAX_WORDS = 4
+# Text typed later than this after the question is not taken as a name.
+ANSWER_WITHIN = timedelta(minutes=30)
 
 
 def profile(ctx: Ctx) -> EventProfile | None:
@@ -78,7 +83,7 @@ async def on_text(ctx: Ctx) -> list[Intent]:
     text = " ".join((ctx.incoming.text or "").split())
     if not text:
         return [Reply(ctx.t("events.names.empty"))]
-    if len(text) > MAX_NAME or len(text.split()) > MAX_WORDS:
+    if len(text) > MAX_NAME or len(text.split()) > MAX_WORDS or flow_is_old(ctx.flow, ctx.now, ANSWER_WITHIN):
         # Not a name: a reflection written while the question stood. Keep it as one; ask no more now.
         from handlers.reflections import store_reflection
 

@@ -12,7 +12,7 @@ an older question never answers a newer one.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from content.municipalities import match_municipality, suggest_municipalities
 from handlers.common import flow_token_ok, parse_action, stale
@@ -22,7 +22,7 @@ from handlers.events import channels
 from handlers.events.config import current
 from handlers.events.finding import municipality_code, municipality_name
 from handlers.events.rights import ORGANISER_ROLES
-from handlers.events.store import memberships, payload_for
+from handlers.events.store import flow_is_old, memberships, payload_for
 from handlers.events.texts import AUDIENCES, audience_label, card, language_label
 from handlers.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import Event, OrganiserMembership, Organisation
@@ -35,6 +35,7 @@ TITLE_MIN, TITLE_MAX, DESC_MAX, PLACE_MIN, PLACE_MAX, LANG_MAX, ACC_MAX = 3, 80,
 DURATIONS = (60, 90, 120, 180)
 YES = {"ja", "j", "yes", "y", "jo", "gerne"}
 NO = {"nej", "n", "no", "nope"}
+DRAFT_KEPT = timedelta(hours=24)
 NO_LIMIT = {"ingen", "ingen grænse", "ubegrænset", "none", "no limit", "unlimited", "-"}
 
 
@@ -322,5 +323,11 @@ async def on_text(ctx: Ctx) -> list[Intent]:
     if ctx.role not in ORGANISER_ROLES:
         ctx.end_flow()
         return [Reply(ctx.t("common.not_allowed"))]
+    if flow_is_old(ctx.flow, ctx.now, DRAFT_KEPT):
+        # A draft left for a day: what is typed now is not its next answer.
+        from handlers.reflections import store_reflection
+
+        ctx.end_flow()
+        return [Reply(ctx.t("events.new.expired")), *store_reflection(ctx)]
     step = ctx.flow.step  # type: ignore[union-attr]
     return _accept(ctx, step, ctx.incoming.text or "", typed=True)

@@ -1,7 +1,7 @@
 """Queries the events feature shares: upcoming events, an organiser's organisations, names for lists."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +21,11 @@ def aware(moment: datetime) -> datetime:
 def utc(moment: datetime) -> datetime:
     """Timestamps are stored and compared in UTC (SQLite keeps no offset, so it must be the same one)."""
     return aware(moment).astimezone(timezone.utc)
+
+
+def flow_is_old(state, now: datetime, limit: timedelta) -> bool:
+    """A question left unanswered this long is no longer what the next typed text answers."""
+    return state is not None and state.updated_at is not None and now - aware(state.updated_at) > limit
 
 
 def payload_for(event_id: int) -> str:
