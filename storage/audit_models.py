@@ -19,8 +19,8 @@ from storage.base import Base, utcnow
 # audit_log.action
 EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE = "export", "report", "digest", "stats", "hide", "unhide"
 ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE)
-# audit_log.status
-OK, FAILED = "ok", "failed"
+# audit_log.status: done; failed on the way; refused (e.g. too large to send in chat)
+OK, FAILED, REFUSED = "ok", "failed", "refused"
 
 
 class AuditEntry(Base):

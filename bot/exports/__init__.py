@@ -1,0 +1,13 @@
+"""Exports facilitators can open, and the annual report they hand to the agreement parties.
+
+spec.py        what to export: kind, format, period (Copenhagen days) and filters, validated
+pseudonyms.py  per-export keyed pseudonyms (a random salt per export, never stored)
+sources.py     the rows of each kind, streamed from the database (yield_per / server-side cursor)
+writers.py     CSV (Danish Excel by default), XLSX (openpyxl write-only, split past 1,048,576 rows)
+               and JSON Lines; formula injection neutralised in CSV and XLSX alike
+run.py         one export to a file: count, progress bar on a terminal, atomic write, audit entry
+chat.py        what the facilitator chat commands (/stats, /digest, /export) need from bot/
+report.py      the annual report's numbers (digests, areas by month, local events), k-anonymous
+charts.py      the report's charts: matplotlib (Agg) to inline SVG
+html.py        the report as one self-contained HTML file (Jinja2, content/report/)
+"""
