@@ -2,3 +2,4 @@
 from handlers import erasure, info, mydata, onboarding, reflections, settings  # noqa: F401
 from handlers import campaigns  # noqa: F401
 from handlers import events  # noqa: F401
+from handlers import facilitator  # noqa: F401

@@ -1,0 +1,145 @@
+"""The annual report's numbers: what the conversation reached, what people said, what happened locally.
+
+Everything about people goes through the digests' own code (bot.insights.digest.build_digest and
+its suppression, bot.insights.anonymity), so the report shows nothing a digest of the same period
+would not: no count from fewer than k distinct participants, nothing recoverable by subtraction,
+quotes only with consent, never crisis-flagged or hidden. Events are public announcements, so they
+are counted as they are; sign-ups and waitlists are people and are suppressed like any cell.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.insights.anonymity import Line, suppress
+from bot.insights.digest import UNKNOWN, build_digest
+from bot.insights.periods import TZ, Period, parse_period, period_containing
+from content.municipalities import load_municipalities, regions
+from storage.event_models import CANCELLED, CONFIRMED, WAITING, Event, Signup
+
+
+@dataclass(frozen=True)
+class Span(Period):
+    """Any run of whole days; compared with the run of equal length just before it."""
+
+    def previous(self) -> Period:
+        first = self.first_day - (self.next_first_day - self.first_day)
+        return span(first, self.first_day - timedelta(days=1))
+
+
+def span(first: date, last: date) -> Period:
+    """The period from `first` to `last` (included): a calendar year, quarter or month when it is one."""
+    for kind in ("year", "quarter", "month"):
+        p = period_containing(kind, first)
+        if p.first_day == first and p.next_first_day == last + timedelta(days=1):
+            return p
+    return Span("span", f"{first.isoformat()}--{last.isoformat()}", first, last + timedelta(days=1))
+
+
+def year(y: int) -> Period:
+    return parse_period(f"{y:04d}")
+
+
+def months_of(period: Period) -> list[Period]:
+    """The calendar months of a period, the first and last cut to it."""
+    out: list[Period] = []
+    m = period_containing("month", period.first_day)
+    while m.first_day < period.next_first_day:
+        first, nxt = max(m.first_day, period.first_day), min(m.next_first_day, period.next_first_day)
+        out.append(m if (first, nxt) == (m.first_day, m.next_first_day)
+                   else Span("span", f"{first}--{nxt - timedelta(days=1)}", first, nxt))
+        m = period_containing("month", m.next_first_day)
+    return out
+
+
+# -- local activity --------------------------------------------------------------------------------
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
+    """Events held in the period and the people who signed up for them, k-anonymous where people are.
+
+    events: not cancelled, starting in the period; by region and by month; municipalities reached.
+    signups: distinct people with a confirmed seat (and seats with their guests); waitlist: people still
+    waiting. People counts by region are suppressed exactly as digest cells are.
+    """
+    region_of = {m.name: m.region for m in load_municipalities()}
+    rows = session.execute(
+        select(Event.id, Event.municipality, Event.starts_at, Event.status, Event.online)
+        .where(Event.starts_at >= period.start, Event.starts_at < period.end)
+    ).all()
+    held = [r for r in rows if r.status != CANCELLED]
+    cancelled = len(rows) - len(held)
+    ids = [r.id for r in held]
+    by_region_events = Counter(region_of.get(r.municipality, UNKNOWN) for r in held)
+    by_month_events = Counter(_aware(r.starts_at).astimezone(TZ).strftime("%Y-%m") for r in held)
+    municipalities = sorted({r.municipality for r in held if r.municipality in region_of})
+    event_region = {r.id: region_of.get(r.municipality, UNKNOWN) for r in held}
+
+    people: dict = {"total": set(), **{("region", g): set() for g in (*regions(), UNKNOWN)}}
+    seats = 0
+    waiting: set[int] = set()
+    events_with_waitlist: set[int] = set()
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for event_id, pid, status, guests in session.execute(
+                select(Signup.event_id, Signup.participant_id, Signup.status, Signup.guests)
+                .where(Signup.event_id.in_(chunk), Signup.status.in_((CONFIRMED, WAITING)))):
+            if status == CONFIRMED:
+                people["total"].add(pid)
+                people[("region", event_region[event_id])].add(pid)
+                seats += 1 + (guests or 0)
+            else:
+                waiting.add(pid)
+                events_with_waitlist.add(event_id)
+    frozen = {key: frozenset(v) for key, v in people.items()}
+    cells = [key for key in frozen if key != "total"]
+    hidden = suppress(frozen, [Line("total", tuple(cells))], k)
+    total_shown = "total" not in hidden
+    return {
+        "events": len(held),
+        "cancelled": cancelled,
+        "online": sum(1 for r in held if r.online),
+        "municipalities": len(municipalities),
+        "municipality_names": municipalities,
+        "events_by_region": {g: by_region_events.get(g, 0) for g in (*regions(), UNKNOWN)
+                             if g != UNKNOWN or by_region_events.get(g)},
+        "events_by_month": dict(sorted(by_month_events.items())),
+        "signup_people": len(frozen["total"]) if total_shown else None,
+        "signup_seats": seats if total_shown else None,
+        "signups_by_region": {g: (None if ("region", g) in hidden else len(frozen[("region", g)]))
+                              for g in (*regions(), UNKNOWN) if g != UNKNOWN or frozen[("region", g)]},
+        "waitlist_people": len(waiting) if len(waiting) >= k else None,
+        "events_with_waitlist": len(events_with_waitlist) if len(waiting) >= k else None,
+    }
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2, terms: int = 15,
+                 now: datetime | None = None) -> dict:
+    """Everything the annual report shows, all of it already k-anonymous."""
+    now = now or datetime.now(timezone.utc)
+    whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now)
+    months = []
+    for m in months_of(period):
+        d = build_digest(session, m, k=k, quotes_per_area=0, terms=0, now=now)
+        months.append({
+            "id": m.id, "first_day": m.first_day.isoformat(),
+            "reflections": d["totals"]["reflections"], "participants": d["totals"]["participants"],
+            "new_participants": d["totals"]["new_participants"],
+            "areas": {a["area"]: (None if a["suppressed"] else a["share"]) for a in d["areas"]},
+        })
+    return {
+        "period": period.as_dict() | {"kind": period.kind},
+        "generated_at": now.isoformat(),
+        "k": k,
+        "digest": whole,
+        "months": months,
+        "local": local_activity(session, period, k=k),
+    }
