@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot, CallbackQuery, ChatMember, InlineKeyboardButton, Message, Update
+from telegram import Bot, CallbackQuery, ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
-from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents
+from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, url_button
 from content.i18n import LANGUAGES, catalog, normalise_language, t
 from handlers.context import Registry, registry
 from handlers.dispatch import Dispatcher
@@ -247,16 +247,16 @@ class TelegramAdapter:
             return replies[0].text
         return None
 
-    def _extra_buttons(self, incoming: Incoming) -> Callable[[Intent], Sequence[InlineKeyboardButton]] | None:
+    def _extra_buttons(self, incoming: Incoming) -> Callable[[Intent], Sequence[dict[str, str]]] | None:
         """In a group, the core's "let's take that in a private chat" gets a button that opens one."""
         if incoming.chat_type != "group" or not self.bot_username:
             return None
         lang = normalise_language(incoming.locale_hint) or self.default_language
         label = catalog(lang).get("common.open_private_chat") or f"💬 @{self.bot_username}"
         assert START_PAYLOAD.match(GROUP_PAYLOAD)
-        button = InlineKeyboardButton(label, url=f"https://t.me/{self.bot_username}?start={GROUP_PAYLOAD}")
+        button = url_button(label, f"https://t.me/{self.bot_username}?start={GROUP_PAYLOAD}")
 
-        def extra(intent: Intent) -> Sequence[InlineKeyboardButton]:
+        def extra(intent: Intent) -> Sequence[dict[str, str]]:
             return [button] if isinstance(intent, Reply) and intent.text in self._take_private else ()
 
         return extra

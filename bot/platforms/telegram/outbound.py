@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyParameters
+from telegram import Bot, InputFile, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.platforms.text import split_text
@@ -41,16 +41,24 @@ class ApiCall:
     kwargs: dict[str, Any]
 
 
-def keyboard(rows: Sequence[Sequence[Button]], extra: Sequence[InlineKeyboardButton] = ()) -> InlineKeyboardMarkup | None:
-    """Reply.buttons as an inline keyboard: one callback button per action (the core keeps ≤ 64 bytes)."""
-    keys = [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row] for row in rows if row]
+def keyboard(rows: Sequence[Sequence[Button]], extra: Sequence[dict[str, str]] = ()) -> dict[str, Any] | None:
+    """Reply.buttons as an inline keyboard: one callback button per action (the core keeps ≤ 64 bytes).
+
+    Built as the Bot API's JSON (an InlineKeyboardMarkup as a dict), which PTB sends as given: making
+    and serialising PTB's keyboard objects cost ~0.1 ms per reply, about 10 % of Samtale's throughput.
+    """
+    keys = [[{"text": b.label, "callback_data": b.action} for b in row] for row in rows if row]
     if extra:
         keys.append(list(extra))
-    return InlineKeyboardMarkup(keys) if keys else None
+    return {"inline_keyboard": keys} if keys else None
+
+
+def url_button(label: str, url: str) -> dict[str, str]:
+    return {"text": label, "url": url}
 
 
 def render(intent: Intent, *, pressed_message_id: int | None = None, reply_to: int | None = None,
-           extra_buttons: Sequence[InlineKeyboardButton] = ()) -> list[ApiCall]:
+           extra_buttons: Sequence[dict[str, str]] = ()) -> list[ApiCall]:
     """The calls that show one intent natively in a chat.
 
     `pressed_message_id`: the message whose keyboard was pressed (CloseButtons removes it);
@@ -215,7 +223,7 @@ async def perform(bot: Bot, chat_id: int | str, calls: Sequence[ApiCall], *, pol
 
 async def send_intents(bot: Bot, chat_id: int | str, intents: Sequence[Intent], *,
                        pressed_message_id: int | None = None, reply_to: int | None = None,
-                       extra_buttons: Callable[[Intent], Sequence[InlineKeyboardButton]] | None = None,
+                       extra_buttons: Callable[[Intent], Sequence[dict[str, str]]] | None = None,
                        policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep) -> Delivery:
     """Render and send intents to one chat, in order. Never raises for a delivery problem."""
     calls: list[ApiCall] = []
