@@ -60,10 +60,10 @@ from bot.cli import privacy as _privacy  # noqa: E402
 from bot.cli import insights as _insights  # noqa: E402
 from bot.cli import campaign as _campaign, discord as _discord, outbox as _outbox  # noqa: E402
 from bot.cli import events as _events, organiser as _organiser  # noqa: E402
-from bot.cli import audit as _audit, export as _export, reflections as _reflections  # noqa: E402
+from bot.cli import audit as _audit, export as _export, reflections as _reflections, report as _report  # noqa: E402
 
 # A module with a `group`, or a plain click command / group (insights has several top-level ones).
-for _module in (_db, _privacy, _campaign, _outbox, _discord, _events, _organiser, _export, _audit, _reflections, *_insights.commands):
+for _module in (_db, _privacy, _campaign, _outbox, _discord, _events, _organiser, _export, _audit, _reflections, _report, *_insights.commands):
     main.add_command(_module if isinstance(_module, click.Command) else _module.group)
 
 

@@ -1,0 +1,188 @@
+"""The annual report as one self-contained HTML file (Danish, or English with lang="en").
+
+`render_report(report, lang)` turns the numbers of bot.exports.report.build_report — all of them
+already k-anonymous — into the page: Jinja2 template and CSS from content/report/, charts inline as
+SVG (bot.exports.charts), strings from content/locales/<lang>/facilitator.toml. It reads only the
+report dict, so it cannot show anything the suppression did not let through.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from importlib.resources import files
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from bot import __version__
+from bot.exports import charts
+from bot.exports.writers import local_time
+from bot.insights.digest import UNKNOWN
+from bot.insights.render import _category_name, _language_name
+from content.i18n import t as translate
+from handlers.themes import area_name
+
+QUOTES = {"da": ("»", "«"), "en": ("“", "”")}
+
+
+def _env() -> Environment:
+    folder = files("content") / "report"
+    return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html", "j2"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+class _View:
+    """Formatting in the reader's language: numbers, shares, dates, names; None is the suppressed mark."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.t = partial(translate, lang)
+        self.hidden = self.t("digest.hidden")
+
+    def num(self, value: int | None) -> str:
+        return self.hidden if value is None else format_decimal(value, locale=self.lang)
+
+    def pct(self, share: float | None) -> str:
+        return self.hidden if share is None else format_percent(share, format="#,##0.0 %", locale=self.lang)
+
+    def day(self, value: date | str) -> str:
+        d = date.fromisoformat(value) if isinstance(value, str) else value
+        return format_date(d, "long", locale=self.lang)
+
+    def month(self, first_day: str, with_year: bool) -> str:
+        return format_date(date.fromisoformat(first_day), "MMM yyyy" if with_year else "MMMM", locale=self.lang)
+
+    def area(self, area: str) -> str:
+        return area_name(area, self.lang)
+
+    def region(self, key: str) -> str:
+        return self.t("digest.unknown") if key == UNKNOWN else key
+
+
+def _breakdown(v: _View, digest: dict, dim: str, heading_key: str, chart_name: str) -> dict:
+    cats = digest["breakdowns"][dim]["categories"]
+    rows = []
+    for c in cats:
+        rows.append({"name": _category_name(dim, c["key"], v.lang), "hidden": c["suppressed"],
+                     "participants": v.num(c.get("participants")), "reflections": v.num(c.get("reflections"))})
+    heading = v.t(heading_key)
+    chart = None
+    if dim != "language" and any(not c["suppressed"] for c in cats):
+        labels = [r["name"] for r in rows]
+        chart = Markup(charts.bars(chart_name, heading, labels, [c.get("participants") for c in cats],
+                                   number=v.num))
+    return {"heading": heading, "col": v.t(f"report.col_{dim}"), "rows": rows, "chart": chart,
+            "caption": v.t("report.breakdown_caption")}
+
+
+def render_report(report: dict, lang: str = "da", *, consent_version: str = "1") -> str:
+    v = _View(lang)
+    t = v.t
+    d = report["digest"]
+    totals, local = d["totals"], report["local"]
+    period = report["period"]
+    first, last = period["first_day"], period["last_day"]
+    label = period["id"] if period["kind"] != "span" else f"{v.day(first)} – {v.day(last)}"
+    previous_label = d["previous_period"]["id"]
+    if d["previous_period"]["kind"] == "span":
+        previous_label = f"{v.day(d['previous_period']['first_day'])} – {v.day(d['previous_period']['last_day'])}"
+
+    key_figures = [
+        {"value": v.num(totals["participants"]), "label": t("report.fig_participants")},
+        {"value": v.num(totals["reflections"]), "label": t("report.fig_reflections")},
+        {"value": v.num(totals["new_participants"]), "label": t("report.fig_new")},
+        {"value": v.num(local["events"]), "label": t("report.fig_events")},
+        {"value": v.num(local["signup_people"]), "label": t("report.fig_signups")},
+        {"value": v.num(local["municipalities"]), "label": t("report.fig_municipalities")},
+    ]
+
+    months = report["months"]
+    several_years = len({m["first_day"][:4] for m in months}) > 1
+    month_rows = [{"label": v.month(m["first_day"], several_years), "reflections": v.num(m["reflections"]),
+                   "participants": v.num(m["participants"]), "new": v.num(m["new_participants"])} for m in months]
+    short = [format_date(date.fromisoformat(m["first_day"]), "MMM", locale=lang).rstrip(".") for m in months]
+    chart_months = Markup(charts.grouped_bars(
+        "months", t("report.months_caption"), short,
+        {t("report.col_reflections"): [m["reflections"] for m in months],
+         t("report.col_participants"): [m["participants"] for m in months]}, number=v.num)) if months else None
+
+    area_ids = [a["area"] for a in d["areas"]]
+    areas = []
+    for a in d["areas"]:
+        change = a.get("change")
+        areas.append({
+            "name": v.area(a["area"]), "hidden": a["suppressed"],
+            "reflections": v.num(a.get("reflections")), "participants": v.num(a.get("participants")),
+            "share": v.pct(a.get("share")),
+            "change": v.hidden if not change else format_decimal(change["share_points"], format="+#,##0.0;−#,##0.0",
+                                                                   locale=lang) + " pp",
+        })
+    shown_series = {v.area(a): [m["areas"].get(a) for m in months] for a in area_ids
+                    if any(m["areas"].get(a) is not None for m in months)}
+    chart_areas = Markup(charts.lines("areas", t("report.areas_caption"), short, shown_series,
+                                      percent=lambda y: format_percent(y, format="#,##0 %", locale=lang))) \
+        if shown_series and months else None
+
+    terms = [{"term": term["term"],
+              "line": t("report.term_line", people=v.num(term["participants"]),
+                        before=t("digest.term_new") if term["new"] else
+                        t("digest.term_before", count=v.num(term["previous_participants"])))}
+             for term in d["emerging_terms"]]
+    open_q, close_q = QUOTES.get(lang, QUOTES["en"])
+    quotes = [{"text": " ".join(q["text"].split()), "language": q["language"], "open": open_q, "close": close_q,
+               "about": t("report.quote_about", area=v.area(q["area"]), language=_language_name(q["language"], lang))}
+              for q in d["quotes"]]
+
+    local_figures = [
+        {"value": v.num(local["events"]), "label": t("report.fig_events")},
+        {"value": v.num(local["municipalities"]), "label": t("report.fig_municipalities")},
+        {"value": v.num(local["online"]), "label": t("report.fig_online")},
+        {"value": v.num(local["signup_people"]), "label": t("report.fig_signups")},
+        {"value": v.num(local["signup_seats"]), "label": t("report.fig_seats")},
+        {"value": v.num(local["waitlist_people"]), "label": t("report.fig_waitlist")},
+        {"value": v.num(local["events_with_waitlist"]), "label": t("report.fig_events_waitlist")},
+        {"value": v.num(local["cancelled"]), "label": t("report.fig_cancelled")},
+    ]
+    local_regions = [{"name": v.region(g), "events": v.num(n),
+                      "signups": v.num(local["signups_by_region"].get(g)),
+                      "hidden": local["signups_by_region"].get(g) is None}
+                     for g, n in local["events_by_region"].items()]
+    by_month = local["events_by_month"]
+    chart_events = None
+    if by_month and months:
+        keys = [m["first_day"][:7] for m in months]
+        chart_events = Markup(charts.bars("events", t("report.events_caption"), short,
+                                          [by_month.get(key, 0) for key in keys], horizontal=False,
+                                          colour=charts.PALETTE[2], number=v.num))
+
+    k = report["k"]
+    method = []
+    for text in (t("report.method_consent", version=consent_version), t("report.method_age"),
+                 t("report.method_scrub"), t("report.method_crisis"), t("report.method_k", k=k),
+                 t("report.method_quotes"), t("report.method_themes", lexicon=d["lexicon_version"]),
+                 t("report.method_language"), t("report.method_events", k=k), t("report.method_time")):
+        lead, dot, rest = text.partition(". ")  # "Samtykke. Intet af det…": the first word as a run-in head
+        method.append({"lead": lead + dot.strip(), "text": rest} if rest and len(lead) < 30 else
+                      {"lead": "", "text": text})
+
+    css = (files("content") / "report" / "report.css").read_text(encoding="utf-8")
+    generated = datetime.fromisoformat(report["generated_at"])
+    return _env().get_template("report.html.j2").render(
+        lang=lang, t=t, css=Markup(css), version=__version__, k=k,
+        period={"label": label, "first": v.day(first), "last": v.day(last)},
+        generated=v.day(local_time(generated).date()),
+        generated_at=local_time(generated).strftime("%Y-%m-%d %H:%M"),
+        key_figures=key_figures, totals={"participants": v.num(totals["participants"]),
+                                         "reflections": v.num(totals["reflections"])},
+        months=month_rows,
+        breakdowns=[_breakdown(v, d, "region", "digest.region_heading", "regions"),
+                    _breakdown(v, d, "age_band", "digest.age_band_heading", "ages"),
+                    _breakdown(v, d, "language", "digest.language_heading", "languages")],
+        charts={"months": chart_months, "areas": chart_areas, "events": chart_events},
+        areas=areas, previous_label=previous_label, terms=terms, quotes=quotes,
+        local_figures=local_figures, local_regions=local_regions,
+        municipality_names=local["municipality_names"], municipality_count=v.num(local["municipalities"]),
+        method=method, lexicon=d["lexicon_version"], digest_key=d["digest_key"],
+    )
