@@ -42,6 +42,9 @@ def build_app(settings: Settings, *, migrate: bool = True) -> App:
     if migrate:
         log.info("database: %s", ensure_migrated(engine, url))
     sessions = make_sessionmaker(engine)
+    from handlers.events import EventsConfig, configure as configure_events
+
+    configure_events(EventsConfig.from_settings(settings.events))
     limits = Limits(settings.limits.per_minute, settings.limits.per_day, settings.limits.group_per_minute)
     dispatcher = Dispatcher(sessions, handler_config(settings), secret_key=settings.secret_key,
                             on_erase=lambda: scrub_sqlite_journal(engine), limits=limits)

@@ -545,6 +545,11 @@ class Services:
         use_campaign_folder(settings.campaigns.folder)
         url = normalise_url(settings.database.url)
         if settings.scheduler.enabled:
+            from bot.cli.events import register_jobs
+            from bot.maintenance import register_jobs as register_housekeeping
+
+            register_jobs()
+            register_housekeeping(settings)
             self.scheduler = Scheduler(
                 self.app.sessions, url, campaigns,
                 quiet=QuietHours.parse(settings.campaigns.quiet_start, settings.campaigns.quiet_end),

@@ -289,6 +289,11 @@ async def resume_command(ctx: Ctx) -> list[Intent]:
     return [Reply(ctx.t("campaigns.already_on" if was_on else "campaigns.resumed"))]
 
 
+@registry.personal("prompts")
+def _prompts_for_mydata(session: Session, participant) -> dict | None:  # noqa: ANN001
+    return subscription_document(session, participant.id)
+
+
 def subscription_document(session: Session, participant_id: int) -> dict | None:
     """What /mydata should show about prompts: the choice, and which prompts were sent when."""
     sub = session.get(PromptSubscription, participant_id)

@@ -117,6 +117,8 @@ class Registry:
     actions: dict[str, Handler] = field(default_factory=dict)
     # Free text typed while a flow waits for it goes to the flow's handler, not to reflections.
     text_steps: dict[str, Handler] = field(default_factory=dict)
+    # What each feature holds about a person, for /mydata (GDPR art. 15): name → provider.
+    personal_data: dict[str, Callable[[Session, Participant], dict]] = field(default_factory=dict)
 
     def command(self, name: str, description_key: str, **kw: object):
         def deco(fn: Handler) -> Handler:
@@ -130,6 +132,12 @@ class Registry:
             return fn
         return deco
 
+
+    def personal(self, name: str):
+        def deco(fn: Callable[[Session, Participant], dict]) -> Callable[[Session, Participant], dict]:
+            self.personal_data[name] = fn
+            return fn
+        return deco
 
     def text_step(self, flow: str):
         def deco(fn: Handler) -> Handler:

@@ -3,3 +3,4 @@ from handlers import erasure, info, mydata, onboarding, reflections, settings  #
 from handlers import campaigns  # noqa: F401
 from handlers import events  # noqa: F401
 from handlers import facilitator  # noqa: F401
+from handlers import summaries  # noqa: F401

@@ -71,5 +71,8 @@ async def mydata(ctx: Ctx) -> list[Intent]:
         for r in p.reflections[-SHOWN_IN_TEXT:]
     ]
     text = summary + ("\n\n" + "\n".join(lines) if lines else "")
-    body = json.dumps(as_document(p), ensure_ascii=False, indent=2).encode()
+    document = as_document(p)
+    for name, provide in registry.personal_data.items():
+        document[name] = provide(ctx.session, p)
+    body = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
     return [Reply(text), Document("samtale-mydata.json", body, "application/json", ctx.t("mydata.file_caption"))]

@@ -114,7 +114,13 @@ async def on_button(ctx: Ctx) -> list[Intent]:
             p.consents.append(Consent(granted=granted, version=ctx.config.consent_version,
                                       language=ctx.lang, text=consent_text(ctx), decided_at=ctx.now))
             if not granted:
-                p.consent_state = "refused"
+                # A "no" from someone who had consented is a withdrawal: what they wrote stays
+                # theirs to delete (/forget), and nothing new is kept.
+                had_consented = p.consent_state in ("given", "withdrawn")
+                p.consent_state = "withdrawn" if had_consented else "refused"
+                for earlier in p.consents:
+                    if earlier.granted and earlier.withdrawn_at is None:
+                        earlier.withdrawn_at = ctx.now
                 ctx.end_flow()
                 return [CloseButtons(), Reply(ctx.t("start.refused"))]
             p.consent_state = "given"

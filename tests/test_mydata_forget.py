@@ -30,6 +30,8 @@ async def test_mydata_text_and_json_hold_everything(app, person):
     assert data["consents"][0]["version"] == "1" and "Samtykke" in data["consents"][0]["text"]
     assert data["reflections"][0]["text"] == "Jeg går tur med hunden alene hver dag"
     assert doc.filename.endswith(".json") and doc.mime_type == "application/json"
+    # Every feature adds what it holds (sign-ups, prompt subscription), so nothing is left out.
+    assert {"events", "prompts"} <= set(data)
     # The console saves the file where the person can open it.
     assert any(Path(app.settings.console.download_dir).glob("samtale-mydata-anna.json"))
 

@@ -167,3 +167,18 @@ async def test_onboarding_survives_a_restart(tmp_path, clock):
     said = await anna.press("Dansk")
     assert "Hvor gammel" in said
     second.engine.dispose()
+
+
+async def test_saying_no_after_consenting_is_a_withdrawal_and_keeps_what_was_written(app, person):
+    anna = person()
+    await anna.say("/start")
+    await anna.press("Ja, jeg giver")
+    await anna.say("Skrevet mens jeg havde givet samtykke")
+    await anna.say("/start")  # onboarding was not finished, so the consent question comes again
+    await anna.press("Nej tak")
+    assert "ikke har givet samtykke" in await anna.say("Og nu en til")
+    with app.sessions() as s:
+        p = s.scalars(select(Participant)).one()
+        assert p.consent_state == "withdrawn"
+        assert s.scalars(select(Consent).where(Consent.granted)).one().withdrawn_at is not None
+        assert len(s.scalars(select(Reflection)).all()) == 1

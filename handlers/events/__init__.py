@@ -14,7 +14,7 @@ Modules, each short and named for what it holds:
 - `channels`   count-only announcements for public channels
 - `texts`, `ics`, `notify`, `store`, `rights`, `config`   what the above share
 """
-from handlers.events import finding, manage, mine, names, newevent, organiser, signup  # noqa: F401
+from handlers.events import finding, manage, mine, names, newevent, organiser, personal, signup  # noqa: F401
 from handlers.events.config import EventsConfig, configure  # noqa: F401
 from handlers.events.notify import set_notifier  # noqa: F401
 from handlers.events.reminders import events_tick, send_due_reminders  # noqa: F401

@@ -9,12 +9,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.context import registry
 from handlers.events.seats import position
 from handlers.events.store import aware
 from storage.event_models import EventProfile, EventReminder, OrganiserMembership, Signup
 from storage.models import Participant
 
 
+@registry.personal("events")
 def personal_data(session: Session, participant: Participant) -> dict:
     profile = session.get(EventProfile, participant.id)
     signups = session.scalars(select(Signup).where(Signup.participant_id == participant.id)

@@ -244,9 +244,15 @@ async def _quietly(call) -> None:
 async def run_discord(app: App) -> None:
     """Serve Samtale on Discord until cancelled; discord.py reconnects and resumes the gateway by itself,
     and all conversation state is in the database, so a reconnect or restart loses nothing."""
+    from bot.platforms.discord.sender import RUNNING
+
     client = SamtaleClient(app)
-    async with client:
-        await client.start(app.settings.discord_token or "", reconnect=True)
+    RUNNING[id(app)] = client
+    try:
+        async with client:
+            await client.start(app.settings.discord_token or "", reconnect=True)
+    finally:
+        RUNNING.pop(id(app), None)
 
 
 async def sync_commands(app: App | Settings, *, everywhere: bool = False) -> list[str]:

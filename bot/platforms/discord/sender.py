@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+from collections.abc import Callable
 
 import aiohttp
 import discord
@@ -24,6 +25,15 @@ def nonce(key: str, piece: int) -> str:
     return hashlib.sha256(f"{key}#{piece}".encode()).hexdigest()[:25]
 
 
+# The gateway client each running App has, so the outbox can send on its session and buckets.
+RUNNING: dict[int, discord.Client] = {}
+
+
+async def make_sender(app: object) -> DiscordSender:
+    """The outbox's Discord sender for this process (bot.scheduler asks for it at start-up)."""
+    return DiscordSender(lambda: RUNNING.get(id(app)))
+
+
 class DiscordSender:
     """Sends on the running client's HTTP session, so its rate-limit buckets are shared with the DMs.
 
@@ -33,12 +43,20 @@ class DiscordSender:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client) -> None:
-        self.client = client
+    def __init__(self, client: discord.Client | Callable[[], discord.Client | None]) -> None:
+        # A getter when the outbox starts before the gateway client of this process exists.
+        self._client = client if callable(client) and not isinstance(client, discord.Client) else (lambda: client)
+
+    @property
+    def client(self) -> discord.Client | None:
+        return self._client()
 
     async def send(self, chat_id: str, intent: Intent, *, key: str) -> SendResult:
-        channel = self.client.get_partial_messageable(int(chat_id), type=discord.ChannelType.private)
-        mentions = getattr(self.client, "mentions_for", lambda _: {})(None)
+        client = self.client
+        if client is None or not client.is_ready():
+            return SendResult.transient("discord client not connected yet")
+        channel = client.get_partial_messageable(int(chat_id), type=discord.ChannelType.private)
+        mentions = getattr(client, "mentions_for", lambda _: {})(None)
         try:
             if isinstance(intent, Reply):
                 rows = [[(b.label, core_id(b.action)) for b in row] for row in intent.buttons]
