@@ -123,15 +123,16 @@ def _skip(src: str, i: int) -> int:
     return i + 1
 
 
-def _first_letters(src: str) -> str:
-    """The letters a lexicon regex (folded, non-capturing) can start with; all of them when unsure.
+def _by_letter(src: str) -> dict[str, str]:
+    """A lexicon regex (folded, non-capturing) filed by the letter a match can start with.
 
-    Understands only the plain syntax the lexicon starts its entries with - a letter, a [class], a
-    (?:a|b) group, after any look-behinds or ^; for anything else ("\\w", "^", an optional first part)
-    it answers "any letter", which costs speed, never a match. The tests compare the filed search
-    with the plain alternation.
+    {letter: the part of src that can match there}. A leading (?:a|b|...) group - a vocabulary
+    list such as {meds} - is split too, so that a word starting with "p" tries only "piller",
+    "panodil", ... and not the whole list. Understands only the plain syntax the lexicon starts
+    its entries with - a letter, a [class], a (?:a|b) group, after any look-behinds or ^; for
+    anything else ("\\w", an optional first part) it files the part under every letter, which
+    costs speed, never a match. The tests compare the filed search with the plain alternation.
     """
-    letters: set[str] = set()
     parts, i, start = [], 0, 0
     while i < len(src):  # split at top-level |
         if src[i] == "|":
@@ -139,21 +140,49 @@ def _first_letters(src: str) -> str:
             start = i + 1
         i = _skip(src, i)
     parts.append(src[start:])
+    filed: dict[str, list[str]] = {}
     for part in parts:
         i = 0
         while part.startswith(("(?<", "^"), i):  # look-behinds and ^ consume nothing
             i = _skip(part, i)
         end = _skip(part, i) if i < len(part) else i
-        if end == i or part[end:end + 1] in ("?", "*", "{"):
-            return _ALNUM  # empty or optional first item
         head = part[i:end]
-        if head in _ALNUM or head.startswith("["):
-            letters.update(ch for ch in _ALNUM if re.fullmatch(head, ch))
+        if end == i or part[end:end + 1] in ("?", "*", "{"):
+            split = dict.fromkeys(_ALNUM, part)  # empty or optional first item
+        elif head.startswith("(?:") and part[end:end + 1] == "+":  # repeated: file it whole
+            split = dict.fromkeys(_by_letter(head[3:-1]), part)
         elif head.startswith("(?:"):
-            letters.update(_first_letters(head[3:-1]))
+            split = {ch: f"{part[:i]}(?:{inner}){part[end:]}" for ch, inner in _by_letter(head[3:-1]).items()}
+        elif head in _ALNUM or head.startswith("["):
+            split = {ch: part for ch in _ALNUM if re.fullmatch(head, ch)}
         else:
-            return _ALNUM  # \w, ^, (?=...), ...: could start anywhere
-    return "".join(sorted(letters))
+            split = dict.fromkeys(_ALNUM, part)  # \w, (?=...), ...: could start anywhere
+        for ch, sub in split.items():
+            filed.setdefault(ch, []).append(sub)
+    return {ch: "|".join(subs) for ch, subs in filed.items()}
+
+
+def _first_letters(src: str) -> str:
+    """The letters a lexicon regex can start with (all of them when unsure)."""
+    return "".join(sorted(_by_letter(src)))
+
+
+def _near(a: str, b: str, words: int) -> str:
+    """A regex for "a ... b" or "b ... a", at most `words` words apart (about one sentence)."""
+    gap = f"(?: [a-z0-9]+){{0,{words}}} "
+    return f"(?:{a}){gap}(?:{b})|(?:{b}){gap}(?:{a})"
+
+
+def _group_sources(group: dict[str, Any], vocabulary: dict[str, str]) -> list[tuple[str, str]]:
+    """(as written, as a regex over the normalised text) for each phrase, regex and near entry of a group."""
+    def regex(src: str) -> str:
+        return _fold_regex(_expand(src, vocabulary))
+    entries = [(p, _phrase_regex(p)) for p in group.get("phrases", [])]
+    entries += [(r, regex(r)) for r in group.get("regexes", [])]
+    for item in group.get("near", []):
+        a, b, words = item
+        entries.append((f"{a} ~{words}~ {b}", _near(regex(a), regex(b), int(words))))
+    return entries
 
 
 def _compile_lexicon(data: dict[str, Any]) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]:
@@ -170,15 +199,14 @@ def _compile_lexicon(data: dict[str, Any]) -> tuple[re.Pattern[str], list[tuple[
     groups: list[tuple[str, re.Pattern[str]]] = []
     for group in data["group"]:
         name = group["name"]
-        entries = [(p, _phrase_regex(p)) for p in group.get("phrases", [])]
-        entries += [(r, _fold_regex(_expand(r, vocabulary))) for r in group.get("regexes", [])]
+        entries = _group_sources(group, vocabulary)
         for raw, src in entries:
             try:
                 re.compile(f"(?:{src}){_TAIL}")
             except re.error as exc:
                 raise ValueError(f"crisis.toml group {name!r}: bad pattern {raw!r}: {exc}") from exc
-            for ch in _first_letters(src):
-                by_letter.setdefault(ch, []).append(src)
+            for ch, sub in _by_letter(src).items():
+                by_letter.setdefault(ch, []).append(sub)
         if entries:
             groups.append((name, re.compile("(?:" + "|".join(src for _, src in entries) + ")" + _TAIL)))
     if not by_letter:

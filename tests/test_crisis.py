@@ -17,35 +17,49 @@ from handlers.crisis import CrisisMatch, crisis_reply, detect_crisis, normalise
 DATA_DIR = Path(__file__).parent / "data"
 DEV = DATA_DIR / "crisis_labelled.tsv"  # the development set: tune the lexicon on this ...
 HELDOUT_A = DATA_DIR / "crisis_heldout_a.tsv"  # ... and on this (written without seeing the rules)
-# HELD-OUT SET, NEVER USED FOR TUNING. Written by a second engineer without seeing the rules; its
-# texts were not read while the lexicon was written, only its aggregate figures were measured
-# (before the work and once at its end). It is the honest estimate of how the lexicon does on
-# wording nobody anticipated. Keep it that way: do not read its misses and patch them. When it falls below the bar, add the *kind* of wording
-# that is missing to the dev set and the lexicon, and have someone write a fresh held-out set.
+# ... and on this. heldout_b was the never-tuned measure of lexicon v2 (54.3 % recall); in round 2
+# (lexicon v3) its misses were read and generalised into kinds of wording, so it is a development
+# set now and no longer says anything about unforeseen wording.
 HELDOUT_B = DATA_DIR / "crisis_heldout_b.tsv"
+# HELD-OUT SET, NEVER USED FOR TUNING. Written independently, without sight of the rules; its texts
+# were never opened or read while the lexicon was written - only its aggregate figures (recall per
+# language, false positives) were measured, once before round 2 and once at its end. It is the
+# honest estimate of how the lexicon does on wording nobody anticipated, so its texts are never
+# printed, not even when a test fails. Keep it that way: do not read its misses and patch them.
+# When it falls short, add the *kind* of wording that is missing to the dev set and the lexicon,
+# and have someone write a fresh held-out set.
+HELDOUT_C = DATA_DIR / "crisis_heldout_c.tsv"
 LEXICON = Path(crisis.__file__).resolve().parents[1] / "content" / "safety" / "crisis.toml"
 
-MIN_RECALL = 1.0  # dev set and heldout_a: every crisis text signposted (issue 9)
+MIN_RECALL = 1.0  # development sets (dev, heldout_a, heldout_b): every crisis text signposted (issue 9)
 MAX_FALSE_POSITIVE_RATE = 0.05  # all sets: at most 5 % of ordinary texts signposted
-# heldout_b, measured at the end of tuning (lexicon version 2): recall 54.3 % (38/70; da 21/47,
-# en 17/23), false positives 1.4 % (1/70). Before (version 1): recall 35.7 %, false positives 1.4 %.
-# The floor is that figure rounded down to 5 %: it guards against regressions, it is not the bar.
-HELDOUT_B_MIN_RECALL = 0.50
+# heldout_c, measured at the end of round 2 (lexicon version 3): recall 50.0 % (50/100; da 34/67,
+# en 16/33), false positives 2.0 % (2/100; da 1/67, en 1/33). Before round 2 (version 2): recall
+# 40.0 % (40/100; da 26/67, en 14/33), false positives 2.0 % (2/100).
+# The floor is the end figure rounded down to 5 %: it guards against regressions, it is not the bar.
+HELDOUT_C_MIN_RECALL = 0.50
 MIN_TEXTS_PER_SECOND = 20_000
 
 # Implicit crisis messages a word list cannot catch without also flagging everyday sentences
-# ("I morgen gør jeg det" is as often about the washing-up; "jeg kan ikke mere" is everyday Danish
-# for being worn out). Kept here, visible, so nobody mistakes the lexicon for a complete
-# safeguard; printed, not asserted.
+# ("jeg kan ikke mere" is everyday Danish for being worn out; "det er slut nu" ends a relationship
+# as often as a life; a rope in a bag is a climber's). Kept here, visible, so nobody mistakes the
+# lexicon for a complete safeguard; printed, not asserted. (Round 2 catches the v2 list's decision,
+# calm, farewell-with-affairs-in-order and station wording by co-occurrence; see crisis.toml.)
 KNOWN_LIMITS = [
-    "Jeg har besluttet mig. I morgen gør jeg det.",
-    "tonight I'm going to do it, I've made up my mind",
-    "Jeg har ordnet alt nu. Tak for alt.",
-    "I've made my peace with everything.",
-    "Jeg har det faktisk fint nu. Jeg har taget en beslutning.",
-    "Snart bliver det lettere for jer alle.",
     "jeg kan ikke mere",
-    "I'm at the station. The 23:14 doesn't stop here.",
+    "det er slut nu",
+    "i aften slutter det",
+    "tonight is the night",
+    "det er for sent for mig",
+    "I've got a rope in my bag",
+    "jeg har et reb i tasken",
+    "I want to go be with my husband",
+    "tak for alt, I har været gode ved mig",
+    "jeg har bestilt piller på nettet og de kommer i morgen",
+    "I think I'm going to do it tonight",
+    "jeg tror jeg gør det i nat",
+    "I keep imagining my funeral",
+    "jeg har tænkt på min egen begravelse",
 ]
 
 
@@ -93,7 +107,7 @@ def _measure(path: Path, show_texts: bool = True) -> tuple[float, float, list[st
     return recall, fp_rate, missed, flagged
 
 
-@pytest.mark.parametrize("path", [DEV, HELDOUT_A, HELDOUT_B], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [DEV, HELDOUT_A, HELDOUT_B, HELDOUT_C], ids=lambda p: p.stem)
 def test_labelled_set_is_big_enough_and_balanced(path):
     rows = _rows(path)
     assert len(rows) >= 120
@@ -102,7 +116,7 @@ def test_labelled_set_is_big_enough_and_balanced(path):
             assert sum(1 for r in rows if r[:2] == (label, lang)) >= 20, (label, lang)
 
 
-@pytest.mark.parametrize("path", [DEV, HELDOUT_A], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [DEV, HELDOUT_A, HELDOUT_B], ids=lambda p: p.stem)
 def test_development_sets_recall_and_false_positives(path):
     recall, fp_rate, missed, flagged = _measure(path)
     assert missed == [], f"missed crisis texts: {missed}"
@@ -110,11 +124,11 @@ def test_development_sets_recall_and_false_positives(path):
     assert fp_rate <= MAX_FALSE_POSITIVE_RATE, f"flagged ordinary texts: {flagged}"
 
 
-def test_heldout_b_honest_figures():
-    """The held-out set (see HELDOUT_B): its own measured floor, never tuned on, texts not shown."""
-    recall, fp_rate, _, _ = _measure(HELDOUT_B, show_texts=False)
-    assert recall >= HELDOUT_B_MIN_RECALL
-    assert fp_rate <= MAX_FALSE_POSITIVE_RATE
+def test_heldout_c_honest_figures():
+    """The held-out set (see HELDOUT_C): its own measured floor, never tuned on, texts never shown."""
+    recall, fp_rate, _, _ = _measure(HELDOUT_C, show_texts=False)
+    assert recall >= HELDOUT_C_MIN_RECALL, f"heldout_c recall {recall:.1%}"  # figures only, no texts
+    assert fp_rate <= MAX_FALSE_POSITIVE_RATE, f"heldout_c false positives {fp_rate:.1%}"
 
 
 def test_known_limits_are_printed():
@@ -215,8 +229,9 @@ def _sixty_char_texts() -> list[str]:
 
 def test_throughput():
     texts = _sixty_char_texts() * 10
-    best = min(timeit.repeat(lambda: [detect_crisis(t) for t in texts], number=1, repeat=5))
-    rate = len(texts) / best  # best of five: robust to a busy machine
+    # CPU time of this process, best of five: robust to other work on a shared machine
+    best = min(timeit.Timer(lambda: [detect_crisis(t) for t in texts], timer=time.process_time).repeat(number=1, repeat=5))
+    rate = len(texts) / best
     print(f"\ncrisis: {rate:,.0f} texts/s on {sum(map(len, texts)) / len(texts):.0f}-character texts")
     assert rate >= MIN_TEXTS_PER_SECOND
 
@@ -259,11 +274,8 @@ def _plain() -> re.Pattern[str]:
     global _PLAIN
     if _PLAIN is None:
         data = _lexicon()
-        sources = []
-        for group in data["group"]:
-            sources += [crisis._phrase_regex(p) for p in group.get("phrases", [])]
-            sources += [crisis._fold_regex(crisis._expand(r, data.get("vocabulary", {})))
-                        for r in group.get("regexes", [])]
+        sources = [src for group in data["group"]
+                   for _, src in crisis._group_sources(group, data.get("vocabulary", {}))]
         _PLAIN = re.compile(r"(?<![a-z0-9])(?:" + "|".join(sources) + r")(?![a-z0-9])")
     return _PLAIN
 
@@ -295,6 +307,21 @@ _WORDS = sorted({w for g in _lexicon()["group"] for p in g.get("phrases", []) + 
 @given(st.lists(st.sampled_from(_WORDS), max_size=12))
 def test_filed_search_equals_plain_alternation(words):
     _same_as_plain(" ".join(words))
+
+
+def test_by_letter_splits_a_leading_list():
+    assert crisis._by_letter("(?:ab|cd|ae)x") == {"a": "(?:ab|ae)x", "c": "(?:cd)x"}
+    assert crisis._by_letter("(?<!no )(?:(?:piller|pamol)|kniv) y") == {
+        "p": "(?<!no )(?:(?:piller|pamol)) y", "k": "(?<!no )(?:kniv) y"}
+    assert crisis._by_letter("(?:ab|cd)+x") == {"a": "(?:ab|cd)+x", "c": "(?:ab|cd)+x"}  # "abcdx"
+
+
+def test_near_matches_both_orders_within_the_window():
+    pattern, _ = crisis._compile_lexicon({"group": [{"name": "x", "near": [["besluttet mig", "gør (jeg )?det", 3]]}]})
+    assert pattern.search(normalise("Jeg har besluttet mig. I morgen gør jeg det."))
+    assert pattern.search(normalise("I morgen gør jeg det, jeg har besluttet mig"))
+    assert not pattern.search(normalise("besluttet mig en to tre fire gør det"))
+    assert not pattern.search(normalise("jeg har besluttet mig"))
 
 
 @pytest.mark.parametrize("src, letters", [
