@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import aiohttp
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,6 +115,10 @@ class WebhookSink:
             "X-Samtale-Digest": digest["digest_id"],
             "User-Agent": f"samtale/{__version__}",
         }
+        # Imported here, not at the top: only a webhook needs it, and it costs a console bot's start
+        # about 0.5 s (its SSL context); bench/footprint.py measures the start.
+        import aiohttp
+
         last = "no attempt"
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         async with aiohttp.ClientSession(timeout=timeout) as http:
