@@ -157,6 +157,8 @@ class SchedulerSettings(_Section):
     # How often a follower tries to take over (a dead leader is replaced within this, plus ~1 s).
     leader_retry_seconds: float = Field(10.0, gt=0, le=25)
     leader_check_seconds: float = Field(5.0, gt=0, le=60)
+    # Seconds after start before this process seeks leadership, so the first replies come first.
+    start_delay_seconds: float = Field(2.0, ge=0, le=60)
 
 
 def _channel_map(value: dict[str, list[str | int]]) -> dict[str, list[str]]:

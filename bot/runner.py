@@ -4,18 +4,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import threading
 
 import click
 
 from bot.app import App
-from bot.platforms.console import run_console
+from bot.platforms.console import make_console, run_console
 
 
 async def run_platforms(app: App, platforms: list[str], *, console_user: str) -> None:
     tasks = []
+    console = None
     for name in platforms:
         if name == "console":
-            tasks.append(run_console(app.dispatcher, console_user, download_dir=app.settings.console.download_dir))
+            console = make_console(app.dispatcher, console_user, download_dir=app.settings.console.download_dir)
+            tasks.append(run_console(app.dispatcher, console_user, console=console))
         elif name == "telegram":
             if not app.settings.telegram_token:
                 raise click.ClickException("telegram needs a bot token: set SAMTALE_TELEGRAM_TOKEN")
@@ -40,17 +43,42 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
 
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows, not off the main thread
         loop.add_signal_handler(signal.SIGTERM, terminate)
+    broken_lexicon = _warm_crisis_lexicon(loop, main)
     # Beside the platforms: the campaign scheduler (one leader among processes) and the outbox workers.
-    services = await _services(app, platforms, console_user, tasks)
+    # Prompts for the console's person are rendered by its own Console, so their buttons are numbered.
+    services = await _services(app, platforms, console_user, tasks, console.render if console else None)
     try:
         await asyncio.gather(*tasks)
     except asyncio.CancelledError:
+        if broken_lexicon:
+            raise click.ClickException(f"the crisis lexicon does not compile: {broken_lexicon[0]}") from None
         if not terminated:
             raise
     finally:
         await services.stop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
+
+
+def _warm_crisis_lexicon(loop: asyncio.AbstractEventLoop, main: asyncio.Task | None) -> list[Exception]:
+    """Compile the crisis lexicon beside the first replies instead of before them (it takes ~1.5 s).
+
+    Samtale must not run without crisis signposting: a lexicon that does not compile stops it.
+    """
+    from handlers.crisis import warm_up
+
+    failures: list[Exception] = []
+
+    def work() -> None:
+        try:
+            warm_up()
+        except Exception as exc:  # noqa: BLE001 - reported to the main task, which stops the bot
+            failures.append(exc)
+            if main is not None:
+                loop.call_soon_threadsafe(main.cancel)
+
+    threading.Thread(target=work, name="crisis-lexicon", daemon=True).start()
+    return failures
 
 
 async def _telegram(app: App) -> None:
@@ -62,12 +90,12 @@ async def _telegram(app: App) -> None:
         raise click.ClickException(f"telegram: {exc}") from None
 
 
-async def _services(app: App, platforms: list[str], console_user: str, pending: list):
+async def _services(app: App, platforms: list[str], console_user: str, pending: list, render=None):
     from bot.scheduler import start_services
     from content.campaigns import CampaignError
 
     try:
-        return await start_services(app, platforms, console_user=console_user)
+        return await start_services(app, platforms, console_user=console_user, console_render=render)
     except CampaignError as exc:
         for coro in pending:
             coro.close()

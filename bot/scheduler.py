@@ -462,7 +462,13 @@ class Scheduler:
             self._jobstore_engine.dispose()
             self._jobstore_engine = None
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, *, start_delay: float = 0.0) -> None:
+        if start_delay:
+            # Let the platforms answer first: someone typing /start should not wait for an election.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), start_delay)
+            if stop.is_set():
+                return
         await self.leadership.run(stop, self._elected, self._deposed)
 
 
@@ -556,7 +562,9 @@ class Services:
                 default_language=settings.default_language, clock=self.clock,
                 retry_seconds=settings.scheduler.leader_retry_seconds,
                 check_seconds=settings.scheduler.leader_check_seconds, settings=settings)
-            self.tasks.append(asyncio.create_task(self.scheduler.run(self.stop_event), name="scheduler"))
+            self.tasks.append(asyncio.create_task(
+                self.scheduler.run(self.stop_event, start_delay=settings.scheduler.start_delay_seconds),
+                name="scheduler"))
         for platform in self.platforms:
             try:
                 sender = await self._sender(platform)

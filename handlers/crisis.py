@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["CrisisMatch", "detect_crisis", "crisis_reply", "normalise"]
+__all__ = ["CrisisMatch", "detect_crisis", "crisis_reply", "normalise", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _group_sources(group: dict[str, Any], vocabulary: dict[str, str]) -> list[tu
     return entries
 
 
-def _compile_lexicon(data: dict[str, Any]) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]:
+def _compile_lexicon(data: dict[str, Any]) -> tuple[re.Pattern[str], list[tuple[str, _LazyPattern]]]:
     """The whole lexicon as ONE precompiled alternation of whole-word patterns, and one per group.
 
     The normalised text holds nothing but [a-z0-9] and single spaces, so "whole words" is
@@ -196,27 +197,71 @@ def _compile_lexicon(data: dict[str, Any]) -> tuple[re.Pattern[str], list[tuple[
     """
     vocabulary: dict[str, str] = data.get("vocabulary", {})
     by_letter: dict[str, list[str]] = {}
-    groups: list[tuple[str, re.Pattern[str]]] = []
+    sources: list[tuple[str, list[tuple[str, str]]]] = []
     for group in data["group"]:
-        name = group["name"]
         entries = _group_sources(group, vocabulary)
         for raw, src in entries:
             try:
-                re.compile(f"(?:{src}){_TAIL}")
-            except re.error as exc:
-                raise ValueError(f"crisis.toml group {name!r}: bad pattern {raw!r}: {exc}") from exc
-            for ch, sub in _by_letter(src).items():
+                filed_parts = _by_letter(src)
+            except ValueError as exc:
+                raise ValueError(f"crisis.toml group {group['name']!r}: bad pattern {raw!r}: {exc}") from exc
+            for ch, sub in filed_parts.items():
                 by_letter.setdefault(ch, []).append(sub)
         if entries:
-            groups.append((name, re.compile("(?:" + "|".join(src for _, src in entries) + ")" + _TAIL)))
+            sources.append((group["name"], entries))
     if not by_letter:
         raise ValueError("crisis.toml has no patterns")
     filed = "|".join(f"(?={ch})(?:" + "|".join(srcs) + ")" for ch, srcs in sorted(by_letter.items()))
-    return re.compile(r"(?<![a-z0-9])(?:" + filed + ")" + _TAIL), groups
+    try:
+        # Compiling is the slow part (about a second for the whole lexicon): do it once, and only
+        # look at single entries to name the culprit when the whole does not compile.
+        whole = re.compile(r"(?<![a-z0-9])(?:" + filed + ")" + _TAIL)
+    except re.error:
+        for name, entries in sources:
+            for raw, src in entries:
+                try:
+                    re.compile(f"(?:{src}){_TAIL}")
+                except re.error as exc:
+                    raise ValueError(f"crisis.toml group {name!r}: bad pattern {raw!r}: {exc}") from exc
+        raise
+    groups = [(name, _LazyPattern("(?:" + "|".join(src for _, src in entries) + ")" + _TAIL))
+              for name, entries in sources]
+    return whole, groups
+
+
+class _LazyPattern:
+    """A per-group pattern, compiled the first time a match needs naming (rare: only on a hit)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source)
+        return self._compiled.match(text, pos)
 
 
 _LEXICON = _read_toml("crisis.toml")
-_PATTERN, _GROUPS = _compile_lexicon(_LEXICON)
+_COMPILED: tuple[re.Pattern[str], list[tuple[str, _LazyPattern]]] | None = None
+_COMPILING = threading.Lock()
+
+
+def _compiled() -> tuple[re.Pattern[str], list[tuple[str, _LazyPattern]]]:
+    """The lexicon, compiled on first use: its regex is ~0.5 MB and takes ~1.5 s to parse, which
+    every CLI command would otherwise pay at import. `samtale run` warms it up in the background."""
+    global _COMPILED
+    if _COMPILED is None:
+        with _COMPILING:
+            if _COMPILED is None:
+                _COMPILED = _compile_lexicon(_LEXICON)
+    return _COMPILED
+
+
+def warm_up() -> None:
+    """Compile the lexicon now (raises on a broken lexicon, so a start can fail loudly)."""
+    _compiled()
+
 _REPLY_DATA = _read_toml("crisis_reply.toml")
 _REPLIES: dict[str, str] = {lang: text.strip() for lang, text in _REPLY_DATA["reply"].items()}
 if "da" not in _REPLIES:
@@ -236,10 +281,13 @@ def detect_crisis(text: str) -> CrisisMatch | None:
             normalised = normalise(text.encode("utf-8", "ignore").decode("utf-8"))
         except Exception:  # noqa: BLE001 - a message must never break the safety check's caller
             return None
-    m = _PATTERN.search(normalised)
+    if not normalised:
+        return None
+    whole, groups = _compiled()
+    m = whole.search(normalised)
     if m is None:
         return None
-    for name, pattern in _GROUPS:  # name the hit: the first group, in lexicon order, matching there
+    for name, pattern in groups:  # name the hit: the first group, in lexicon order, matching there
         hit = pattern.match(normalised, m.start())
         if hit is not None:
             return CrisisMatch(group=name, phrase=hit.group(0))

@@ -4,9 +4,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.insights.digest import build_digest
+from typing import TYPE_CHECKING
+
 from bot.insights.periods import last_complete_week
-from bot.insights.sinks import Outcome, build_sinks, deliver
+
+if TYPE_CHECKING:
+    from bot.insights.sinks import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +17,10 @@ log = logging.getLogger(__name__)
 async def run_weekly_digest(app, now: datetime) -> list[Outcome]:
     """Build last week's digest and deliver it once to every sink. Safe to run twice: a digest
     already delivered to a sink is skipped (same content, same idempotency key)."""
+    # Imported here: the sinks pull in aiohttp (~1 s), which `samtale run` need not pay at start.
+    from bot.insights.digest import build_digest
+    from bot.insights.sinks import build_sinks, deliver
+
     settings = app.settings.insights
     if not settings.weekly_digest or not settings.sinks:
         log.info("weekly digest: off or no sinks configured")

@@ -78,18 +78,23 @@ class Console:
 
 
 async def run_console(dispatcher: Dispatcher, user: str, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
-                      download_dir: str = ".") -> None:
+                      download_dir: str = ".", console: Console | None = None) -> None:
     """Talk until end of input; works interactively and with piped, scripted stdin."""
-    hint = os.environ.get("LANG") or os.environ.get("LC_ALL")
-    console = Console(dispatcher, user, out=out, download_dir=download_dir, locale_hint=hint)
+    console = console or make_console(dispatcher, user, out=out, download_dir=download_dir)
     interactive = stdin.isatty()
     loop = asyncio.get_running_loop()
     if interactive:
-        print(f"Samtale · console · {user} (/start to begin, Ctrl-D to quit)\n", file=out)
+        print(f"Samtale · console · {user} (/start to begin, Ctrl-D to quit)\n", file=console.out)
     while True:
         if interactive:
-            print("> ", end="", file=out, flush=True)
+            print("> ", end="", file=console.out, flush=True)
         line = await loop.run_in_executor(None, stdin.readline)
         if line == "":
             break
         await console.send(line.rstrip("\n"))
+
+
+def make_console(dispatcher: Dispatcher, user: str, *, out: TextIO = sys.stdout, download_dir: str = ".") -> Console:
+    """The console for this process's person, with the terminal's language as the locale hint."""
+    hint = os.environ.get("LANG") or os.environ.get("LC_ALL")
+    return Console(dispatcher, user, out=out, download_dir=download_dir, locale_hint=hint)
