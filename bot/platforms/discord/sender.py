@@ -53,8 +53,8 @@ class DiscordSender:
 
     async def send(self, chat_id: str, intent: Intent, *, key: str) -> SendResult:
         client = self.client
-        if client is None or not client.is_ready():
-            return SendResult.transient("discord client not connected yet")
+        if client is None:
+            return SendResult.transient("discord client not running in this process yet")
         channel = client.get_partial_messageable(int(chat_id), type=discord.ChannelType.private)
         mentions = getattr(client, "mentions_for", lambda _: {})(None)
         try:
