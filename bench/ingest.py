@@ -32,20 +32,20 @@ TEXTS = [
 ]
 
 
-def seed(app, people: int) -> None:
+def seed(app, people: int, prefix: str = "u") -> None:
     with app.sessions() as s:
         for i in range(people):
-            p = Participant(platform="bench", external_id=f"u{i}", consent_state="given", onboarded=True,
+            p = Participant(platform="bench", external_id=f"{prefix}{i}", consent_state="given", onboarded=True,
                             language="da")
             p.consents.append(Consent(granted=True, version="1", language="da", text="bench"))
             s.add(p)
         s.commit()
 
 
-async def drive(app, people: int, each: int) -> float:
+async def drive(app, people: int, each: int, prefix: str = "u") -> float:
     async def person(i: int) -> None:
         for n in range(each):
-            await app.dispatcher.handle(Incoming(platform="bench", chat_id=f"u{i}", user_id=f"u{i}",
+            await app.dispatcher.handle(Incoming(platform="bench", chat_id=f"{prefix}{i}", user_id=f"{prefix}{i}",
                                                  text=TEXTS[(i + n) % len(TEXTS)], message_id=f"{i}-{n}"))
 
     started = time.perf_counter()

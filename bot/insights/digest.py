@@ -71,13 +71,16 @@ _SCAN_SHARE = 0.1
 
 
 def _is_large(session: Session, start: datetime, end: datetime) -> bool:
-    """Does [start, end) hold a large share of all reflections? (Two index-only counts.)"""
-    total = session.scalar(select(func.count()).select_from(Reflection)) or 0
-    if total < 10_000:
-        return False
+    """Does [start, end) hold a large share of all reflections? Costs in proportion to the period's
+    rows, not the table's: the period is counted on its index, the table only up to 1/_SCAN_SHARE
+    times that (an exact count(*) of a million rows is 50 ms on PostgreSQL, per digest, twice)."""
     within = session.scalar(select(func.count()).select_from(Reflection).where(
         Reflection.created_at >= start, Reflection.created_at < end)) or 0
-    return within > _SCAN_SHARE * total
+    if within < 1_000:
+        return False  # either way is quick
+    cap = int(within / _SCAN_SHARE)
+    seen = session.scalar(select(func.count()).select_from(select(Reflection.id).limit(cap).subquery())) or 0
+    return seen < cap
 
 
 def load_rows(session: Session, start: datetime, end: datetime) -> list[_Row]:
