@@ -13,7 +13,7 @@ import click
 import pytest
 from telegram import Update
 
-from bot.platforms.console import run_console
+from bot.platforms.console import make_console, run_console
 from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.runner import run_platforms
 from storage.models import Participant
@@ -53,6 +53,7 @@ async def test_console_and_telegram_share_one_core_and_sigterm_stops_both_cleanl
                                                                                   monkeypatch) -> None:
     stdin, out = OneLine("/start\n"), io.StringIO()
     monkeypatch.setattr("bot.runner.run_console", functools.partial(run_console, stdin=stdin, out=out))
+    monkeypatch.setattr("bot.runner.make_console", functools.partial(make_console, out=out))
     app = on_telegram(sqlite_app, fake)
     task = asyncio.create_task(run_platforms(app, ["console", "telegram"], console_user="ib"))
     fake.user_message(USER, "/help")
