@@ -144,7 +144,7 @@ async def run(args: argparse.Namespace) -> dict:
             tmp.cleanup()
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=300.0, help="allowed sends per second (Telegram: ~30)")
@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     if not r["killed"]:
         ok = ratio >= 0.95 and r["duplicates"] == 0 and r["losses"] == 0
         print(f"  bar (≥ 0.95, 0, 0): {'met' if ok else 'NOT met'}")
+    return {**r, "recipients": args.recipients, "rate": args.rate, "ratio": ratio}
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from bot.app import build_app
 from bot.config import Settings
+from handlers.crisis import warm_up
 from handlers.flood import Limits
 from handlers.types import Incoming
 from storage.models import Consent, Participant, Reflection
@@ -70,6 +71,7 @@ def run(db: str, people: int, each: int, synchronous: str) -> dict:
         app = build_app(Settings.model_validate({"database": {"url": url, "synchronous": synchronous}}))
         app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9)
         seed(app, people)
+        warm_up()  # the crisis lexicon compiles once per process (~1.5 s; `samtale run` does it at start)
         seconds = asyncio.run(drive(app, people, each))
         with app.sessions() as s:
             stored = s.scalar(select(func.count()).select_from(Reflection))

@@ -173,7 +173,7 @@ async def run_samtale(fake: FakeTelegramAPI, work: list[tuple[int, str]], citize
         app.engine.dispose()
 
 
-async def main(argv: list[str]) -> None:
+async def main(argv: list[str]) -> dict:
     parser = argparse.ArgumentParser(prog="python -m bench.telegram_throughput", description=__doc__.split("\n")[0])
     parser.add_argument("--citizens", type=int, default=500)
     parser.add_argument("--messages", type=int, default=4, help="reflections per citizen (≤ 20: the flood limit)")
@@ -222,6 +222,11 @@ async def main(argv: list[str]) -> None:
                     rates.setdefault(name, []).append(len(work) / seconds)
     ptb_default = echo_names[0]
     same_transport = max(echo_names[1:], key=lambda n: statistics.median(rates[n]))
+    figures: dict = {"updates": len(work), "rates": {n: statistics.median(rates[n]) for n in echo_names + samtale_names},
+                     "ratio": {}, "ratio_like_for_like": {}}
+    for name in samtale_names:
+        figures["ratio"][name] = statistics.median(rates[name]) / statistics.median(rates[ptb_default])
+        figures["ratio_like_for_like"][name] = statistics.median(rates[name]) / statistics.median(rates[same_transport])
     for name in echo_names + samtale_names:
         median, best = statistics.median(rates[name]), max(rates[name])
         line = f"{name:64} {median:5.0f} ({best:4.0f}) updates/s"
@@ -235,6 +240,7 @@ async def main(argv: list[str]) -> None:
         profile.dump_stats(args.profile)
         print(f"\nprofile of the first Samtale run → {args.profile}; top 25 by own time:")
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    return figures
 
 
 def _has_sniffio() -> bool:

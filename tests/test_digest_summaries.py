@@ -1,4 +1,4 @@
-"""What others said about a prompt (k-anonymous), and the benchmarks' smoke runs at tiny sizes."""
+"""What others said about a prompt (k-anonymous). (The benchmarks' smoke runs: tests/test_bench_smoke.py.)"""
 from __future__ import annotations
 
 from bot.insights.summaries import prompt_summary, summary_text
@@ -48,12 +48,3 @@ async def test_opt_in_button_records_a_request(app, person):
     assert "allerede" in out[-1].text
     with app.sessions() as s:
         assert [(r.prompt_id, r.language) for r in s.query(SummaryRequest)] == [("p1", "da")]
-
-
-def test_benchmarks_run_at_a_tiny_size(tmp_path, capsys):
-    from bench import analytics, langid
-
-    assert langid.main(["--repeat", "1"])["accuracy"] >= 0.97
-    analytics.main(["--reflections", "300", "--participants", "40", "--db", str(tmp_path / "b.db")])
-    out = capsys.readouterr().out
-    assert "command: python -m bench.langid" in out and "digest 2026-W48" in out

@@ -1,0 +1,114 @@
+"""Every benchmark starts and finishes at a tiny size, and the suite reads its figures.
+
+A smoke test, not a timing: no figure is compared with its bar here (python -m bench does that).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import rows_for
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def rows(name: str, figures, argv: list[str]) -> list:  # noqa: ANN001
+    """The suite's table rows for these figures: each has a value, none is an error."""
+    out = rows_for(name, figures, argv)
+    assert out and all(r.value for r in out), out
+    return out
+
+
+def child(module: str, argv: list[str], tmp_path) -> object:  # noqa: ANN001
+    """Run a benchmark as the suite does (`python -m bench --one …`) and return its figures."""
+    out = tmp_path / f"{module}.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--one", module, "--out", str(out), "--", *argv],
+                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request) -> str:
+    if request.param == "postgres":
+        request.getfixturevalue("pg_url")  # skips (or fails under SAMTALE_REQUIRE_POSTGRES) without a server
+    return request.param
+
+
+def test_ingest(db):
+    from bench import ingest
+
+    argv = ["--db", db, "--people", "3", "--each", "2"]
+    (result,) = ingest.main(argv)
+    assert result["reflections"] == 6
+    rows("ingest", [result], argv)
+
+
+def test_scaling(db):
+    from bench import scaling
+
+    argv = ["--db", db, "--sizes", "200", "400", "--week-rows", "50", "--people", "3", "--each", "2", "--repeat", "1"]
+    (result,) = scaling.main(argv)
+    assert [s["stored"] for s in result["steps"]] == [200, 400]
+    assert result["steps"][0]["digest_rows"] > 90  # ~100 in the digest's two weeks (1 in 1,000 hidden)
+    rows("scaling", [result], argv)
+
+
+def test_langid_and_analytics(tmp_path, capsys):
+    from bench import analytics, langid
+
+    figures = langid.main(["--repeat", "1"])
+    assert figures["accuracy"] >= 0.97  # the labelled set, not a timing
+    rows("langid", figures, [])
+    argv = ["--reflections", "300", "--participants", "40", "--db", str(tmp_path / "b.db")]
+    rows("analytics", analytics.main(argv), argv)
+    out = capsys.readouterr().out
+    assert "command: python -m bench.langid" in out and "digest 2026-W48" in out
+
+
+def test_export_reuses_the_analytics_database(tmp_path):
+    from bench import analytics, export
+
+    argv = ["--reflections", "300", "--participants", "40", "--db", str(tmp_path / "b.db")]
+    analytics.main(argv)
+    figures = export.main([*argv, "--reuse"])
+    assert figures["file_mb"] > 0
+    rows("export", figures, [*argv, "--reuse"])
+
+
+def test_broadcast(tmp_path):
+    argv = ["--recipients", "40", "--rate", "200"]
+    figures = child("bench.broadcast", argv, tmp_path)
+    assert figures["delivered"] == 40 and figures["duplicates"] == 0 and figures["losses"] == 0
+    rows("broadcast", figures, argv)
+
+
+def test_telegram_throughput(tmp_path):
+    argv = ["--citizens", "3", "--messages", "1", "--rounds", "1", "--synchronous", "FULL"]
+    figures = child("bench.telegram_throughput", argv, tmp_path)
+    assert figures["updates"] == 3 and len(figures["ratio"]) == 1
+    rows("telegram", figures, argv)
+
+
+def test_footprint():
+    from bench import footprint
+
+    figures = footprint.main(["--starts", "1", "--idle", "0.2"])
+    assert figures["idle_rss_mb"] > 0 and figures["cold_start_s"] > 0
+    rows("footprint", figures, [])
+
+
+def test_the_suite_prints_one_table_and_keeps_the_figures(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--only", "langid", "--no-save"],
+                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    out = done.stdout
+    assert "=== langid: python -m bench.langid --repeat 5" in out
+    assert "machine:" in out and "SQLite" in out and "cores" in out
+    assert "langid: accuracy" in out and "≥ 97 %" in out and "bars met" in out
