@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from babel.numbers import format_decimal
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -77,7 +78,7 @@ def actor(ctx: Ctx) -> str:
 
 
 def _num(ctx: Ctx, value: int | None) -> str:
-    return ctx.t("facilitator.hidden") if value is None else f"{value:,}".replace(",", "." if ctx.lang == "da" else ",")
+    return ctx.t("facilitator.hidden") if value is None else format_decimal(value, locale=ctx.lang)
 
 
 def _bind(ctx: Ctx) -> Engine:

@@ -292,3 +292,18 @@ def test_cli_export_and_audit(app, tmp_path):
     as_json = runner.invoke(main, ["audit", "--jsonl", "--action", "export", "--config", config])
     entry = json.loads(as_json.output.splitlines()[0])
     assert entry["rows"] == 2 and entry["filters"]["from"] == "2026-03-01" and entry["actor"].startswith("cli:")
+
+
+def test_progress_is_counted_and_shown_only_when_asked(app, tmp_path, capsys):
+    with app.sessions() as s:
+        seed(s)
+    seen: dict = {"total": None, "rows": 0}
+    with app.sessions() as s, open(tmp_path / "p.csv", "wb") as fh:
+        written = write_export(s, validate(ExportSpec("reflections", include_hidden=True)), fh,
+                               on_total=lambda n: seen.update(total=n),
+                               on_rows=lambda n: seen.update(rows=seen["rows"] + n))
+    assert seen == {"total": 8, "rows": 8} and written.rows == 8
+    run_export(app.sessions, ExportSpec("events"), tmp_path / "quiet.csv", actor="cli:test", progress=False)
+    assert capsys.readouterr().err == ""  # not a terminal: nothing but the file
+    run_export(app.sessions, ExportSpec("events"), tmp_path / "bar.csv", actor="cli:test", progress=True)
+    assert "events → bar.csv" in capsys.readouterr().err

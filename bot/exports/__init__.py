@@ -3,6 +3,7 @@
 spec.py        what to export: kind, format, period (Copenhagen days) and filters, validated
 pseudonyms.py  per-export keyed pseudonyms (a random salt per export, never stored)
 sources.py     the rows of each kind, streamed from the database (yield_per / server-side cursor)
+digests.py     the published digests of a span of periods, flattened to rows
 writers.py     CSV (Danish Excel by default), XLSX (openpyxl write-only, split past 1,048,576 rows)
                and JSON Lines; formula injection neutralised in CSV and XLSX alike
 run.py         one export to a file: count, progress bar on a terminal, atomic write, audit entry
