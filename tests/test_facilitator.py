@@ -143,7 +143,7 @@ async def test_export_of_events_as_excel_and_cancel(app, fac_app):
 
 async def test_too_big_for_chat_points_to_the_command(app, fac_app, monkeypatch):
     week_of_reflections(app)
-    monkeypatch.setattr(facilitator, "MAX_ROWS", 5)
+    monkeypatch.setitem(facilitator.MAX_ROWS, "jsonl", 5)
     fia = await onboarded(fac_app, "fia")
     await fia.say("/export")
     await fia.press("Refleksioner")
