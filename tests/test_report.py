@@ -84,6 +84,9 @@ def test_report_numbers_are_the_digests(year_of_data):
     assert local["municipalities"] == 30 and sum(local["events_by_region"].values()) == counts["held"]
     assert local["signup_people"] is not None and local["signup_seats"] > local["signup_people"]
     assert local["waitlist_people"] >= 5 and 0 < local["events_with_waitlist"] <= counts["held"]
+    # Every region held events with dozens of people signed up: nothing to hide, and no empty
+    # "unknown region" cell forces a complementary suppression.
+    assert None not in local["signups_by_region"].values() and "ukendt" not in local["signups_by_region"]
     # No quote is hidden, crisis-flagged or from someone who did not allow it.
     from storage.models import Reflection
     with app.sessions() as s:
@@ -101,7 +104,9 @@ def test_small_numbers_are_suppressed_in_the_report(app):
     assert (local["events"], local["cancelled"], local["municipalities"]) == (1, 1, 1)
     # One person has a confirmed seat and one waits: both far below k.
     assert local["signup_people"] is None and local["waitlist_people"] is None
-    assert set(local["signups_by_region"].values()) == {None}
+    # The one region that held an event is hidden; where none was held, zero is public and shown.
+    assert local["signups_by_region"] == {"Region Hovedstaden": 0, "Region Sjælland": 0, "Region Syddanmark": 0,
+                                          "Region Midtjylland": None, "Region Nordjylland": 0}
     html = render_report(report, "da")
     assert "Fællesspisning" not in html  # event titles are not in the report
     for secret in ("7312345678", "Østerbro", "HYPERLINK"):

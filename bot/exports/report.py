@@ -82,7 +82,9 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
     municipalities = sorted({r.municipality for r in held if r.municipality in region_of})
     event_region = {r.id: region_of.get(r.municipality, UNKNOWN) for r in held}
 
-    people: dict = {"total": set(), **{("region", g): set() for g in (*regions(), UNKNOWN)}}
+    # A cell per region that held events. Where no event was held, nobody can have signed up: that
+    # zero is public (events are), so it is shown as 0 and is no cell to protect or to hide others for.
+    people: dict = {"total": set(), **{("region", g): set() for g in (*regions(), UNKNOWN) if by_region_events[g]}}
     seats = 0
     waiting: set[int] = set()
     events_with_waitlist: set[int] = set()
@@ -99,7 +101,7 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
                 events_with_waitlist.add(event_id)
     frozen = {key: frozenset(v) for key, v in people.items()}
     cells = [key for key in frozen if key != "total"]
-    hidden = suppress(frozen, [Line("total", tuple(cells))], k)
+    hidden = suppress(frozen, [Line("total", tuple(cells))], k) if cells else {"total"}
     total_shown = "total" not in hidden
     return {
         "events": len(held),
@@ -112,8 +114,9 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
         "events_by_month": dict(sorted(by_month_events.items())),
         "signup_people": len(frozen["total"]) if total_shown else None,
         "signup_seats": seats if total_shown else None,
-        "signups_by_region": {g: (None if ("region", g) in hidden else len(frozen[("region", g)]))
-                              for g in (*regions(), UNKNOWN) if g != UNKNOWN or frozen[("region", g)]},
+        "signups_by_region": {g: (0 if ("region", g) not in frozen else None if ("region", g) in hidden
+                                  else len(frozen[("region", g)]))
+                              for g in (*regions(), UNKNOWN) if g != UNKNOWN or ("region", g) in frozen},
         "waitlist_people": len(waiting) if len(waiting) >= k else None,
         "events_with_waitlist": len(events_with_waitlist) if len(waiting) >= k else None,
     }
