@@ -20,15 +20,15 @@ from datetime import datetime
 from typing import Protocol
 
 from babel.numbers import format_decimal
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from handlers.common import flow_token_ok, parse_action, stale
 from handlers.context import Ctx, registry
 from handlers.themes import area_name
 from handlers.types import CloseButtons, Document, Intent, Reply, buttons
-from storage.audit_models import DIGEST, EXPORT, HIDE, REFUSED, STATS, UNHIDE, record
-from storage.models import Reflection
+from storage.audit_models import DIGEST, EXPORT, HIDE, REFUSED, STATS, UNHIDE, AuditEntry, record
+from storage.models import Participant, Reflection
 
 FACILITATOR = frozenset({"facilitator"})
 FLOW = "fx"
@@ -77,6 +77,16 @@ def actor(ctx: Ctx) -> str:
     """The configured facilitator identity, as `roles.facilitators` names it."""
     p = ctx.participant
     return f"chat:{p.platform}:{p.external_id}" if p is not None else f"chat:{ctx.incoming.platform}:?"
+
+
+@registry.personal("facilitator")
+def personal_data(session: Session, participant: Participant) -> dict:
+    """For /mydata: what this person did as a facilitator in chat (the audit log keeps it, also after
+    /forget, as the record of what left the system and who let it)."""
+    who = f"chat:{participant.platform}:{participant.external_id}"
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.actor == who).order_by(AuditEntry.id)).all()
+    return {"audit_log": [{"at": e.at.isoformat(), "action": e.action, "subject": e.subject, "format": e.format,
+                           "rows": e.rows, "reason": e.reason, "status": e.status} for e in entries]}
 
 
 def _num(ctx: Ctx, value: int | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timedelta, timezone
 
 import openpyxl
@@ -88,6 +89,11 @@ async def test_stats_are_this_weeks_k_anonymous_numbers(app, fac_app):
     assert "fritid og fællesskaber: –" in said
     [entry] = audit(app)
     assert (entry.action, entry.via, entry.actor, entry.subject) == ("stats", "chat", "chat:console:fia", "2026-W48")
+    # What a facilitator did is part of what we hold about them (/mydata).
+    await fia.say("/mydata")
+    [mine] = fia.documents()
+    held = json.loads(mine.content)["facilitator"]["audit_log"]
+    assert [(e["action"], e["subject"]) for e in held] == [("stats", "2026-W48")]
 
 
 async def test_digest_preview_in_english(app, fac_app):
