@@ -4,12 +4,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot, InlineKeyboardButton
+from telegram import Bot
 
-from bot.platforms.telegram.outbound import ApiCall, keyboard, perform, render
+from bot.platforms.telegram.announcements import drain_announcements
 from handlers.events import EventsConfig, configure
-from handlers.events.channels import announcement_failed, announcement_posted, pending_announcements
-from handlers.types import Reply
+from handlers.events.channels import pending_announcements
 from storage.event_models import EventAnnouncement
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI
 from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
@@ -19,7 +18,8 @@ GROUP = -1001234567890
 
 
 @pytest.fixture(autouse=True)
-def channels():
+def channels(app):
+    # After the app: building it applies the [events] settings, which these tests then replace.
     configure(EventsConfig(channels={"telegram": {"Aarhus": (str(GROUP), "@aarhus_faellesskab")},
                                      "discord": {"Aarhus": ("123456789012345678",)}}))
     yield
@@ -33,28 +33,8 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
 
 
 async def drain(app, bot: Bot, now) -> int:
-    """What the Telegram adapter does with pending announcements: post new cards, edit changed ones."""
-    done = 0
-    with app.sessions() as s:
-        for item in pending_announcements(s, "telegram", now):
-            link = InlineKeyboardButton("Tilmeld dig privat" if not item.cancelled else "Se arrangementet",
-                                        url=f"https://t.me/{bot.username}?start={item.payload}")
-            chat = int(item.channel_ref) if item.channel_ref.lstrip("-").isdigit() else item.channel_ref
-            if item.message_ref is None:
-                calls = render(Reply(item.text, private=False), extra_buttons=[link])
-            else:
-                calls = [ApiCall("edit_message_text", {"message_id": int(item.message_ref), "text": item.text,
-                                                       "reply_markup": keyboard((), [link])})]
-            delivery = await perform(bot, chat, calls)
-            if delivery.ok:
-                message = delivery.results[-1]
-                ref = item.message_ref or str(message.message_id)
-                announcement_posted(s, item.id, ref, now)
-                done += 1
-            else:
-                announcement_failed(s, item.id, "refused", permanent=delivery.unreachable)
-        s.commit()
-    return done
+    """The Telegram adapter's own announcement round (bot/platforms/telegram/announcements.py)."""
+    return await drain_announcements(app.sessions, bot, now)
 
 
 async def announce_one(app, person, clock) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -16,6 +17,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.app import App
 from bot.platforms.telegram.adapter import TelegramAdapter
+from bot.platforms.telegram.announcements import announce_forever
 from bot.platforms.telegram.menu import sync_menus
 from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep
@@ -136,6 +138,10 @@ class TelegramPlatform:
                                         allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
             log.info("telegram: polling as @%s", self.adapter.bot_username)
         await self.application.start()
+        # Events announced in this process's municipalities' groups and channels (count-only cards).
+        self._announcer = asyncio.create_task(
+            announce_forever(self.app.sessions, self.application.bot, language=self.app.settings.default_language),
+            name="telegram-announcements")
 
     async def wait(self) -> None:
         """Run until cancelled; raise TelegramStartError if PTB's polling gives up (token revoked)."""
@@ -154,6 +160,11 @@ class TelegramPlatform:
 
     async def stop(self) -> None:
         """Stop fetching, let updates in progress finish (their replies go out), close connections."""
+        announcer = getattr(self, "_announcer", None)
+        if announcer is not None:
+            announcer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await announcer
         updater = self.application.updater
         try:
             if updater is not None and updater.running:
