@@ -25,6 +25,12 @@ EXPECT = {
     "myevents": ("ikke tilmeldt noget arrangement", "not signed up for any events"),
     "newevent": ("ikke for dig", "not available to you"),
     "organiser": ("arrangørkode", "organiser code"),
+    # Facilitators only (handlers/facilitator.py); tests/test_roles.py runs them as every role.
+    "stats": ("ikke for dig", "not available to you"),
+    "digest": ("ikke for dig", "not available to you"),
+    "export": ("ikke for dig", "not available to you"),
+    "hide": ("ikke for dig", "not available to you"),
+    "unhide": ("ikke for dig", "not available to you"),
 }
 
 
