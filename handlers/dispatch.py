@@ -185,6 +185,10 @@ class Dispatcher:
                   lang=self.language_for(inc, participant.language if participant else None), now=self.clock())
         if length > 4 * self.config.max_reflection_chars:
             ctx.extra["length"] = length  # the text was cut before cleaning; report its real size
+        contact = participant.contact if participant is not None else None
+        if contact is not None and not contact.reachable and inc.chat_type == "private":
+            # They wrote to us, so they can be reached again (they had blocked the bot, or left DMs off).
+            contact.reachable, contact.chat_id, contact.updated_at = True, inc.chat_id, ctx.now
         intents = await self._route(ctx)
         # Later messages of this batch from the same person see who they are now (new or erased).
         known.participants[(inc.platform, inc.user_id)] = ctx.participant

@@ -17,7 +17,7 @@ def find_participant(session: Session, platform: str, external_id: str) -> Parti
 
 
 def participants_by_identity(session: Session, identities: set[tuple[str, str]]) -> list[Participant]:
-    """Many people at once, with the flow state each message needs, in one round trip per table."""
+    """Many people at once, with the flow state and contact each message needs, one round trip per table."""
     if not identities:
         return []
     by_platform: dict[str, list[str]] = {}
@@ -27,7 +27,7 @@ def participants_by_identity(session: Session, identities: set[tuple[str, str]])
     for platform, ids in by_platform.items():
         found.extend(session.scalars(
             select(Participant).where(Participant.platform == platform, Participant.external_id.in_(ids))
-            .options(selectinload(Participant.flow))))
+            .options(selectinload(Participant.flow), selectinload(Participant.contact))))
     return found
 
 

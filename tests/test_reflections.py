@@ -83,3 +83,16 @@ async def test_group_text_is_never_collected(app, person):
     out = await app.dispatcher.handle(Incoming(platform="console", chat_id="group1", user_id="anna",
                                                chat_type="group", text="Jeg skriver i gruppen"))
     assert out == [] and reflections(app) == []
+
+
+async def test_writing_again_makes_a_blocked_person_reachable_again(app, person):
+    from storage.models import Contact
+
+    anna = person()
+    await anna.onboard()
+    with app.sessions() as s:
+        s.scalars(select(Contact)).one().reachable = False  # as after a 403 from the platform
+        s.commit()
+    await anna.say("Jeg har fjernet blokeringen igen")
+    with app.sessions() as s:
+        assert s.scalars(select(Contact)).one().reachable
