@@ -45,6 +45,10 @@ def build_app(settings: Settings, *, migrate: bool = True) -> App:
     from handlers.events import EventsConfig, configure as configure_events
 
     configure_events(EventsConfig.from_settings(settings.events))
+    from bot.exports.chat import install_chat_reports
+
+    # The facilitator chat commands (/stats, /digest, /export) get their reports with [insights] k.
+    install_chat_reports(settings)
     limits = Limits(settings.limits.per_minute, settings.limits.per_day, settings.limits.group_per_minute)
     dispatcher = Dispatcher(sessions, handler_config(settings), secret_key=settings.secret_key,
                             on_erase=lambda: scrub_sqlite_journal(engine), limits=limits)
