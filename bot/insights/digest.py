@@ -133,13 +133,20 @@ def load_rows(session: Session, start: datetime, end: datetime) -> list[_Row]:
 
 
 def event_totals(session: Session, period: Period) -> dict[str, int] | None:
-    """Events held and sign-ups in the period, or None while there is no events feature (issue 6).
+    """Events held in the period (not cancelled) and the distinct people signed up for them.
 
-    The one place to wire the events tables in once they exist; until then digests say "unavailable".
+    None on a database without the events tables; the digest then says "unavailable".
     """
     if not inspect(session.get_bind()).has_table("events"):
         return None
-    return None  # the events feature is not built yet; its tables are unknown here
+    from storage.event_models import CANCELLED, CONFIRMED, Event, Signup
+
+    held = (Event.starts_at >= period.start) & (Event.starts_at < period.end) & (Event.status != CANCELLED)
+    events = session.scalar(select(func.count()).select_from(Event).where(held)) or 0
+    people = session.scalar(select(func.count(func.distinct(Signup.participant_id)))
+                            .join(Event, Signup.event_id == Event.id)
+                            .where(held, Signup.status == CONFIRMED)) or 0
+    return {"events": events, "signups": people}
 
 
 def _new_participants(session: Session, period: Period) -> int:
