@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +62,7 @@ class _Prefetch:
 
     def __init__(self, session: Session, incs: list[Incoming], keys: list[str | None]) -> None:
         wanted = [k for k in keys if k is not None]
+        self.new_keys: list[dict] = []  # inserted in one statement with the batch's flush
         self.keys: set[str] = set(session.scalars(
             select(ProcessedMessage.key).where(ProcessedMessage.key.in_(wanted)))) if wanted else set()
         self.participants: dict[tuple[str, str], Participant | None] = {
@@ -159,6 +160,8 @@ class Dispatcher:
             try:
                 known = _Prefetch(session, [j.inc for j in batch], [self.message_key(j.inc) for j in batch])
                 outcomes = [await self._handle(session, job.inc, job.length, known) for job in batch]
+                if known.new_keys:
+                    session.execute(insert(ProcessedMessage), known.new_keys)
                 session.flush()
                 results = [[i.build() if isinstance(i, Later) else i for i in intents] for intents, _ in outcomes]
                 session.commit()
@@ -179,7 +182,7 @@ class Dispatcher:
             if key in known.keys:
                 return [], False  # already handled: no second receipt
             known.keys.add(key)
-            session.add(ProcessedMessage(key=key, processed_at=self.clock()))
+            known.new_keys.append({"key": key, "processed_at": self.clock()})
         participant = known.participants.get((inc.platform, inc.user_id))
         ctx = Ctx(incoming=inc, session=session, config=self.config, participant=participant,
                   lang=self.language_for(inc, participant.language if participant else None), now=self.clock())

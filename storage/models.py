@@ -27,7 +27,7 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     # None until the person chooses; the platform hint is used meanwhile.
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     age_band: Mapped[str | None] = mapped_column(String(8), default=None)
@@ -105,7 +105,7 @@ class Reflection(Base):
     crisis: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
-    prompt_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    prompt_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     # Set when the retention period deleted the text; language, areas and counts remain.
     text_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
