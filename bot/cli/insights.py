@@ -15,23 +15,8 @@ import time
 
 import click
 
-CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
-                      help="Config file (default ./samtale.toml).")
-
-
-def _open(config: str | None):
-    from bot.cli import settings_from
-    from storage.db import make_engine, make_sessionmaker, normalise_url
-    from storage.migrate import NotMigrated, ensure_migrated
-
-    settings = settings_from(config)
-    url = normalise_url(settings.database.url)
-    engine = make_engine(url, synchronous=settings.database.synchronous)
-    try:
-        ensure_migrated(engine, url)
-    except NotMigrated as exc:
-        raise click.ClickException(str(exc)) from None
-    return settings, engine, make_sessionmaker(engine)
+# One way to open the database for every CLI command: migrated, or a clear message.
+from bot.cli.export import CONFIG, open_db as _open
 
 
 @click.command("digest")
