@@ -33,9 +33,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.pgdb import PG_ADMIN
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ONE_MILLION = 1_000_000
 
 

@@ -12,10 +12,10 @@ import shlex
 import sys
 import tempfile
 import time
-import uuid
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
+from bench.pgdb import throwaway_database
 from bot.app import build_app
 from bot.config import Settings
 from handlers.crisis import warm_up
@@ -23,7 +23,6 @@ from handlers.flood import Limits
 from handlers.types import Incoming
 from storage.models import Consent, Participant, Reflection
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TEXTS = [
     "Jeg savner nogen at drikke kaffe med om morgenen, især om søndagen.",
     "Efter jeg gik på pension er dagene lange, og ingen ringer til mig.",
@@ -59,15 +58,7 @@ def run(db: str, people: int, each: int, synchronous: str) -> dict:
         if db == "sqlite":
             url, cleanup = f"sqlite:///{tmp}/bench.db", None
         else:
-            name = f"samtale_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-            def cleanup() -> None:
-                with admin.connect() as c:
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            url, cleanup = throwaway_database()
         app = build_app(Settings.model_validate({"database": {"url": url, "synchronous": synchronous}}))
         app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9)
         seed(app, people)

@@ -28,13 +28,13 @@ import shlex
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from bench.analytics import AGES, LANGS, SENTENCES
-from bench.ingest import PG_ADMIN, drive, seed
+from bench.ingest import drive, seed
+from bench.pgdb import throwaway_database
 from bot.app import build_app
 from bot.config import Settings
 from bot.insights.digest import build_digest
@@ -76,17 +76,7 @@ class Store:
         if db == "sqlite":
             url = f"sqlite:///{tmp}/scaling.db"
         else:
-            name = f"samtale_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-            def cleanup() -> None:
-                with admin.connect() as c:
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
-            self.cleanup = cleanup
+            url, self.cleanup = throwaway_database()
         self.app = build_app(Settings.model_validate({"database": {"url": url, "synchronous": "FULL"}}))
         self.app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9)
         warm_up()  # the crisis lexicon compiles once per process (~1.5 s; `samtale run` does it at start)
