@@ -32,6 +32,7 @@ def handler_config(settings: Settings) -> HandlerConfig:
         default_language=settings.default_language,
         facilitators=frozenset(settings.roles.facilitators),
         download_dir=settings.console.download_dir,
+        crisis_alert_chats=tuple(settings.safety.alert_chats),
     )
 
 

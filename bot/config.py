@@ -36,6 +36,24 @@ class LimitsSettings(_Section):
     group_per_minute: int = Field(30, ge=1)
 
 
+class SafetySettings(_Section):
+    # Facilitator chats told that a crisis reply was given ("telegram:-1001234", "discord:<channel id>"):
+    # how many and when, never the text or who wrote. Empty: no alerts.
+    alert_chats: list[str] = []
+    # How often waiting alerts are sent; crisis replies in between are counted into one message.
+    alert_every_seconds: float = Field(30.0, ge=1.0, le=3600.0)
+
+    @field_validator("alert_chats")
+    @classmethod
+    def _platform_and_chat(cls, value: list[str]) -> list[str]:
+        for ref in value:
+            platform, _, chat = ref.partition(":")
+            if platform not in PLATFORMS or not chat.strip() or len(chat) > 64:
+                raise ValueError(f"{ref!r}: write \"platform:chat\", e.g. \"telegram:-1001234567890\" "
+                                 f"(platform one of {list(PLATFORMS)})")
+        return value
+
+
 class RolesSettings(_Section):
     # "platform:external_id", e.g. "telegram:123456" or "console:anna".
     facilitators: list[str] = []
@@ -206,6 +224,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     privacy: PrivacySettings = PrivacySettings()
     roles: RolesSettings = RolesSettings()
+    safety: SafetySettings = SafetySettings()
     limits: LimitsSettings = LimitsSettings()
     console: ConsoleSettings = ConsoleSettings()
     telegram: TelegramSettings = TelegramSettings()

@@ -587,6 +587,22 @@ class Services:
                 # What waited for this person is shown before they type anything.
                 await worker.send_ready()
             self.tasks.append(asyncio.create_task(worker.run(self.stop_event), name=f"outbox-{platform}"))
+        self._start_crisis_alerts()
+
+    def _start_crisis_alerts(self) -> None:
+        from bot.crisis_alerts import run_alerts
+
+        safety = self.app.settings.safety
+        if not safety.alert_chats:
+            return
+        senders = {sender.platform: sender for sender in self.senders}
+        for ref in safety.alert_chats:
+            if ref.split(":", 1)[0] not in senders:
+                # Kept queued in the database: a process running that platform sends it.
+                log.warning("crisis alerts to %s wait: this process does not run that platform", ref)
+        self.tasks.append(asyncio.create_task(
+            run_alerts(self.app.sessions, senders, self.stop_event, every=safety.alert_every_seconds,
+                       language=self.app.settings.default_language, clock=self.clock), name="crisis-alerts"))
 
     async def stop(self) -> None:
         self.stop_event.set()

@@ -22,6 +22,8 @@ class HandlerConfig:
     default_language: str = "da"
     facilitators: frozenset[str] = frozenset()
     download_dir: str = "."
+    # "platform:chat" of facilitator chats told (count and time only) when a crisis reply is given.
+    crisis_alert_chats: tuple[str, ...] = ()
 
 
 @dataclass

@@ -18,6 +18,7 @@ import handlers.features  # noqa: F401 - registers every command, button and tex
 from content.i18n import normalise_language, t
 from handlers.context import Ctx, HandlerConfig, Later, Registry, registry
 from handlers.crisis import crisis_reply, detect_crisis
+from handlers.crisis_alerts import note_crisis_reply
 from handlers.flood import FloodGate, Limits
 from handlers.reflections import store_reflection
 from handlers.types import Incoming, Intent, Reply
@@ -205,6 +206,8 @@ class Dispatcher:
         if written and detect_crisis(written):
             ctx.extra["crisis"] = True
             out.append(Reply(crisis_reply(ctx.lang)))
+            if ctx.config.crisis_alert_chats:
+                note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
         if inc.command is not None:
             return out + await self._command(ctx)
         if inc.action is not None:
