@@ -78,7 +78,9 @@ class OrganiserInvite(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    used_by: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None)
+    # Indexed, as is events.created_by: erasing a person looks their rows up here to blank them.
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None,
+                                                index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     organisation: Mapped[Organisation] = relationship()
@@ -95,7 +97,7 @@ class Event(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("event_organisations.id", ondelete="CASCADE"),
                                                  index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"),
-                                                   default=None)
+                                                   default=None, index=True)
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
