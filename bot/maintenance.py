@@ -17,17 +17,19 @@ def _runtime():
 
 
 async def retention_job() -> None:
-    """Delete reflection text past privacy.retention_days; themes and counts remain."""
+    """Delete reflection text past privacy.retention_days (themes and counts remain) and stale bookkeeping."""
     from storage.db import scrub_sqlite_journal
-    from storage.retention import purge
+    from storage.retention import purge, purge_bookkeeping
 
     rt = _runtime()
     with rt.sessions() as session:
         done = purge(session, rt.clock(), rt.settings.privacy.retention_days)
+        keys, alerts = purge_bookkeeping(session, rt.clock(), rt.settings.privacy.retention_days)
         engine = session.get_bind()
     if done:
         scrub_sqlite_journal(engine)
-    log.info("retention: deleted the text of %d reflection(s)", done)
+    log.info("retention: deleted the text of %d reflection(s), %d old dedupe key(s), %d old crisis alert(s)",
+             done, keys, alerts)
 
 
 async def weekly_digest_job() -> None:

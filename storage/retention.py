@@ -4,10 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Reflection
+from storage.models import ProcessedMessage, Reflection
+from storage.safety_models import SENT, CrisisAlert
+
+# Platforms redeliver a message within hours (Telegram keeps an unconfirmed update for 24 h); a month
+# of keys covers any redelivery and restart with room to spare, and keeps the table from growing forever.
+DEDUPE_KEEP_DAYS = 30
 
 PURGED_TEXT = ""
 
@@ -41,3 +46,17 @@ def purge(session: Session, now: datetime, retention_days: int) -> int:
     )
     session.commit()
     return result.rowcount or 0
+
+
+def purge_bookkeeping(session: Session, now: datetime, retention_days: int) -> tuple[int, int]:
+    """Forget old dedupe keys and old sent crisis alerts; returns (keys, alerts) deleted.
+
+    Neither holds personal data (keys are keyed hashes, alerts only counts), but nothing should be
+    kept longer than it serves.
+    """
+    keys = session.execute(delete(ProcessedMessage)
+                           .where(ProcessedMessage.processed_at < now - timedelta(days=DEDUPE_KEEP_DAYS)))
+    alerts = session.execute(delete(CrisisAlert).where(CrisisAlert.status == SENT,
+                                                       CrisisAlert.sent_at < now - timedelta(days=retention_days)))
+    session.commit()
+    return keys.rowcount or 0, alerts.rowcount or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.models import Reflection
 from storage.retention import plan_purge, purge
@@ -50,3 +50,26 @@ def test_purge_cli_dry_run(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "would delete the text of 0 reflection(s) older than 365 days" in out.stdout
+
+
+async def test_old_dedupe_keys_go_but_a_recent_redelivery_is_still_recognised(app, person, clock):
+    from storage.models import ProcessedMessage
+    from storage.retention import DEDUPE_KEEP_DAYS, purge_bookkeeping
+    from tests.conftest import incoming
+
+    anna = person()
+    await anna.onboard()
+    old = incoming(text="Tanke fra sidste år om biblioteket", message_id="m-old")
+    await app.dispatcher.handle(old)
+    clock.advance(days=DEDUPE_KEEP_DAYS + 1)
+    recent = incoming(text="Tanke fra i dag om koret", message_id="m-new")
+    await app.dispatcher.handle(recent)
+    with app.sessions() as s:
+        before = s.scalar(select(func.count()).select_from(ProcessedMessage))
+        assert purge_bookkeeping(s, clock(), 365)[0] >= 1
+        assert s.scalar(select(func.count()).select_from(ProcessedMessage)) < before
+    # The platform sends today's message again (a retry after a timeout): still handled only once.
+    assert await app.dispatcher.handle(recent) == []
+    with app.sessions() as s:
+        texts = [r.text for r in s.scalars(select(Reflection))]
+    assert texts.count("Tanke fra i dag om koret") == 1
