@@ -43,12 +43,10 @@ class Ctx:
 
     @property
     def role(self) -> str:
-        if self.participant is None:
-            return "citizen"
-        ident = f"{self.participant.platform}:{self.participant.external_id}"
-        if ident in self.config.facilitators:
+        # A configured facilitator is one from their first message: /stats and /digest need no /start.
+        if f"{self.incoming.platform}:{self.incoming.user_id}" in self.config.facilitators:
             return "facilitator"
-        return self.participant.role
+        return self.participant.role if self.participant is not None else "citizen"
 
     # -- persisted conversation state -------------------------------------------------------
     def start_flow(self, flow: str, step: str, data: dict | None = None) -> str:

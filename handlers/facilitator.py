@@ -75,8 +75,7 @@ def install(reports: Reports | None) -> None:
 
 def actor(ctx: Ctx) -> str:
     """The configured facilitator identity, as `roles.facilitators` names it."""
-    p = ctx.participant
-    return f"chat:{p.platform}:{p.external_id}" if p is not None else f"chat:{ctx.incoming.platform}:?"
+    return f"chat:{ctx.incoming.platform}:{ctx.incoming.user_id}"
 
 
 @registry.personal("facilitator")

@@ -96,6 +96,17 @@ async def test_stats_are_this_weeks_k_anonymous_numbers(app, fac_app):
     assert [(e["action"], e["subject"]) for e in held] == [("stats", "2026-W48")]
 
 
+async def test_a_configured_facilitator_needs_no_start_for_stats(app, fac_app):
+    week_of_reflections(app)
+    fia = Person(fac_app, "fia")  # has never written to the bot
+    said = await fia.say("/stats")
+    assert "Tal for uge 2026-W48" in said and REFUSED not in said
+    [entry] = audit(app)
+    assert entry.actor == "chat:console:fia"
+    # Export needs a conversation to hold its choices, and says so.
+    assert "/start" in await fia.say("/export")
+
+
 async def test_digest_preview_in_english(app, fac_app):
     week_of_reflections(app)
     fia = await onboarded(fac_app, "fia", lang="en")
