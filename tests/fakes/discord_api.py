@@ -86,6 +86,9 @@ class FakeDiscord:
         self.commands: dict[int | None, list[dict]] = {}  # synced slash commands per guild (None: global)
         self.deleted_originals: list[str] = []
         self.fail_next: list[Exception] = []  # raised, in order, by the next channel message sends
+        self.refuse: dict[int, Exception] = {}  # channel id → raised by every message sent or edited there
+        self.scheduled_events: dict[int, dict] = {}  # Guild Scheduled Events, as Discord holds them
+        self.fail_scheduled: list[Exception] = []  # raised, in order, by the next scheduled-event calls
         self._interactions: dict[str, dict] = {}  # token → the interaction payload
         self.bot = {"id": str(BOT_ID), "username": "samtale", "discriminator": "0", "global_name": "Samtale",
                     "avatar": None, "bot": True}
@@ -132,7 +135,9 @@ class FakeDiscord:
             self.dm_channels[uid] = self.next_id()
         return self.dm_channels[uid]
 
-    def guild(self, name: str = "Fællesskab", *, locale: str = "da", channels: tuple[str, ...] = ("snak",)) -> dict:
+    def guild(self, name: str = "Fællesskab", *, locale: str = "da", channels: tuple[str, ...] = ("snak",),
+              bot_permissions: int | None = None) -> dict:
+        """A server with text channels; with bot_permissions, the bot is a member with a role granting them."""
         gid = self.next_id()
         chans = []
         for position, cname in enumerate(channels):
@@ -148,8 +153,25 @@ class FakeDiscord:
                 "member_count": 2, "large": False, "afk_timeout": 300, "verification_level": 0,
                 "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
                 "premium_tier": 0, "nsfw_level": 0, "system_channel_flags": 0}
+        if bot_permissions is not None:
+            rid = str(self.next_id())
+            data["roles"].append({"id": rid, "name": "Samtale", "permissions": str(bot_permissions), "position": 1,
+                                  "color": 0, "hoist": False, "managed": True, "mentionable": False})
+            data["members"].append({"user": dict(self.bot), "roles": [rid], "joined_at": TIMESTAMP, "deaf": False,
+                                    "mute": False, "flags": 0})
         self.guilds[gid] = data
         return data
+
+    def bot_may(self, guild_id: int, permission: int) -> bool:
+        """Whether the bot's roles in the guild grant `permission` (or Administrator)."""
+        guild = self.guilds[guild_id]
+        member = next((m for m in guild["members"] if m["user"]["id"] == str(BOT_ID)), None)
+        held = {guild["roles"][0]["id"], *(member["roles"] if member else ())}
+        granted = 0
+        for role in guild["roles"]:
+            if role["id"] in held:
+                granted |= int(role["permissions"])
+        return bool(granted & (permission | discord.Permissions.administrator.flag))
 
     # -- what people see ----------------------------------------------------------------------------
     def in_channel(self, channel_id: int) -> list[Sent]:
@@ -283,8 +305,14 @@ class FakeDiscord:
             uid = int(kwargs["json"]["recipient_id"])
             return {"id": str(self.dm_channel({"id": str(uid)})), "type": 1, "recipients": [self.users[uid]],
                     "last_message_id": None}
+        if key == ("GET", "/channels/{channel_id}"):
+            return self._channel(int(route.channel_id))  # type: ignore[arg-type]
+        if route.path.startswith("/guilds/{guild_id}/scheduled-events"):
+            return self._scheduled(route, kwargs.get("json") or {})
         if key == ("POST", "/channels/{channel_id}/messages"):
             channel_id = int(route.channel_id)  # type: ignore[arg-type]
+            if channel_id in self.refuse:
+                raise self.refuse[channel_id]
             blocked = [u for u, c in self.dm_channels.items() if c == channel_id and u in self.blocks_dms]
             if blocked:
                 raise forbidden(50007, "Cannot send messages to this user")
@@ -293,9 +321,44 @@ class FakeDiscord:
             payload, got = _unpack(kwargs.get("json"), form, files)
             return self._store(channel_id, payload, got, ephemeral=False).payload
         if key == ("PATCH", "/channels/{channel_id}/messages/{message_id}"):
+            if int(route.channel_id) in self.refuse:  # type: ignore[arg-type]
+                raise self.refuse[int(route.channel_id)]  # type: ignore[arg-type]
             message_id = int(route.url.rsplit("/", 1)[1])
             return self._edit(message_id, kwargs.get("json") or {})
         raise AssertionError(f"the fake Discord does not know {route.method} {route.path}")
+
+    def _channel(self, channel_id: int) -> dict:
+        if channel_id in self.refuse:
+            raise self.refuse[channel_id]
+        if channel_id not in self.channels:
+            raise discord.NotFound(FakeResponse(404, "Not Found"), {"code": 10003, "message": "Unknown Channel"})
+        return copy.deepcopy(self.channels[channel_id])
+
+    def _scheduled(self, route: Route, body: dict) -> dict:
+        """POST, GET and PATCH of Guild Scheduled Events (Manage Events needed to create or change one)."""
+        guild_id = int(route.guild_id)  # type: ignore[arg-type]
+        if self.fail_scheduled:
+            raise self.fail_scheduled.pop(0)
+        if route.method != "GET" and not self.bot_may(guild_id, discord.Permissions.manage_events.flag):
+            raise forbidden(50013, "Missing Permissions")
+        if route.method == "POST":
+            eid = self.next_id()
+            self.scheduled_events[eid] = {
+                "id": str(eid), "guild_id": str(guild_id), "channel_id": None, "creator_id": str(BOT_ID),
+                "entity_id": None, "image": None, "status": discord.EventStatus.scheduled.value, **body}
+            return copy.deepcopy(self.scheduled_events[eid])
+        eid = int(route.url.rsplit("/", 1)[1])
+        event = self.scheduled_events.get(eid)
+        if event is None or event["guild_id"] != str(guild_id):
+            raise discord.NotFound(FakeResponse(404, "Not Found"),
+                                   {"code": 10070, "message": "Unknown Guild Scheduled Event"})
+        if route.method == "PATCH":
+            if event["status"] != discord.EventStatus.scheduled.value:
+                raise discord.HTTPException(FakeResponse(400, "Bad Request"),
+                                            {"code": 180000, "message": "Cannot modify a finished event"})
+            event.update({k: v for k, v in body.items() if k != "channel_id" or v is not None})
+            event["edits"] = event.get("edits", 0) + 1
+        return copy.deepcopy(event)
 
     def webhook(self, route: Route, *, payload=None, multipart=None, files=None) -> Any:
         self.requests.append((route.method, route.path, payload))

@@ -1,6 +1,8 @@
 """The Discord client: DMs, mentions, slash commands and button presses in; the core's answers out."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -8,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.platforms.discord.announcements import announce_forever
 from bot.platforms.discord.buttons import OFFER, Keyboards, SamtaleButton
 from bot.platforms.discord.commands import SamtaleTranslator, SamtaleTree, parse_text_command
 from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deliver, mark_unreachable, \
@@ -64,12 +67,26 @@ class SamtaleClient(discord.Client):
         self.keyboards = Keyboards()
         # Synced command ids per guild (None: global), to write "/mydata" as a clickable command mention.
         self.command_ids: dict[int | None, dict[str, int]] = {}
+        self._announcer: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(SamtaleButton)
         await self.tree.set_translator(SamtaleTranslator())
         if self.app is not None:
             await self.load_command_ids()
+            # Events in the configured channels; the loop itself waits for READY (the guild cache).
+            self._announcer = asyncio.create_task(
+                announce_forever(self.app.sessions, self, self.app.dispatcher.clock,
+                                 language=self.settings.events.channel_language),
+                name="discord-announcements")
+
+    async def close(self) -> None:
+        if self._announcer is not None:
+            self._announcer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._announcer
+            self._announcer = None
+        await super().close()
 
     async def load_command_ids(self) -> None:
         for guild_id in (None, *self.settings.discord.dev_guilds):
