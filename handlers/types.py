@@ -50,6 +50,8 @@ class Reply:
     private: bool = True
     # Only for the person who pressed (e.g. a stale button): Discord shows it ephemerally.
     notice: bool = False
+    # A deep-link payload ("ev_12") the adapter offers to share natively (a Telegram share button; a line).
+    share: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The console platform: stdin lines in, stdout out; buttons as numbered choices."""
+"""The console platform: stdin lines in, stdout out; buttons as numbered choices, a share as a /start line."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from bot.platforms.share import language_of, share_line
 from handlers.dispatch import Dispatcher
 from handlers.types import Button, CloseButtons, Document, Incoming, Intent, Reply
 
@@ -61,6 +62,9 @@ class Console:
     def render(self, intent: Intent) -> None:
         if isinstance(intent, Reply):
             print(intent.text, file=self.out)
+            if intent.share is not None:
+                # Another console user opens it by typing this line (samtale run --as NAME).
+                print(share_line(intent, language_of(intent, self.locale_hint)), file=self.out)
             if intent.buttons:
                 self.choices = [b for row in intent.buttons for b in row]
                 numbered = iter(range(1, len(self.choices) + 1))

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.request import HTTPXRequest
 
 from bot.delivery import SendResult
+from bot.platforms.telegram.outbound import share_button, username_of
 from bot.platforms.text import split_text
 from handlers.types import Intent, Reply
 
@@ -72,10 +73,11 @@ class TelegramSender:
     async def send(self, chat_id: str, intent: Intent, *, key: str) -> SendResult:
         if not isinstance(intent, Reply):
             return SendResult.failed(f"cannot send {type(intent).__name__} from the outbox")
-        markup = None
-        if intent.buttons:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
-                                           for row in intent.buttons if row])
+        rows = [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row] for row in intent.buttons if row]
+        share = share_button(intent, username_of(self.bot))
+        if share is not None:
+            rows.append([InlineKeyboardButton(share["text"], url=share["url"])])
+        markup = InlineKeyboardMarkup(rows) if rows else None
         parts = split_text(intent.text, TEXT_LIMIT) or [intent.text]
         try:
             message = None

@@ -1,7 +1,8 @@
-"""Organiser tools: counts and waitlist, the attendee list, moving, changing place or seats, cancelling.
+"""Organiser tools: counts and waitlist, the attendee list, moving, changing place, seats or wording, cancelling.
 
-Buttons `evo:<op>:<event id>` (a attendees, t time, p place, k capacity, x cancel) open a short flow
-`eve` that asks for the new value and — for what everyone signed up will hear about — confirms first.
+Buttons `evo:<op>:<event id>` (a attendees, t time, p place, k capacity, x cancel, n title, d description)
+open a short flow `eve` that asks for the new value and — for what everyone signed up will hear about —
+confirms first.
 Every step re-checks that the person may manage this event: an organiser of another organisation, or a
 citizen with a hand-made payload, is told the event cannot be found, exactly as for a missing one.
 """
@@ -16,10 +17,10 @@ from handlers.context import Ctx, registry
 from handlers.dates import parse_when, say_when
 from handlers.events import channels, reminders, seats
 from handlers.events.config import current
-from handlers.events.newevent import capacity_number
+from handlers.events.newevent import DESC_MAX, capacity_number, clean_title, desc_problem, title_problem
 from handlers.events.rights import manageable
 from handlers.events.store import attendees, aware, flow_is_old, organisation_ids, people_signed_up
-from handlers.events.texts import seats_line, tell_cancelled, tell_changed, tell_promoted
+from handlers.events.texts import card, seats_line, tell_cancelled, tell_changed, tell_promoted
 from handlers.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import CANCELLED, CONFIRMED, OPEN, WAITING, Event
 
@@ -53,6 +54,7 @@ def overview(ctx: Ctx) -> list[Intent]:
         out.append(Reply(text, buttons(
             [(ctx.t("events.manage.btn_attendees"), f"evo:a:{e}"), (ctx.t("events.manage.btn_time"), f"evo:t:{e}"),
              (ctx.t("events.manage.btn_place"), f"evo:p:{e}")],
+            [(ctx.t("events.manage.btn_title"), f"evo:n:{e}"), (ctx.t("events.manage.btn_desc"), f"evo:d:{e}")],
             [(ctx.t("events.manage.btn_capacity"), f"evo:k:{e}"), (ctx.t("events.manage.btn_cancel"), f"evo:x:{e}")])))
     return out
 
@@ -102,6 +104,12 @@ def _ask(ctx: Ctx, step: str, event: Event, error: str | None = None) -> list[In
         text = ctx.t("events.manage.ask_capacity", title=event.title, taken=taken, max=current().max_capacity,
                      capacity=event.capacity if event.capacity is not None else ctx.t("events.new.no_limit"))
         rows = [[(ctx.t("events.new.no_limit"), b("-")), never]]
+    elif step == "title":
+        text, rows = ctx.t("events.manage.ask_title", title=event.title), [[never]]
+    elif step == "desc":
+        text = ctx.t("events.manage.ask_desc", title=event.title, max=DESC_MAX,
+                     description=event.description or ctx.t("events.new.none"))
+        rows = [[(ctx.t("events.manage.remove_desc"), b("-"))], [never]] if event.description else [[never]]
     elif step == "cancel":
         text = ctx.t("events.manage.ask_cancel", title=event.title, count=count)
         rows = [[(ctx.t("events.manage.cancel_without_note"), b("-"))], [never]]
@@ -118,7 +126,7 @@ def _ask(ctx: Ctx, step: str, event: Event, error: str | None = None) -> list[In
 @registry.action("evo")
 async def on_tool(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
-    if len(parts) != 3 or parts[1] not in ("a", "t", "p", "k", "x"):
+    if len(parts) != 3 or parts[1] not in ("a", "t", "p", "k", "x", "n", "d"):
         return stale(ctx)
     event = manageable(ctx, parts[2])
     if event is None:
@@ -127,7 +135,7 @@ async def on_tool(ctx: Ctx) -> list[Intent]:
         return [attendee_list(ctx, event)]
     if event.status != OPEN or aware(event.starts_at) <= ctx.now:
         return [Reply(ctx.t("events.manage.too_late"))]
-    step = {"t": "time", "p": "place", "k": "cap", "x": "cancel"}[parts[1]]
+    step = {"t": "time", "p": "place", "k": "cap", "x": "cancel", "n": "title", "d": "desc"}[parts[1]]
     ctx.start_flow(FLOW, step, {"event": event.id})
     return _ask(ctx, step, event)
 
@@ -168,6 +176,29 @@ def _apply(ctx: Ctx, step: str) -> list[Intent]:
         key = "events.manage.cancelled"
     channels.mark_stale(ctx.session, event.id)
     return [CloseButtons(), Reply(ctx.t(key, title=event.title, count=told))]
+
+
+def _reword(ctx: Ctx, step: str, value: str) -> list[Intent]:
+    """A new title or description, saved at once: nobody signed up is told, unlike for time or place.
+
+    The words change nothing anyone planned around, and a notice for every typo fixed would teach people
+    to skip notices; their cards, reminders and the channel posts show the new words from now on.
+    """
+    event = seats.lock_event(ctx.session, ctx.flow.data["event"])  # type: ignore[union-attr]
+    if event is None or _flow_event(ctx) is None:
+        ctx.end_flow()
+        return _not_found(ctx)
+    ctx.end_flow()
+    if step == "title":
+        event.title = value
+    else:
+        event.description = value
+    # SEQUENCE of a calendar file made from now on: it replaces one with the old words.
+    event.revision, event.updated_at = event.revision + 1, ctx.now
+    ctx.session.flush()
+    channels.mark_stale(ctx.session, event.id)
+    done = ctx.t("events.manage.title_changed" if step == "title" else "events.manage.desc_changed", title=event.title)
+    return [CloseButtons(), Reply(done), card(ctx.session, event, ctx.lang, ctx.now, ctx.participant)]
 
 
 def cancel_event(session, event: Event, note: str, now: datetime) -> int:
@@ -222,6 +253,8 @@ async def on_button(ctx: Ctx) -> list[Intent]:
         return _apply(ctx, step)
     if step == "cap" and value == "-":
         return _capacity(ctx, None)
+    if step == "desc" and value == "-":
+        return _reword(ctx, "desc", "")
     if step == "cancel" and value == "-":
         ctx.set_step("cancel", note="")
         return [CloseButtons(), *_ask(ctx, "cancel_ok", event)]
@@ -257,6 +290,12 @@ async def on_text(ctx: Ctx) -> list[Intent]:
         return [CloseButtons(), *_ask(ctx, "place_ok", event)]
     if step == "cap":
         return _capacity(ctx, None if " ".join(text.split()).casefold() in NO_LIMIT else text)
+    if step in ("title", "desc"):
+        value = clean_title(text) if step == "title" else text
+        problem = title_problem(value) if step == "title" else desc_problem(value)
+        if problem:
+            return _ask(ctx, step, event, ctx.t(f"events.new.error.{problem[0]}", **problem[1]))
+        return _reword(ctx, step, value)
     if step in ("cancel", "cancel_ok"):
         if len(text) > NOTE_MAX:
             return _ask(ctx, "cancel", event, ctx.t("events.manage.note_long", max=NOTE_MAX, length=len(text)))

@@ -53,6 +53,26 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+# Shared with the organiser's "Edit title / description" (manage.py), so both accept exactly the same.
+def clean_title(text: str | None) -> str:
+    return _one_line(text)
+
+
+def title_problem(title: str) -> tuple[str, dict[str, int]] | None:
+    """What is wrong with a cleaned title, as an `events.new.error.*` key and its values; None if nothing."""
+    if not title:
+        return "title_empty", {}
+    if len(title) < TITLE_MIN:
+        return "title_short", {"min": TITLE_MIN}
+    if len(title) > TITLE_MAX:
+        return "title_long", {"max": TITLE_MAX, "length": len(title)}
+    return None
+
+
+def desc_problem(desc: str) -> tuple[str, dict[str, int]] | None:
+    return ("desc_long", {"max": DESC_MAX, "length": len(desc)}) if len(desc) > DESC_MAX else None
+
+
 def _orgs(ctx: Ctx) -> list[OrganiserMembership]:
     return memberships(ctx.session, ctx.participant)
 
@@ -174,18 +194,16 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
             return err("press_button")
         ctx.set_step(step, org=int(value))
     elif step == "title":
-        title = _one_line(value)
-        if not title:
-            return err("title_empty")
-        if len(title) < TITLE_MIN:
-            return err("title_short", min=TITLE_MIN)
-        if len(title) > TITLE_MAX:
-            return err("title_long", max=TITLE_MAX, length=len(title))
+        title = clean_title(value)
+        problem = title_problem(title)
+        if problem:
+            return err(problem[0], **problem[1])
         ctx.set_step(step, title=title)
     elif step == "desc":
         desc = "" if (value == "-" and not typed) else value.strip()
-        if len(desc) > DESC_MAX:
-            return err("desc_long", max=DESC_MAX, length=len(desc))
+        problem = desc_problem(desc)
+        if problem:
+            return err(problem[0], **problem[1])
         ctx.set_step(step, desc=desc)
     elif step in ("start", "start_ok"):
         if step == "start_ok" and not typed:

@@ -79,8 +79,6 @@ def card_text(session: Session, event: Event, lang: str, now: datetime, *, signu
         mine = status_line(lang, signup, position(session, signup) if signup is not None else None)
         if mine:
             lines.append(mine)
-        # In a channel the adapter's link button does this.
-        lines.append(t(lang, "events.card.share", payload=payload_for(event.id)))
     return "\n".join(lines)
 
 
@@ -110,8 +108,10 @@ def card(session: Session, event: Event, lang: str, now: datetime, person: Parti
     from handlers.events.seats import signup_of
 
     signup = signup_of(session, event.id, person.id) if person is not None and person.id else None
+    # Only an event one can still join is worth passing on; the adapter turns the payload into a link.
+    open_ = event.status == OPEN and aware(event.starts_at) > now
     return Reply(card_text(session, event, lang, now, signup=signup, full=full),
-                 card_buttons(session, event, lang, now, signup))
+                 card_buttons(session, event, lang, now, signup), share=payload_for(event.id) if open_ else None)
 
 
 def public_card(session: Session, event: Event, lang: str, now: datetime) -> str:

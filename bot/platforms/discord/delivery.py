@@ -1,4 +1,4 @@
-"""Rendering the core's intents on Discord: split texts, keyboards, attachments, ephemeral answers."""
+"""Rendering the core's intents on Discord: split texts, keyboards, attachments, ephemeral answers, share lines."""
 from __future__ import annotations
 
 import io
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.platforms.discord.buttons import Keyboards, core_id, keyboard, offer_id, spent
 from bot.platforms.discord.commands import with_command_mentions
 from bot.platforms.discord.strings import text
+from bot.platforms.share import language_of, share_line
 from bot.platforms.text import split_text
 from content.i18n import LANGUAGES, t
 from handlers.types import CloseButtons, Document, Intent, Reply
@@ -32,6 +33,15 @@ def _texts(key: str) -> dict[str, str]:
 def is_notice(reply: Reply) -> bool:
     """The core's answer to a stale or repeated press: only for the presser's eyes."""
     return reply.notice
+
+
+def with_share_line(reply: Reply) -> str:
+    """Discord has no link that opens a DM with a start payload, so a card with `share` says what to
+    type instead: /start with the payload works for anyone who shares a server with the bot, in a DM
+    or as the slash command's option (and "/start" becomes a clickable command mention)."""
+    if reply.share is None:
+        return reply.text
+    return f"{reply.text}\n\n{share_line(reply, language_of(reply), 'events.share.discord')}"
 
 
 def pointer_language(reply: Reply) -> str | None:
@@ -130,7 +140,7 @@ async def deliver(intents: Sequence[Intent], out: Out, *, mentions: Mapping[str,
                 lang = pointer_language(intent)
                 if offer is not None and lang is not None:
                     rows.append([(text(lang, "discord.open_dm"), offer_id(*offer))])
-                await _send_text(out, intent.text, mentions, rows=rows, notice=is_notice(intent))
+                await _send_text(out, with_share_line(intent), mentions, rows=rows, notice=is_notice(intent))
             elif isinstance(intent, Document):
                 file = discord.File(io.BytesIO(intent.content), filename=intent.filename)
                 await _send_text(out, intent.caption, mentions, file=file)

@@ -3,7 +3,8 @@
 Two layers, so the bulk outbox can reuse the second without the first:
 
 - `render(intent, …)` turns one neutral intent into the Bot API calls that show it natively
-  (inline keyboards, messages split under 4,096 characters, documents, keyboard removal);
+  (inline keyboards, a Share button for a Reply with `share`, messages split under 4,096 characters,
+  documents, keyboard removal);
 - `send_intents(bot, chat_id, intents, …)` performs them in order and maps Telegram's errors:
   403 → the chat is unreachable and nothing more is sent to it; 429 → wait `retry_after`, retry;
   network errors and timeouts → bounded retries with backoff; a group migrated to a supergroup →
@@ -18,11 +19,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from telegram import Bot, InputFile, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.platforms.share import language_of, suggested_text
+from bot.platforms.telegram.inbound import START_PAYLOAD
 from bot.platforms.text import split_text
+from content.i18n import t
 from handlers.types import Button, CloseButtons, Document, Intent, Reply
 
 log = logging.getLogger(__name__)
@@ -41,13 +46,16 @@ class ApiCall:
     kwargs: dict[str, Any]
 
 
-def keyboard(rows: Sequence[Sequence[Button]], extra: Sequence[dict[str, str]] = ()) -> dict[str, Any] | None:
+def keyboard(rows: Sequence[Sequence[Button]], extra: Sequence[dict[str, str]] = (),
+             share: dict[str, str] | None = None) -> dict[str, Any] | None:
     """Reply.buttons as an inline keyboard: one callback button per action (the core keeps ≤ 64 bytes).
 
     Built as the Bot API's JSON (an InlineKeyboardMarkup as a dict), which PTB sends as given: making
     and serialising PTB's keyboard objects cost ~0.1 ms per reply, about 10 % of Samtale's throughput.
     """
     keys = [[{"text": b.label, "callback_data": b.action} for b in row] for row in rows if row]
+    if share is not None:
+        keys.append([share])
     if extra:
         keys.append(list(extra))
     return {"inline_keyboard": keys} if keys else None
@@ -57,17 +65,40 @@ def url_button(label: str, url: str) -> dict[str, str]:
     return {"text": label, "url": url}
 
 
+def share_url(bot_username: str, payload: str, text: str) -> str:
+    """Telegram's share dialog (pick a chat, edit the text, send) for the deep link t.me/<bot>?start=<payload>."""
+    link = f"https://t.me/{bot_username}?start={payload}"
+    return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text, safe='')}"
+
+
+def share_button(reply: Reply, bot_username: str | None) -> dict[str, str] | None:
+    """The Share button of a Reply with `share`; None without a bot name to link to or a payload /start takes."""
+    if reply.share is None or not bot_username or not START_PAYLOAD.match(reply.share):
+        return None
+    lang = language_of(reply)
+    return url_button(t(lang, "events.share.button"), share_url(bot_username, reply.share, suggested_text(reply, lang)))
+
+
+def username_of(bot: Bot) -> str | None:
+    """The bot's @name once it has been initialised (getMe); before that there is nothing to link to."""
+    try:
+        return bot.username
+    except RuntimeError:
+        return None
+
+
 def render(intent: Intent, *, pressed_message_id: int | None = None, reply_to: int | None = None,
-           extra_buttons: Sequence[dict[str, str]] = ()) -> list[ApiCall]:
+           extra_buttons: Sequence[dict[str, str]] = (), bot_username: str | None = None) -> list[ApiCall]:
     """The calls that show one intent natively in a chat.
 
     `pressed_message_id`: the message whose keyboard was pressed (CloseButtons removes it);
     `reply_to`: in a group, answers are threaded to the command they answer;
-    `extra_buttons`: a row of URL buttons the adapter adds (the deep link to a private chat).
+    `extra_buttons`: a row of URL buttons the adapter adds (the deep link to a private chat);
+    `bot_username`: the bot's name, for the Share button of a Reply with `share` (none without it).
     """
     if isinstance(intent, Reply):
         chunks = split_text(intent.text, TEXT_LIMIT)
-        markup = keyboard(intent.buttons, extra_buttons)
+        markup = keyboard(intent.buttons, extra_buttons, share_button(intent, bot_username))
         if not chunks:
             return []
         calls = []
@@ -227,7 +258,9 @@ async def send_intents(bot: Bot, chat_id: int | str, intents: Sequence[Intent], 
                        policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep) -> Delivery:
     """Render and send intents to one chat, in order. Never raises for a delivery problem."""
     calls: list[ApiCall] = []
+    username = username_of(bot)
     for intent in intents:
         extra = extra_buttons(intent) if extra_buttons is not None else ()
-        calls.extend(render(intent, pressed_message_id=pressed_message_id, reply_to=reply_to, extra_buttons=extra))
+        calls.extend(render(intent, pressed_message_id=pressed_message_id, reply_to=reply_to, extra_buttons=extra,
+                            bot_username=username))
     return await perform(bot, chat_id, calls, policy=policy, sleep=sleep)
