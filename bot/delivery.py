@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import time as _time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from handlers.types import Button, Intent, Reply
+from handlers.types import Button, Intent, Reply, Share
 
 TZ = ZoneInfo("Europe/Copenhagen")
 
@@ -95,13 +95,16 @@ def intent_to_payload(intent: Intent) -> dict:
     """A Reply as JSON for the outbox row (the only intent sent in bulk)."""
     if not isinstance(intent, Reply):
         raise TypeError(f"the outbox sends replies, not {type(intent).__name__}")
-    return {"text": intent.text,
-            "buttons": [[[b.label, b.action] for b in row] for row in intent.buttons]}
+    payload = {"text": intent.text, "buttons": [[[b.label, b.action] for b in row] for row in intent.buttons]}
+    if intent.share is not None:
+        payload["share"] = asdict(intent.share)
+    return payload
 
 
 def payload_to_intent(payload: dict) -> Reply:
     rows = tuple(tuple(Button(label, action) for label, action in row) for row in payload.get("buttons") or ())
-    return Reply(payload["text"], rows)
+    share = payload.get("share")
+    return Reply(payload["text"], rows, share=Share(**share) if share else None)
 
 
 # ------------------------------------------------------------------------------------ quiet hours

@@ -41,6 +41,16 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Share:
+    """An invitation to pass on: a deep-link payload and the core's words for it, in the reader's language."""
+
+    payload: str  # what /start takes to open it, "ev_12"
+    label: str  # the button, where the platform has a share dialog ("Del")
+    text: str  # the message such a dialog proposes ("Kom med til »Fællesspisning«! …")
+    hint: str  # where there is no dialog: what others type ("… De kan skrive /start ev_12 til mig.")
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to the person who wrote, optionally with rows of buttons."""
 
@@ -50,8 +60,8 @@ class Reply:
     private: bool = True
     # Only for the person who pressed (e.g. a stale button): Discord shows it ephemerally.
     notice: bool = False
-    # A deep-link payload ("ev_12") the adapter offers to share natively (a Telegram share button; a line).
-    share: str | None = None
+    # Something others can be invited to; the adapter offers it natively (Telegram: a share button).
+    share: Share | None = None
 
 
 @dataclass(frozen=True)

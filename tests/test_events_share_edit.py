@@ -12,7 +12,7 @@ from bot.platforms.telegram_sender import TelegramSender
 from handlers.events import EventsConfig, configure
 from handlers.events.channels import announcement_posted, pending_announcements, queue_announcements
 from handlers.events.invites import find_invite, revoke
-from handlers.types import Reply, buttons
+from handlers.types import Reply, Share, buttons
 from storage.event_models import CANCELLED, Event, EventAnnouncement
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import DEFAULT_TOKEN
@@ -51,17 +51,19 @@ async def test_cards_carry_the_payload_to_share_not_a_code_in_the_text(app, pers
     anna = await onboarded(person, "anna")
     said = await anna.say("/events")
     [card] = cards(anna.last)
-    assert card.share == f"ev_{event_id}" and "ev_" not in card.text
-    assert f"Del med andre: /start ev_{event_id}" in said  # the console's line
+    assert card.share.payload == f"ev_{event_id}" and "ev_" not in card.text
+    assert f"Vil andre med? De kan skrive /start ev_{event_id} til mig." in said  # the console's line
     await anna.say(f"/start ev_{event_id}")
-    assert [c.share for c in cards(anna.last)] == [f"ev_{event_id}"]
+    assert [c.share.payload for c in cards(anna.last)] == [f"ev_{event_id}"]
     await anna.press("Tilmeld mig")
+    # The confirmation can be passed on too: someone who just signed up may bring a friend.
+    assert [c.share.payload for c in cards(anna.last)] == [f"ev_{event_id}"]
     await anna.say("/myevents")
-    assert [c.share for c in cards(anna.last)] == [f"ev_{event_id}"]
+    assert [c.share.payload for c in cards(anna.last)] == [f"ev_{event_id}"]
 
     ed = await onboarded(person, "ed", "en")
     said = await ed.say("/events Aarhus")
-    assert f"Share with others: /start ev_{event_id}" in said and "Del med andre" not in said
+    assert f"They can send me /start ev_{event_id}." in said and "Vil andre med" not in said
 
 
 async def test_a_cancelled_or_started_event_is_not_offered_for_sharing(app, person, clock):
@@ -124,10 +126,10 @@ async def test_telegram_outbox_sender_renders_the_share_button_too(fake):  # noq
     sender = TelegramSender(Bot(DEFAULT_TOKEN, base_url=fake.base_url))
     await sender.start()
     try:
-        reply = Reply("📅 Korsang\nhele året", buttons([("Tilmeld mig", "ev:s:5")]), share="ev_5")
+        reply = Reply("📅 Korsang\nhele året", buttons([("Tilmeld mig", "ev:s:5")]), share=Share("ev_5", "Del", "Kom med til »Korsang«!", "… /start ev_5 …"))
         assert (await sender.send(str(USER), reply, key="k1")).outcome.value == "sent"
         # A payload /start would not take is left out rather than sent as a broken link.
-        assert (await sender.send(str(USER), Reply("x", share="ev 5/../"), key="k2")).outcome.value == "sent"
+        assert (await sender.send(str(USER), Reply("x", share=Share("ev 5/../", "Del", "x", "x")), key="k2")).outcome.value == "sent"
     finally:
         await sender.close()
     first, second = fake.sent_messages(USER)
@@ -291,3 +293,13 @@ async def test_only_the_events_own_organisers_may_edit(app, person, clock):
         s.commit()
     assert "kan jeg ikke finde" in await olga.say("Noget helt andet")
     assert event(app, mine).title == "Fællesspisning"
+
+
+def test_a_queued_card_keeps_its_share_through_the_outbox():
+    from bot.delivery import intent_to_payload, payload_to_intent
+
+    reply = Reply("📅 Korsang", buttons([("Tilmeld mig", "ev:s:5")]),
+                  share=Share("ev_5", "Del", "Kom med til »Korsang«!", "Vil andre med? … /start ev_5"))
+    assert payload_to_intent(intent_to_payload(reply)) == reply
+    plain = Reply("Hej", buttons([("OK", "x:1")]))
+    assert payload_to_intent(intent_to_payload(plain)) == plain

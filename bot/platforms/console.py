@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from bot.platforms.share import language_of, share_line
 from handlers.dispatch import Dispatcher
 from handlers.types import Button, CloseButtons, Document, Incoming, Intent, Reply
 
@@ -63,8 +62,8 @@ class Console:
         if isinstance(intent, Reply):
             print(intent.text, file=self.out)
             if intent.share is not None:
-                # Another console user opens it by typing this line (samtale run --as NAME).
-                print(share_line(intent, language_of(intent, self.locale_hint)), file=self.out)
+                # Another console user opens it by typing /start with the payload (samtale run --as NAME).
+                print(intent.share.hint, file=self.out)
             if intent.buttons:
                 self.choices = [b for row in intent.buttons for b in row]
                 numbered = iter(range(1, len(self.choices) + 1))

@@ -44,7 +44,8 @@ def calendar_bytes(event: Event, lang: str, now: datetime) -> bytes:
     details.append(t(lang, "events.ics.organiser", organisation=event.organisation.name))
     if event.accessibility:
         details.append(t(lang, "events.card.accessibility", text=event.accessibility))
-    details.append(t(lang, "events.card.share", payload=payload_for(event.id)))
+    # A calendar is read away from the chat: say how to get back to the event there.
+    details.append(t(lang, "events.ics.open", payload=payload_for(event.id)))
     vevent.add("description", "\n".join(details))
     vevent.add("location", event.place if event.online else f"{event.place}, {event.municipality}")
     vevent.add("status", "CONFIRMED" if event.status == OPEN else "CANCELLED")

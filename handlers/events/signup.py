@@ -14,7 +14,7 @@ from handlers.dates import say_when
 from handlers.events import channels, ics, names, seats
 from handlers.events.finding import more
 from handlers.events.store import aware, parse_id
-from handlers.events.texts import card, card_buttons, tell_promoted
+from handlers.events.texts import card, card_buttons, share, tell_promoted
 from handlers.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import Event, EventReminder
 
@@ -70,7 +70,9 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
         EventReminder.event_id == event.id, EventReminder.participant_id == ctx.participant.id,  # type: ignore[union-attr]
         EventReminder.sent_at.is_(None)).limit(1)) is not None
     text += "\n\n" + (ctx.t("events.signup.reminders") + " " if reminded else "") + ctx.t("events.signup.cant_come_hint")
-    out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change)), ics.document(event, ctx.lang, ctx.now)]
+    # Someone who just signed up is the likeliest to bring a friend: the confirmation can be passed on.
+    out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change), share=share(event, ctx.lang)),
+                         ics.document(event, ctx.lang, ctx.now)]
     return out + names.maybe_ask(ctx)
 
 

@@ -9,7 +9,7 @@ from content.i18n import t
 from handlers.dates import say_span, say_when
 from handlers.events import notify
 from handlers.events.store import aware, payload_for, people_signed_up
-from handlers.types import Reply, buttons
+from handlers.types import Reply, Share, buttons
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventReminder, Signup
 from storage.models import Participant
 
@@ -111,7 +111,14 @@ def card(session: Session, event: Event, lang: str, now: datetime, person: Parti
     # Only an event one can still join is worth passing on; the adapter turns the payload into a link.
     open_ = event.status == OPEN and aware(event.starts_at) > now
     return Reply(card_text(session, event, lang, now, signup=signup, full=full),
-                 card_buttons(session, event, lang, now, signup), share=payload_for(event.id) if open_ else None)
+                 card_buttons(session, event, lang, now, signup), share=share(event, lang) if open_ else None)
+
+
+def share(event: Event, lang: str) -> Share:
+    """The event as an invitation others can follow (a Telegram share button; elsewhere a line)."""
+    payload = payload_for(event.id)
+    return Share(payload, t(lang, "events.share.button"), t(lang, "events.share.text", title=event.title),
+                 t(lang, "events.share.hint", payload=payload))
 
 
 def public_card(session: Session, event: Event, lang: str, now: datetime) -> str:

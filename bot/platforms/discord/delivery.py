@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.platforms.discord.buttons import Keyboards, core_id, keyboard, offer_id, spent
 from bot.platforms.discord.commands import with_command_mentions
 from bot.platforms.discord.strings import text
-from bot.platforms.share import language_of, share_line
 from bot.platforms.text import split_text
 from content.i18n import LANGUAGES, t
 from handlers.types import CloseButtons, Document, Intent, Reply
@@ -41,7 +40,7 @@ def with_share_line(reply: Reply) -> str:
     or as the slash command's option (and "/start" becomes a clickable command mention)."""
     if reply.share is None:
         return reply.text
-    return f"{reply.text}\n\n{share_line(reply, language_of(reply), 'events.share.discord')}"
+    return f"{reply.text}\n\n{reply.share.hint}"
 
 
 def pointer_language(reply: Reply) -> str | None:

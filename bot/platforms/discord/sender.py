@@ -12,7 +12,7 @@ import discord
 from bot.delivery import SendResult
 from bot.platforms.discord.buttons import core_id, keyboard
 from bot.platforms.discord.commands import with_command_mentions
-from bot.platforms.discord.delivery import CANNOT_DM, MESSAGE_LIMIT
+from bot.platforms.discord.delivery import CANNOT_DM, MESSAGE_LIMIT, with_share_line
 from bot.platforms.text import split_text
 from handlers.types import Document, Intent, Reply
 
@@ -60,7 +60,7 @@ class DiscordSender:
         try:
             if isinstance(intent, Reply):
                 rows = [[(b.label, core_id(b.action)) for b in row] for row in intent.buttons]
-                pieces = split_text(with_command_mentions(intent.text, mentions), MESSAGE_LIMIT) or [""]
+                pieces = split_text(with_command_mentions(with_share_line(intent), mentions), MESSAGE_LIMIT) or [""]
                 last = None
                 for i, piece in enumerate(pieces):
                     view = keyboard(rows) if rows and i == len(pieces) - 1 else None

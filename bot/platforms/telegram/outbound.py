@@ -24,10 +24,8 @@ from urllib.parse import quote
 from telegram import Bot, InputFile, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.platforms.share import language_of, suggested_text
 from bot.platforms.telegram.inbound import START_PAYLOAD
 from bot.platforms.text import split_text
-from content.i18n import t
 from handlers.types import Button, CloseButtons, Document, Intent, Reply
 
 log = logging.getLogger(__name__)
@@ -73,10 +71,10 @@ def share_url(bot_username: str, payload: str, text: str) -> str:
 
 def share_button(reply: Reply, bot_username: str | None) -> dict[str, str] | None:
     """The Share button of a Reply with `share`; None without a bot name to link to or a payload /start takes."""
-    if reply.share is None or not bot_username or not START_PAYLOAD.match(reply.share):
+    share = reply.share
+    if share is None or not bot_username or not START_PAYLOAD.match(share.payload):
         return None
-    lang = language_of(reply)
-    return url_button(t(lang, "events.share.button"), share_url(bot_username, reply.share, suggested_text(reply, lang)))
+    return url_button(share.label, share_url(bot_username, share.payload, share.text))
 
 
 def username_of(bot: Bot) -> str | None:
