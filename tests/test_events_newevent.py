@@ -286,3 +286,25 @@ async def test_a_draft_left_for_a_day_does_not_swallow_later_text(app, person, c
     said = await olga.say("Jeg har haft en stille uge")
     assert "lagt til side" in said and "gemt" in said
     assert events(app) == []
+
+
+async def test_typing_what_a_button_says_works_after_the_console_restarts(app, person, clock):
+    # A console restarted mid-flow has no buttons on screen, and people type labels anyway:
+    # a typed audience and "Offentliggør" count as the press; anything else asks again.
+    olga = await organiser(app, person, clock)
+    for line in ("/newevent", "Strikkecafé", "Vi strikker og drikker kaffe.", "5/12 kl. 14"):
+        await olga.say(line)
+    await olga.press("Ja, det passer")
+    for line in ("2 timer", "Biblioteket, Mølleparken 1", "Aarhus", "12", "dansk"):
+        await olga.say(line)
+    restarted = Person(app, "olga")
+    assert "Tryk gerne på en af knapperne" in await restarted.say("nogle")
+    said = await restarted.say("  ÆLDRE ")
+    assert "tilgængelighed" in said
+    await restarted.say("Trinfri adgang")
+    said = await restarted.say("nej")
+    assert "For: Ældre" in said
+    said = await Person(app, "olga").say("offentliggør")
+    assert "offentliggjort" in said
+    [event] = events(app)
+    assert (event.title, event.audience, event.capacity, event.plus_one) == ("Strikkecafé", "older", 12, False)

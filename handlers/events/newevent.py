@@ -271,7 +271,13 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
             return err("language_long", max=LANG_MAX)
         ctx.set_step(step, lang=lang)
     elif step == "aud":
-        if typed or value not in AUDIENCES:
+        if typed:
+            # People type what a button says as often as they press it (and a console restarted mid-flow
+            # has no buttons to press): the label, in either language, is as good as the press.
+            folded = _one_line(value).casefold()
+            value = next((a for a in AUDIENCES for lang in ("da", "en")
+                          if audience_label(lang, a).casefold() == folded), "")
+        if value not in AUDIENCES:
             return err("press_button")
         ctx.set_step(step, aud=value)
     elif step == "acc":
@@ -286,7 +292,11 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
             return err("yes_no")
         ctx.set_step(step, plus=answer == "y")
     elif step == "review":
-        if typed or value != "ok":
+        if typed and _one_line(value).casefold() == ctx.t("events.new.publish").casefold():
+            value = "ok"
+        elif typed:
+            return err("press_button")
+        if value != "ok":
             return err("press_button")
         return publish(ctx)
     return [CloseButtons(), *ask(ctx, _next(ctx, step))]
