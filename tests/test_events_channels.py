@@ -110,3 +110,29 @@ async def test_no_channels_configured_no_announcements(app, person, clock):
     seed_event(app, clock())
     with app.sessions() as s:
         assert pending_announcements(s, "telegram", clock()) == []
+
+
+async def test_a_card_kept_up_to_date_for_weeks_survives_scattered_failures(app, person, clock):
+    from handlers.events.channels import MAX_ATTEMPTS, announcement_failed, announcement_posted, mark_stale
+
+    await announce_one(app, person, clock)
+    with app.sessions() as s:
+        row_id, event_id = s.query(EventAnnouncement.id, EventAnnouncement.event_id).filter_by(platform="discord").one()
+
+    def step(*calls) -> None:  # each in its own session, as the drain's rounds are
+        with app.sessions() as s:
+            for call in calls:
+                call(s)
+            s.commit()
+
+    step(lambda s: announcement_posted(s, row_id, "555", clock()))
+    # Each week a hiccup, then the edit goes through: never MAX_ATTEMPTS failures in a row.
+    for _ in range(2 * MAX_ATTEMPTS):
+        step(lambda s: mark_stale(s, event_id))
+        step(lambda s: announcement_failed(s, row_id, "discord 503"))
+        step(lambda s: announcement_posted(s, row_id, None, clock()))
+    # This week's hiccup is retried like the first one was, not taken as the last straw.
+    step(lambda s: mark_stale(s, event_id))
+    step(lambda s: announcement_failed(s, row_id, "discord 503"))
+    with app.sessions() as s:
+        assert [p.message_ref for p in pending_announcements(s, "discord", clock())] == ["555"]

@@ -99,7 +99,9 @@ def announcement_posted(session: Session, announcement_id: int, message_ref: str
         return
     row.status, row.stale, row.posted_at = POSTED, False, row.posted_at or now
     row.message_ref = message_ref or row.message_ref
-    row.last_error = None
+    # Failures count towards giving up only while they follow each other: a card edited over weeks
+    # must not stop being updated after five unrelated hiccups.
+    row.last_error, row.attempts = None, 0
 
 
 def announcement_failed(session: Session, announcement_id: int, error: str, *, permanent: bool = False) -> None:

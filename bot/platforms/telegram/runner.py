@@ -140,7 +140,8 @@ class TelegramPlatform:
         await self.application.start()
         # Events announced in this process's municipalities' groups and channels (count-only cards).
         self._announcer = asyncio.create_task(
-            announce_forever(self.app.sessions, self.application.bot, language=self.app.settings.default_language),
+            announce_forever(self.app.sessions, self.application.bot,
+                             language=self.app.settings.events.channel_language),
             name="telegram-announcements")
 
     async def wait(self) -> None:
