@@ -13,16 +13,13 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.delivery import SendResult
-from bot.platforms.telegram.outbound import share_button, username_of
-from bot.platforms.text import split_text
+from bot.platforms.telegram.outbound import render, username_of
 from handlers.types import Intent, Reply
-
-TEXT_LIMIT = 4096
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -73,17 +70,13 @@ class TelegramSender:
     async def send(self, chat_id: str, intent: Intent, *, key: str) -> SendResult:
         if not isinstance(intent, Reply):
             return SendResult.failed(f"cannot send {type(intent).__name__} from the outbox")
-        rows = [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row] for row in intent.buttons if row]
-        share = share_button(intent, username_of(self.bot))
-        if share is not None:
-            rows.append([InlineKeyboardButton(share["text"], url=share["url"])])
-        markup = InlineKeyboardMarkup(rows) if rows else None
-        parts = split_text(intent.text, TEXT_LIMIT) or [intent.text]
+        # The adapter's own rendering (keyboard, Share button, split under 4,096), so a prompt from the
+        # outbox looks exactly like a live answer.
+        calls = render(intent, bot_username=username_of(self.bot))
         try:
             message = None
-            for i, part in enumerate(parts):
-                message = await self.bot.send_message(chat_id=_chat(chat_id), text=part,
-                                                      reply_markup=markup if i == len(parts) - 1 else None)
+            for call in calls:
+                message = await getattr(self.bot, call.method)(chat_id=_chat(chat_id), **call.kwargs)
         except RetryAfter as exc:
             return SendResult.retry(_retry_seconds(exc), f"Telegram 429: {exc.message}")
         except Forbidden as exc:
