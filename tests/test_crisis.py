@@ -30,6 +30,19 @@ HELDOUT_B = DATA_DIR / "crisis_heldout_b.tsv"
 # says anything about unforeseen wording.
 HELDOUT_C = DATA_DIR / "crisis_heldout_c.tsv"
 DEVELOPMENT_SETS = [DEV, HELDOUT_A, HELDOUT_B, HELDOUT_C]
+# HELD-OUT SET, NEVER USED FOR TUNING. Written by someone who never saw the lexicon, the rules or the
+# other sets; nobody working on the lexicon has opened it. Its texts are never printed, not even when a
+# test fails - only aggregate figures. It is the honest estimate of how the lexicon does on wording
+# nobody anticipated. Keep it that way: when it falls short, do not read its misses and patch them;
+# add the *kind* of wording that is missing to the dev set, and have someone write a fresh set.
+# Measured once at the end of round 3 (lexicon v4): recall 51.7 % (62/120; da 36/75, en 26/45), false
+# positives 3.3 % (4/120; da 3/75, en 1/45). Lexicon v3 before round 3: 49.2 % (59/120), 3.3 %.
+# Round 3 took every dev set to 100 % and moved this one 2.5 points: a word list does not generalise
+# to unforeseen wording, which is why issue 9 stays open (see docs/safety.md).
+HELDOUT_D = DATA_DIR / "crisis_heldout_d.tsv"
+# The floor is the measured figure rounded down to 5 %: it guards against regressions, it is not the bar.
+HELDOUT_D_MIN_RECALL = 0.50
+HELDOUT_MAX_FALSE_POSITIVE_RATE = 0.05  # the issue's bar for ordinary texts
 LEXICON = Path(crisis.__file__).resolve().parents[1] / "content" / "safety" / "crisis.toml"
 
 MIN_RECALL = 1.0  # development sets: every crisis text signposted (issue 9)
@@ -120,6 +133,15 @@ def test_development_sets_recall_and_false_positives(path):
     assert missed == [], f"missed crisis texts: {missed}"
     assert recall >= MIN_RECALL
     assert fp_rate <= MAX_FALSE_POSITIVE_RATE, f"flagged ordinary texts: {flagged}"
+
+
+def test_never_tuned_set_is_measured_without_showing_its_texts():
+    rows = _rows(HELDOUT_D)
+    assert len(rows) >= 200
+    recall, fp_rate, _, _ = _measure(HELDOUT_D, show_texts=False)
+    # Figures only, even on failure: a printed miss would invite a patch and spoil the set.
+    assert recall >= HELDOUT_D_MIN_RECALL, f"recall {recall:.1%} on the never-tuned set"
+    assert fp_rate <= HELDOUT_MAX_FALSE_POSITIVE_RATE, f"false positives {fp_rate:.1%} on the never-tuned set"
 
 
 def test_known_limits_are_printed():
