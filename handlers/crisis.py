@@ -76,6 +76,32 @@ def _fold_regex(src: str) -> str:
     return _CAPTURING.sub("(?:", s)
 
 
+def _whole_word_exceptions(src: str) -> str:
+    """Make every negative look-ahead end at a word's end: "dø(?! (af|med))" no longer voids "dø medmindre".
+
+    Exceptions are written as words ("af" for "dø af grin"), but a regex matches prefixes: "af" voided
+    "ende det i aften" and "med" voided "vil dø medmindre ...". Where a prefix is meant the lexicon says
+    so ("ferie\\w*"), which the added check does not change; an exception that ends in a space
+    ("in (a|the) ") already says what may follow, and keeps meaning that.
+    """
+    out, i = [], 0
+    while i < len(src):
+        if src.startswith("(?!", i):
+            end = _skip(src, i)
+            inner = _whole_word_exceptions(src[i + 3:end - 1])
+            # Ends at a word's end - or after a space, where the exception said what may follow.
+            out.append(f"(?!(?:{inner})(?:(?<= )|(?![a-z0-9])))")
+            i = end
+        elif src[i] in "\\[":
+            end = _skip(src, i)
+            out.append(src[i:end])
+            i = end
+        else:
+            out.append(src[i])
+            i += 1
+    return "".join(out)
+
+
 # --- loading ------------------------------------------------------------------------------------
 
 def _read_toml(name: str) -> dict[str, Any]:
@@ -249,7 +275,7 @@ def _group_entries(group: dict[str, Any], vocabulary: dict[str, str]) -> list[_E
     the entry does not count - "vinterbad" voids "gå ud i havet", "allergi" voids "gave my cat away".
     """
     def regex(src: str) -> str:
-        return _fold_regex(_expand(src, vocabulary))
+        return _whole_word_exceptions(_fold_regex(_expand(src, vocabulary)))
     entries = [_Entry(p, _phrase_regex(p)) for p in group.get("phrases", [])]
     for item in group.get("regexes", []):
         if not isinstance(item, str) and len(item) != 2:

@@ -439,3 +439,16 @@ def test_lexicon_errors_are_loud():
 def test_no_private_regex_api():
     source = Path(crisis.__file__).read_text(encoding="utf-8")
     assert "_parser" not in source and "_constants" not in source and "sre_" not in source
+
+
+@pytest.mark.parametrize("text,crisis_expected", [
+    ("jeg vil dø medmindre nogen ringer", True),  # "med" is an exception, "medmindre" is not
+    ("jeg vil ende det i aften", True),  # "af" is an exception, "aften" is not
+    ("I want to die forever", True),  # "for" (die for my country) is an exception, "forever" is not
+    ("I want to take my life in a new direction", False),  # an exception ending in a space still holds
+    ("jeg vil dø af grin", False),
+    ("jeg vil ende mit liv med dig", False),
+    ("jeg vil ende mit liv med piller", True),
+])
+def test_exceptions_are_whole_words(text, crisis_expected):
+    assert (detect_crisis(text) is not None) == crisis_expected
