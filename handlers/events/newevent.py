@@ -206,6 +206,9 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
             return err(problem[0], **problem[1])
         ctx.set_step(step, desc=desc)
     elif step in ("start", "start_ok"):
+        if step == "start_ok" and typed and _one_line(value).casefold() in YES | NO:
+            # "ja" / "nej" typed instead of pressed (a console restarted mid-flow shows no buttons).
+            value, typed = ("y" if _one_line(value).casefold() in YES else "n"), False
         if step == "start_ok" and not typed:
             if value == "n":
                 return ask(ctx, "start")
