@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert
 
+from bench import machine
 from bot.app import build_app
 from bot.config import Settings
 from bot.insights.digest import build_digest
@@ -95,18 +95,23 @@ def generate(url: str, n: int, people: int, seed: int = 7) -> float:
     return took
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_data_args(parser: argparse.ArgumentParser) -> None:
+    """The options of a benchmark over a generated database (this one and bench.export)."""
     parser.add_argument("--reflections", type=int, default=1_000_000)
     parser.add_argument("--participants", type=int, default=50_000)
     parser.add_argument("--db", default=None, help="SQLite file (default: a temporary one)")
     parser.add_argument("--reuse", action="store_true", help="Use an existing --db without generating")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_data_args(parser)
     args = parser.parse_args(argv)
     path = args.db or os.path.join(tempfile.mkdtemp(prefix="samtale-bench-"), "bench.db")
     url = f"sqlite:///{path}"
     print(f"command: python -m bench.analytics --reflections {args.reflections} --participants {args.participants}"
           + (f" --db {args.db}" if args.db else "") + (" --reuse" if args.reuse else ""))
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpu(s), SQLite file {path}")
+    print(f"{machine()}, SQLite file {path}")
     if not args.reuse:
         gen = generate(url, args.reflections, args.participants)
         print(f"generation: {args.reflections:,} reflections, {args.participants:,} participants in {gen:.1f} s "

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 
-from bench.analytics import generate
+from bench import machine
+from bench.analytics import add_data_args, generate
 
 BAR_SECONDS, BAR_MB = 20.0, 300.0
 
@@ -42,20 +42,16 @@ def run_export(db: str, out: str, fmt: str) -> tuple[float, float, float, str]:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reflections", type=int, default=1_000_000)
-    parser.add_argument("--participants", type=int, default=50_000)
-    parser.add_argument("--db", default=None, help="SQLite file (default: a temporary one)")
-    parser.add_argument("--reuse", action="store_true", help="Use an existing --db without generating")
+    add_data_args(parser)
     parser.add_argument("--format", dest="fmt", default="csv", choices=("csv", "xlsx", "jsonl"))
     parser.add_argument("--out", default=None, help="Export file (default: next to the database)")
     args = parser.parse_args(argv)
-    folder = tempfile.mkdtemp(prefix="samtale-bench-export-")
-    db = args.db or os.path.join(folder, "bench.db")
+    db = args.db or os.path.join(tempfile.mkdtemp(prefix="samtale-bench-export-"), "bench.db")
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(db)), f"reflections.{args.fmt}")
     print(f"command: python -m bench.export --reflections {args.reflections} --participants {args.participants}"
           + (f" --db {args.db}" if args.db else "") + (" --reuse" if args.reuse else "")
           + f" --format {args.fmt}")
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpu(s), SQLite file {db}")
+    print(f"{machine()}, SQLite file {db}")
     if not args.reuse:
         gen = generate(f"sqlite:///{db}", args.reflections, args.participants)
         print(f"generation: {args.reflections:,} reflections, {args.participants:,} participants in {gen:.1f} s")

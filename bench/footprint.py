@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shlex
 import shutil
 import statistics
@@ -22,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import machine
 
 BAR_SECONDS, BAR_MB = 2.0, 150.0
 
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> dict:
     cold = statistics.median(times)
     shown = shlex.join(_command())
     print(f"command: python -m bench.footprint --starts {args.starts} --idle {args.idle:g}")
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpu(s), "
+    print(f"{machine()}, "
           f"load average {os.getloadavg()[0]:.1f}; child: {shown}")
     print(f"first line: {line[:70]!r}")
     print(f"first start (migrates a fresh database): {first:.2f} s to the first reply")

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import shlex
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select, text
 
+from bench import machine
 from bench.analytics import AGES, LANGS, SENTENCES
 from bench.ingest import drive, seed
 from bench.pgdb import throwaway_database
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         parser.error("--week-rows must be at most half the smallest size")
     argv_shown = argv if argv is not None else sys.argv[1:]
     print("command: python -m bench.scaling " + " ".join(shlex.quote(a) for a in argv_shown))
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpu(s), "
+    print(f"{machine()}, "
           f"load average {os.getloadavg()[0]:.1f}; best of {args.repeat} runs per figure")
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results = [run(db, sizes, args.people, args.each, args.week_rows, args.repeat) for db in dbs]

@@ -42,7 +42,7 @@ async def weekly_digest_job() -> None:
 
 def closed_prompts_with_requests(session, now: datetime, window: timedelta) -> list[str]:
     """Prompts someone asked a summary of, whose answering window has ended."""
-    from storage.campaign_models import CampaignSend
+    from storage.campaign_models import CampaignSend, as_utc
     from storage.insight_models import SummaryRequest
 
     waiting = select(SummaryRequest.prompt_id).where(SummaryRequest.sent_at.is_(None)).distinct()
@@ -50,13 +50,7 @@ def closed_prompts_with_requests(session, now: datetime, window: timedelta) -> l
                  .where(CampaignSend.prompt_id.in_(waiting), CampaignSend.send_at.is_not(None))
                  .group_by(CampaignSend.prompt_id).subquery())
     rows = session.execute(select(last_sent.c.prompt_id, last_sent.c.sent)).all()
-    return [pid for pid, sent in rows if sent is not None and _aware(sent) + window <= now]
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return [pid for pid, sent in rows if sent is not None and as_utc(sent) + window <= now]
 
 
 async def prompt_summaries_job() -> None:

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
 import sys
 import time
@@ -16,7 +15,7 @@ import time
 import click
 
 # One way to open the database for every CLI command: migrated, or a clear message.
-from bot.cli.export import CONFIG, open_db as _open
+from bot.cli.export import CONFIG, cli_actor, open_db as _open
 
 
 @click.command("digest")
@@ -45,7 +44,7 @@ def digest(period_id: str | None, sinks: tuple[str, ...], dry_run: bool, fmt: st
         raise click.BadParameter(str(exc), param_hint="--period") from None
     settings, engine, sessions = _open(config)
     ins = settings.insights
-    who = f"cli:{getpass.getuser()}"
+    who = cli_actor()
     try:
         targets = [] if dry_run else build_sinks(ins, only=list(sinks) or None)
         if not dry_run and not targets:

@@ -1,24 +1,17 @@
 """`samtale organiser`: one-time invite codes for organisers — make, list, revoke."""
 from __future__ import annotations
 
-import getpass
 from datetime import datetime, timezone
 
 import click
 
-CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
-                      help="Config file (default ./samtale.toml).")
+from bot.cli.events import _app
+from bot.cli.export import CONFIG, cli_actor
 
 
 @click.group("organiser")
 def group() -> None:
     """Organisers of local events and their invite codes."""
-
-
-def _app(config: str | None):
-    from bot.cli.events import _app as events_app
-
-    return events_app(config)
 
 
 @group.command()
@@ -37,7 +30,7 @@ def invite(municipality: str, org: str, days: int | None, config: str | None) ->
         with app.sessions() as s:
             try:
                 code, inv = create_invite(s, org, municipality, datetime.now(timezone.utc), days=valid,
-                                          created_by=f"cli:{getpass.getuser()}")
+                                          created_by=cli_actor())
             except InviteError as exc:
                 raise click.ClickException(str(exc)) from None
             s.commit()

@@ -23,7 +23,7 @@ from bot.exports.writers import MIME
 from bot.insights.digest import build_digest
 from bot.insights.periods import TZ, Period, period_containing
 from bot.insights.render import render_markdown
-from bot.exports.report import local_activity, span
+from bot.exports.report import local_activity
 from handlers import facilitator
 from handlers.facilitator import ChatFile
 

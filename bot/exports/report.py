@@ -19,6 +19,7 @@ from bot.insights.anonymity import Line, suppress
 from bot.insights.digest import UNKNOWN, build_digest
 from bot.insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
+from storage.campaign_models import as_utc
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, Event, Signup
 
 
@@ -58,10 +59,6 @@ def months_of(period: Period) -> list[Period]:
 
 # -- local activity --------------------------------------------------------------------------------
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
     """Events held in the period and the people who signed up for them, k-anonymous where people are.
 
@@ -78,7 +75,7 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
     cancelled = len(rows) - len(held)
     ids = [r.id for r in held]
     by_region_events = Counter(region_of.get(r.municipality, UNKNOWN) for r in held)
-    by_month_events = Counter(_aware(r.starts_at).astimezone(TZ).strftime("%Y-%m") for r in held)
+    by_month_events = Counter(as_utc(r.starts_at).astimezone(TZ).strftime("%Y-%m") for r in held)
     municipalities = sorted({r.municipality for r in held if r.municipality in region_of})
     event_region = {r.id: region_of.get(r.municipality, UNKNOWN) for r in held}
 

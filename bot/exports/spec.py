@@ -7,10 +7,10 @@ learn that events have no area, not get every event).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from bot.insights.digest import OTHER_LANGUAGE, UNKNOWN
-from bot.insights.periods import TZ
+from bot.insights.periods import day_start
 from content.municipalities import match_municipality, regions
 from handlers.themes import OTHER, load_lexicon
 
@@ -30,11 +30,6 @@ APPLIES = {
 
 class SpecError(ValueError):
     """A wrong option; the message names it and says what would be right."""
-
-
-def day_start(day: date) -> datetime:
-    """Midnight at the start of `day` in Copenhagen, as an aware UTC datetime."""
-    return datetime(day.year, day.month, day.day, tzinfo=TZ).astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)

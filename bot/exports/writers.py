@@ -18,10 +18,11 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import IO, Any
 
 from bot.insights.periods import TZ
+from storage.campaign_models import as_utc
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included
 FORMULA_START = frozenset("=+-@\t\r")
@@ -45,9 +46,7 @@ def neutralise(text: str) -> str:
 
 
 def local_time(moment: datetime) -> datetime:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(TZ)
+    return as_utc(moment).astimezone(TZ)
 
 
 # -- CSV -------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ _FORMS = (
 )
 
 
-def _utc(day: date) -> datetime:
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in Copenhagen, as an aware UTC datetime."""
     return datetime(day.year, day.month, day.day, tzinfo=TZ).astimezone(timezone.utc)
 
 
@@ -32,11 +33,11 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return _utc(self.first_day)
+        return day_start(self.first_day)
 
     @property
     def end(self) -> datetime:
-        return _utc(self.next_first_day)
+        return day_start(self.next_first_day)
 
     def previous(self) -> Period:
         return period_containing(self.kind, self.first_day - timedelta(days=1))
