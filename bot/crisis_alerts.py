@@ -14,6 +14,7 @@ from bot.delivery import TZ, Outcome, Sender
 from bot.outbox import begin_write
 from content.i18n import t
 from handlers.types import Reply
+from storage.campaign_models import as_utc
 from storage.safety_models import FAILED, PENDING, SENDING, SENT, CrisisAlert
 
 log = logging.getLogger(__name__)
@@ -23,16 +24,20 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 
 
-def alert_text(alert: CrisisAlert, lang: str) -> str:
+def alert_text(count: int, first_at: datetime, last_at: datetime, lang: str) -> str:
     """The message: how many crisis replies and when (Copenhagen time), and that nothing more is shown."""
-    first, last = (format_time(m.astimezone(TZ), "short", locale=lang) for m in (alert.first_at, alert.last_at))
-    head = (t(lang, "crisis_alert.one", first=first) if alert.count == 1
-            else t(lang, "crisis_alert.many", count=alert.count, first=first, last=last))
+    first, last = (format_time(as_utc(m).astimezone(TZ), "short", locale=lang) for m in (first_at, last_at))
+    head = (t(lang, "crisis_alert.one", first=first) if count == 1
+            else t(lang, "crisis_alert.many", count=count, first=first, last=last))
     return f"{head}\n{t(lang, 'crisis_alert.footer')}"
 
 
-def _claim(sessions: sessionmaker[Session], platforms: list[str], now: datetime) -> list[tuple[int, str, str]]:
-    """Take the due alerts for these platforms (a dead process's after its lease): (id, platform, chat)."""
+def _claim(sessions: sessionmaker[Session], platforms: list[str], now: datetime) -> list:
+    """Take the due alerts for these platforms (a dead process's after its lease), as claimed.
+
+    The claimed values are final: a crisis reply after the claim only bumps a PENDING alert, so it
+    starts a new one instead of changing this one's count.
+    """
     due = or_(CrisisAlert.status == PENDING, (CrisisAlert.status == SENDING) & (CrisisAlert.lease_until < now))
     with sessions.begin() as s:
         begin_write(s)
@@ -45,20 +50,18 @@ def _claim(sessions: sessionmaker[Session], platforms: list[str], now: datetime)
             update(CrisisAlert)
             .where(CrisisAlert.id.in_(ids), due)
             .values(status=SENDING, lease_until=now + LEASE, attempts=CrisisAlert.attempts + 1)
-            .returning(CrisisAlert.id, CrisisAlert.platform, CrisisAlert.chat)
+            .returning(CrisisAlert.id, CrisisAlert.platform, CrisisAlert.chat, CrisisAlert.count,
+                       CrisisAlert.first_at, CrisisAlert.last_at)
             .execution_options(synchronize_session=False)).all()
-        return sorted((r.id, r.platform, r.chat) for r in rows)
+        return sorted(rows, key=lambda r: r.id)
 
 
 async def send_alerts(sessions: sessionmaker[Session], senders: Mapping[str, Sender], now: datetime,
                       *, language: str = "da") -> int:
     """Send every due alert once; returns how many went out. Failures are retried on later rounds."""
     sent = 0
-    for alert_id, platform, chat in _claim(sessions, list(senders), now):
-        with sessions() as s:
-            # Text built from the row as claimed: bumps after the claim go into a new alert.
-            alert = s.get(CrisisAlert, alert_id)
-            text = alert_text(alert, language)
+    for alert_id, platform, chat, count, first_at, last_at in _claim(sessions, list(senders), now):
+        text = alert_text(count, first_at, last_at, language)
         try:
             result = await senders[platform].send(chat, Reply(text, private=False), key=f"crisis-alert:{alert_id}")
             outcome, reason = result.outcome, result.reason

@@ -56,11 +56,11 @@ class Reply:
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
-    # True for replies that must stay out of public channels (Discord: ephemeral).
+    # True for replies that must stay out of public channels (shown only to the person where possible).
     private: bool = True
-    # Only for the person who pressed (e.g. a stale button): Discord shows it ephemerally.
+    # Only for the person who pressed (e.g. a stale button), where the platform can show it to them alone.
     notice: bool = False
-    # Something others can be invited to; the adapter offers it natively (Telegram: a share button).
+    # Something others can be invited to; the adapter offers it in its own way (a share dialog, a line).
     share: Share | None = None
 
 

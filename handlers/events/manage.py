@@ -17,7 +17,7 @@ from handlers.context import Ctx, registry
 from handlers.dates import parse_when, say_when
 from handlers.events import channels, reminders, seats
 from handlers.events.config import current
-from handlers.events.newevent import DESC_MAX, capacity_number, clean_title, desc_problem, title_problem
+from handlers.events.newevent import DESC_MAX, capacity_problem, clean_title, desc_problem, title_problem
 from handlers.events.rights import manageable
 from handlers.events.store import attendees, aware, flow_is_old, organisation_ids, people_signed_up
 from handlers.events.texts import card, seats_line, tell_cancelled, tell_changed, tell_promoted
@@ -172,9 +172,10 @@ def _apply(ctx: Ctx, step: str) -> list[Intent]:
         told = tell_changed(ctx.session, event, "place", before, ctx.now)
         key = "events.manage.place_changed"
     else:
-        told = cancel_event(ctx.session, event, data.get("note", ""), ctx.now)
+        told = cancel_event(ctx.session, event, data.get("note", ""), ctx.now)  # marks the channel posts itself
         key = "events.manage.cancelled"
-    channels.mark_stale(ctx.session, event.id)
+    if step in ("time_ok", "place_ok"):
+        channels.mark_stale(ctx.session, event.id)
     return [CloseButtons(), Reply(ctx.t(key, title=event.title, count=told))]
 
 
@@ -218,13 +219,9 @@ def _capacity(ctx: Ctx, raw: str | None) -> list[Intent]:
     if raw is None:
         capacity = None
     else:
-        capacity = capacity_number(raw)
-        if capacity is None:
-            return _ask(ctx, "cap", event, ctx.t("events.new.error.capacity_nan"))
-        if capacity < 1:
-            return _ask(ctx, "cap", event, ctx.t("events.new.error.capacity_low"))
-        if capacity > current().max_capacity:
-            return _ask(ctx, "cap", event, ctx.t("events.new.error.capacity_high", max=current().max_capacity))
+        capacity, problem = capacity_problem(raw)
+        if problem:
+            return _ask(ctx, "cap", event, ctx.t(f"events.new.error.{problem[0]}", **problem[1]))
     change = seats.set_capacity(ctx.session, event.id, capacity, ctx.now)
     if change.outcome == seats.CAPACITY_TOO_LOW:
         return _ask(ctx, "cap", event, ctx.t("events.manage.capacity_too_low", taken=change.taken))

@@ -69,6 +69,18 @@ def title_problem(title: str) -> tuple[str, dict[str, int]] | None:
     return None
 
 
+def capacity_problem(text: str) -> tuple[int | None, tuple[str, dict[str, int]] | None]:
+    """A typed capacity as (the number, what is wrong with it as an `events.new.error.*` key and values)."""
+    cap = capacity_number(text)
+    if cap is None:
+        return None, ("capacity_nan", {})
+    if cap < 1:
+        return cap, ("capacity_low", {})
+    if cap > current().max_capacity:
+        return cap, ("capacity_high", {"max": current().max_capacity})
+    return cap, None
+
+
 def desc_problem(desc: str) -> tuple[str, dict[str, int]] | None:
     return ("desc_long", {"max": DESC_MAX, "length": len(desc)}) if len(desc) > DESC_MAX else None
 
@@ -257,13 +269,9 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
         if (value == "-" and not typed) or _one_line(value).casefold() in NO_LIMIT:
             ctx.set_step(step, cap=None)
         else:
-            cap = capacity_number(value)
-            if cap is None:
-                return err("capacity_nan")
-            if cap < 1:
-                return err("capacity_low")
-            if cap > current().max_capacity:
-                return err("capacity_high", max=current().max_capacity)
+            cap, problem = capacity_problem(value)
+            if problem:
+                return err(problem[0], **problem[1])
             ctx.set_step(step, cap=cap)
     elif step == "lang":
         lang = value if not typed else _one_line(value)
@@ -295,10 +303,8 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
             return err("yes_no")
         ctx.set_step(step, plus=answer == "y")
     elif step == "review":
-        if typed and _one_line(value).casefold() == ctx.t("events.new.publish").casefold():
-            value = "ok"
-        elif typed:
-            return err("press_button")
+        if typed:
+            value = "ok" if _one_line(value).casefold() == ctx.t("events.new.publish").casefold() else ""
         if value != "ok":
             return err("press_button")
         return publish(ctx)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventProfile, OrganiserMembership, Signup
 from storage.models import Participant
 
-# Deep-link payload of an event: Telegram t.me/<bot>?start=ev_12, the console "/start ev_12".
+# Deep-link payload of an event: "/start ev_12" opens it, however the platform lets people send that.
 PAYLOAD_PREFIX = "ev_"
 
 

@@ -115,7 +115,7 @@ def card(session: Session, event: Event, lang: str, now: datetime, person: Parti
 
 
 def share(event: Event, lang: str) -> Share:
-    """The event as an invitation others can follow (a Telegram share button; elsewhere a line)."""
+    """The event as an invitation others can follow; each adapter offers it in its own way."""
     payload = payload_for(event.id)
     return Share(payload, t(lang, "events.share.button"), t(lang, "events.share.text", title=event.title),
                  t(lang, "events.share.hint", payload=payload))

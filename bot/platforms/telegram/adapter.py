@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
-from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, url_button
+from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, start_link, url_button
 from content.i18n import LANGUAGES, catalog, normalise_language, t
 from handlers.context import Registry, registry
 from handlers.dispatch import Dispatcher
@@ -254,7 +254,7 @@ class TelegramAdapter:
         lang = normalise_language(incoming.locale_hint) or self.default_language
         label = catalog(lang).get("common.open_private_chat") or f"💬 @{self.bot_username}"
         assert START_PAYLOAD.match(GROUP_PAYLOAD)
-        button = url_button(label, f"https://t.me/{self.bot_username}?start={GROUP_PAYLOAD}")
+        button = url_button(label, start_link(self.bot_username, GROUP_PAYLOAD))
 
         def extra(intent: Intent) -> Sequence[dict[str, str]]:
             return [button] if isinstance(intent, Reply) and intent.text in self._take_private else ()

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from bot.platforms.telegram.outbound import ApiCall, keyboard, perform, render, url_button
+from bot.platforms.telegram.outbound import ApiCall, keyboard, perform, render, start_link, url_button
 from content.i18n import t
 from handlers.events.channels import announcement_failed, announcement_posted, pending_announcements
 from handlers.types import Reply
@@ -27,7 +27,7 @@ async def drain_announcements(sessions, bot, now: datetime, *, language: str = "
     with sessions() as session:
         for item in pending_announcements(session, "telegram", now):
             label = t(language, "events.link.channel_signup" if not item.cancelled else "events.link.channel_see")
-            link = url_button(label, f"https://t.me/{bot.username}?start={item.payload}")
+            link = url_button(label, start_link(bot.username, item.payload))
             if item.message_ref is None:
                 calls = render(Reply(item.text, private=False), extra_buttons=[link])
             else:
@@ -40,7 +40,8 @@ async def drain_announcements(sessions, bot, now: datetime, *, language: str = "
                 done += 1
             else:
                 announcement_failed(session, item.id, "refused", permanent=delivery.unreachable)
-        session.commit()
+            # Each outcome at once: a crash later in the round must not post this card again.
+            session.commit()
     return done
 
 

@@ -63,9 +63,14 @@ def url_button(label: str, url: str) -> dict[str, str]:
     return {"text": label, "url": url}
 
 
+def start_link(bot_username: str, payload: str) -> str:
+    """The deep link that opens a private chat with the bot and sends /start <payload>."""
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
 def share_url(bot_username: str, payload: str, text: str) -> str:
     """Telegram's share dialog (pick a chat, edit the text, send) for the deep link t.me/<bot>?start=<payload>."""
-    link = f"https://t.me/{bot_username}?start={payload}"
+    link = start_link(bot_username, payload)
     return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text, safe='')}"
 
 
