@@ -9,6 +9,7 @@ from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
@@ -64,6 +65,11 @@ def t(lang: str, key: str, **values: object) -> str:
     """The string for key in lang (Danish if missing), with {placeholders} filled."""
     template = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE)[key]
     return template.format(**values) if values else template
+
+
+def format_number(value: int, lang: str) -> str:
+    """A count as a reader of lang writes it: 6.000 in Danish, 6,000 in English."""
+    return format_decimal(value, locale=lang)
 
 
 def format_when(moment: datetime, lang: str) -> str:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from babel.numbers import format_decimal
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from content.i18n import format_number
 from handlers.common import flow_token_ok, parse_action, stale
 from handlers.context import Ctx, registry
 from handlers.themes import area_name
@@ -89,7 +89,7 @@ def personal_data(session: Session, participant: Participant) -> dict:
 
 
 def _num(ctx: Ctx, value: int | None) -> str:
-    return ctx.t("facilitator.hidden") if value is None else format_decimal(value, locale=ctx.lang)
+    return ctx.t("facilitator.hidden") if value is None else format_number(value, ctx.lang)
 
 
 def _bind(ctx: Ctx) -> Engine:

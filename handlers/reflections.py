@@ -1,6 +1,7 @@
 """Free text after consent is a reflection: scrubbed, language-tagged, stored, with an undo receipt."""
 from __future__ import annotations
 
+from content.i18n import format_number
 from handlers.common import consent_given, parse_action, quote_label, stale
 from handlers.context import Ctx, Later, registry
 from handlers.langid import detect_language
@@ -37,7 +38,8 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     limit = ctx.config.max_reflection_chars
     length = max(len(text), ctx.extra.get("length", 0))
     if length > limit:
-        return [Reply(ctx.t("common.too_long", length=f"{length:,}".replace(",", "."), limit=limit))]
+        return [Reply(ctx.t("common.too_long", length=format_number(length, ctx.lang),
+                            limit=format_number(limit, ctx.lang)))]
     p = ctx.participant
     stored = scrub(text)
     reflection = Reflection(
