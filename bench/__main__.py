@@ -72,6 +72,7 @@ def benches(tmp: str, quick: bool, postgres: bool) -> list[Bench]:
         Bench("telegram", "bench.telegram_throughput", [], ["--citizens", "100", "--messages", "2", "--rounds", "1"]),
         Bench("broadcast", "bench.broadcast", [], ["--recipients", "1000"]),
         Bench("langid", "bench.langid", [], ["--repeat", "5"]),
+        Bench("engines", "bench.engines", [], ["--repeat", "2"]),
         Bench("analytics", "bench.analytics", ["--reflections", str(n), "--participants", str(people), "--db", db],
               ["--reflections", str(n), "--participants", str(people), "--db", db]),
         # The same database as analytics (generated there, once): --reuse.
@@ -112,6 +113,14 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
     if name == "langid":
         return [Row("langid: accuracy", f"{100 * f['accuracy']:.1f} %", "≥ 97 %", f["accuracy"] >= 0.97),
                 Row("langid: throughput", f"{_num(f['rate'])} texts/s", "≥ 2,000/s", f["rate"] >= 2000)]
+    if name == "engines":
+        return [Row("crisis check: throughput (60-character texts, CPU)", f"{_num(f['crisis_rate'])} texts/s",
+                    "≥ 20,000/s", f["crisis_rate"] >= 20_000),
+                Row("crisis check: slowest huge input (200,000 characters)", f"{f['crisis_huge_s']:.2f} s", "≤ 3 s",
+                    f["crisis_huge_s"] <= 3),
+                Row("scrub: throughput (CPU)", f"{_num(f['scrub_rate'])} texts/s"),
+                Row("scrub: slowest huge input (210,000 characters)", f"{f['scrub_huge_s']:.2f} s", "≤ 3 s",
+                    f["scrub_huge_s"] <= 3)]
     if name == "analytics":
         n = int(argv[argv.index("--reflections") + 1])
         at_size = n >= ONE_MILLION

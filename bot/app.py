@@ -11,6 +11,7 @@ from bot.config import Settings
 from handlers.context import HandlerConfig
 from handlers.dispatch import Dispatcher
 from handlers.flood import Limits
+from storage.clock import Clock, system_clock
 from storage.db import make_engine, make_sessionmaker, normalise_url, scrub_sqlite_journal
 from storage.migrate import ensure_migrated
 
@@ -23,6 +24,8 @@ class App:
     engine: Engine
     sessions: sessionmaker[Session]
     dispatcher: Dispatcher
+    # The one clock of this program: the dispatcher, scheduler, outbox, jobs and CLI commands all read it.
+    clock: Clock = system_clock
 
 
 def handler_config(settings: Settings) -> HandlerConfig:
@@ -36,7 +39,7 @@ def handler_config(settings: Settings) -> HandlerConfig:
     )
 
 
-def build_app(settings: Settings, *, migrate: bool = True) -> App:
+def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system_clock) -> App:
     """Open the database (migrating a fresh one, refusing an old one) and make the dispatcher."""
     url = normalise_url(settings.database.url)
     engine = make_engine(url, synchronous=settings.database.synchronous)
@@ -52,5 +55,5 @@ def build_app(settings: Settings, *, migrate: bool = True) -> App:
     install_chat_reports(settings)
     limits = Limits(settings.limits.per_minute, settings.limits.per_day, settings.limits.group_per_minute)
     dispatcher = Dispatcher(sessions, handler_config(settings), secret_key=settings.secret_key,
-                            on_erase=lambda: scrub_sqlite_journal(engine), limits=limits)
-    return App(settings, engine, sessions, dispatcher)
+                            on_erase=lambda: scrub_sqlite_journal(engine), limits=limits, clock=clock)
+    return App(settings, engine, sessions, dispatcher, clock)

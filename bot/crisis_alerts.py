@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from babel.dates import format_time
 from sqlalchemy import or_, select, update
@@ -16,6 +16,7 @@ from content.i18n import t
 from handlers.types import Reply
 from storage.campaign_models import as_utc
 from storage.safety_models import FAILED, PENDING, SENDING, SENT, CrisisAlert
+from storage.clock import system_clock
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ async def send_alerts(sessions: sessionmaker[Session], senders: Mapping[str, Sen
 
 async def run_alerts(sessions: sessionmaker[Session], senders: Mapping[str, Sender], stop: asyncio.Event, *,
                      every: float, language: str = "da",
-                     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                     clock: Callable[[], datetime] = system_clock) -> None:
     """The background loop beside the outbox workers; a failed round is logged, never fatal."""
     while not stop.is_set():
         try:

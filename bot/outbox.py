@@ -72,13 +72,12 @@ from storage.campaign_models import (
     OutboxWorker,
     PromptSubscription,
 )
+from storage.clock import Clock, system_clock
 from storage.models import Contact, Participant
 
 log = logging.getLogger(__name__)
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _insert_for(session: Session):
@@ -336,7 +335,7 @@ class Worker:
     """Drains one platform's outbox rows through its Sender at the platform's pace."""
 
     def __init__(self, sessions: sessionmaker[Session], sender: Sender, settings: WorkerSettings | None = None, *,
-                 clock: Callable[[], datetime] = utcnow, worker_id: str | None = None,
+                 clock: Clock = system_clock, worker_id: str | None = None,
                  only_chat: str | None = None, rate_limiter: RateLimiter | None = None) -> None:
         self.sessions = sessions
         self.sender = sender

@@ -37,6 +37,7 @@ from bot.delivery import QuietHours
 from bot.outbox import BroadcastResult, FileLock, begin_write, broadcast_prompt, lock_path
 from content.campaigns import Campaign, Prompt, find_campaign
 from storage.campaign_models import CampaignSend, as_utc
+from storage.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -45,8 +46,6 @@ TZ = ZoneInfo("Europe/Copenhagen")
 ON_TIME = timedelta(minutes=15)
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # ------------------------------------------------------------------------------------ rules
@@ -214,7 +213,7 @@ class Runtime:
     campaigns: tuple[Campaign, ...]
     quiet: QuietHours
     default_language: str = "da"
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = system_clock
     settings: Any = None
     scheduler: Any = None
     inline_db: bool = True
@@ -414,7 +413,7 @@ class Scheduler:
     """The campaign scheduler of one process: runs APScheduler while this process leads."""
 
     def __init__(self, sessions: sessionmaker[Session], url: str, campaigns: tuple[Campaign, ...], *,
-                 quiet: QuietHours, default_language: str = "da", clock: Callable[[], datetime] = utcnow,
+                 quiet: QuietHours, default_language: str = "da", clock: Clock = system_clock,
                  retry_seconds: float = 10.0, check_seconds: float = 5.0, settings: Any = None) -> None:
         self.url = url
         self.campaigns = campaigns
@@ -490,7 +489,7 @@ class Services:
 
     def __init__(self, app: Any, platforms: list[str], *, console_user: str | None = None,
                  console_out: Any = None, console_render: Callable[[Any], None] | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Clock = system_clock) -> None:
         self.app = app
         self.platforms = platforms
         self.console_user = console_user
@@ -619,6 +618,7 @@ class Services:
 
 
 async def start_services(app: Any, platforms: list[str], **kw: Any) -> Services:
+    kw.setdefault("clock", app.clock)
     services = Services(app, platforms, **kw)
     await services.start()
     return services

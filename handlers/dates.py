@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from content.i18n import t
+from storage.clock import system_clock
 
 TZ = ZoneInfo("Europe/Copenhagen")
 # Announcing further ahead than this is almost certainly a typo in the year.
@@ -311,7 +312,7 @@ def parse_duration(text: str) -> Duration:
 def say_when(moment: datetime, lang: str, now: datetime | None = None) -> str:
     """'lørdag den 5. december kl. 14.00' / 'Saturday 5 December at 14:00' (year added when not this year)."""
     local = moment.astimezone(TZ)
-    this_year = (now or datetime.now(timezone.utc)).astimezone(TZ).year
+    this_year = (now or system_clock()).astimezone(TZ).year
     key = "dates.pattern" if local.year == this_year else "dates.pattern_year"
     return format_datetime(local, t(lang, key), locale=lang, tzinfo=TZ)
 

@@ -8,7 +8,6 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from handlers.types import Incoming, Intent, Reply
 from storage.models import ProcessedMessage
 from storage.db import writer
 from storage.models import Participant
+from storage.clock import Clock, system_clock
 from storage.repo import dedupe_salt, participants_by_identity
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,6 @@ def clean_text(text: str | None) -> str | None:
     return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch)[0] != "C")
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # Bounded so one batch's transaction stays short and the first message's reply is not held long.
@@ -75,7 +73,7 @@ class Dispatcher:
     """Routes one Incoming to its handler in one database transaction and returns the intents."""
 
     def __init__(self, sessions: sessionmaker[Session], config: HandlerConfig, *,
-                 clock: Callable[[], datetime] = utcnow, routes: Registry = registry,
+                 clock: Clock = system_clock, routes: Registry = registry,
                  secret_key: str | None = None, on_erase: Callable[[], None] | None = None,
                  limits: Limits = Limits()) -> None:
         self.sessions = sessions

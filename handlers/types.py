@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
+
+from storage.clock import system_clock
 
 # Telegram limits callback_data to 64 bytes; every button payload must fit it on every platform.
 MAX_ACTION_BYTES = 64
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Incoming:
     action: str | None = None
     locale_hint: str | None = None
     message_id: str | None = None
-    received_at: datetime = field(default_factory=_now)
+    received_at: datetime = field(default_factory=system_clock)  # the platform's own time when it gives one
     chat_type: str = "private"  # private | group | channel
     display_name: str | None = None
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Contact, Meta, Participant, Reflection
+from storage.clock import system_clock
 
 
 def find_participant(session: Session, platform: str, external_id: str) -> Participant | None:
@@ -66,7 +67,7 @@ def mark_unreachable(session: Session, platform: str, chat_id: str, *, now: date
     ).all()
     for contact in contacts:
         contact.reachable = False
-        contact.updated_at = now or datetime.now(timezone.utc)
+        contact.updated_at = now or system_clock()
     return len(contacts)
 
 

@@ -72,9 +72,7 @@ class Clock:
 
 def make_app(url: str, tmp_path, clock: Clock, **overrides) -> App:
     data = {"database": {"url": url}, "console": {"download_dir": str(tmp_path / "downloads")}, **overrides}
-    app = build_app(Settings.model_validate(data))
-    app.dispatcher.clock = clock
-    return app
+    return build_app(Settings.model_validate(data), clock=clock)
 
 
 @pytest.fixture

@@ -50,3 +50,16 @@ def test_every_module_has_a_docstring():
                for p in (ROOT / pkg).rglob("*.py")
                if "versions" not in p.parts and not ast.get_docstring(ast.parse(p.read_text()))]
     assert missing == []
+
+
+WALL_CLOCK = ("datetime.now(", "date.today(", "datetime.utcnow(", "time.time(")
+
+
+def test_only_the_one_clock_reads_the_wall_clock():
+    """Code that decides by time takes a Clock (App.clock); storage/clock.py holds the only real one."""
+    allowed = {ROOT / "storage" / "clock.py",
+               ROOT / "bot" / "platforms" / "console.py"}  # a run id for message ids, not a time
+    hits = [f"{p.relative_to(ROOT)}:{n}" for pkg in ("bot", "handlers", "storage", "content")
+            for p in (ROOT / pkg).rglob("*.py") if p not in allowed
+            for n, line in enumerate(p.read_text().splitlines(), 1) if any(w in line for w in WALL_CLOCK)]
+    assert hits == []

@@ -72,6 +72,16 @@ def test_langid_and_analytics(tmp_path, capsys):
     assert "command: python -m bench.langid" in out and "digest 2026-W48" in out
 
 
+def test_engines(capsys):
+    from bench import engines
+
+    figures = engines.main(["--repeat", "1"])
+    assert figures["crisis_texts"] > 1000 and figures["scrub_texts"] > 1000
+    assert [r.figure for r in rows("engines", figures, [])][:2] == [
+        "crisis check: throughput (60-character texts, CPU)", "crisis check: slowest huge input (200,000 characters)"]
+    assert "command: python -m bench.engines" in capsys.readouterr().out
+
+
 def test_export_reuses_the_analytics_database(tmp_path):
     from bench import analytics, export
 

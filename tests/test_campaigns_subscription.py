@@ -1,7 +1,7 @@
 """Prompts from a person's side: asked once, /prompts, /pause, /resume, answering a prompt, /forget."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -27,13 +27,13 @@ def sub(app, name="anna") -> PromptSubscription | None:
 
 async def deliver(app, *people, prompt=PROMPT, at=None):
     """Broadcast a prompt and drain the console outbox into the people's consoles, as the console would."""
-    at = at or datetime.now(timezone.utc)
+    at = at or app.clock()
     with app.sessions.begin() as s:
         broadcast_prompt(s, prompt, now=at, send_at=at)
     sender = FakeSender(platform="console")
     settings = WorkerSettings(limits=PlatformLimits(1000, 0), poll_seconds=0.02,
                               quiet=QuietHours.parse("00:00", "00:00"))
-    await Worker(app.sessions, sender, settings, rate_limiter=RateLimiter(1000)).drain(timeout=10)
+    await Worker(app.sessions, sender, settings, rate_limiter=RateLimiter(1000), clock=app.clock).drain(timeout=10)
     by_chat = {p.name: p for p in people}
     for chat, intent, _ in sender.sent:
         by_chat[chat].console.render(intent)
@@ -171,7 +171,7 @@ async def test_forget_removes_subscription_and_queued_prompts(app, person):
     await anna.onboard()
     await anna.press("Ja, gerne")
     with app.sessions.begin() as s:
-        broadcast_prompt(s, PROMPT, now=datetime.now(timezone.utc), send_at=datetime.now(timezone.utc))
+        broadcast_prompt(s, PROMPT, now=app.clock(), send_at=app.clock())
     with app.sessions() as s:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 1
     await anna.say("/forget")
@@ -185,7 +185,7 @@ async def test_pausing_cancels_what_is_queued(app, person):
     anna = person()
     await anna.onboard()
     await anna.press("Ja, gerne")
-    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    later = app.clock() + timedelta(hours=1)
     with app.sessions.begin() as s:
         broadcast_prompt(s, PROMPT, now=later, send_at=later)
     await anna.say("/pause")
@@ -201,12 +201,12 @@ async def test_forget_while_the_prompt_is_on_its_way_harms_nobody_else(app, pers
     for p in (anna, bo):
         await p.onboard()
         await p.press("Ja, gerne")
-    now = datetime.now(timezone.utc)
+    now = app.clock()
     with app.sessions.begin() as s:
         broadcast_prompt(s, PROMPT, now=now, send_at=now)
     sender = FakeSender(platform="console")
     settings = WorkerSettings(limits=PlatformLimits(1000, 0), quiet=QuietHours.parse("00:00", "00:00"))
-    w = Worker(app.sessions, sender, settings, rate_limiter=RateLimiter(1000))
+    w = Worker(app.sessions, sender, settings, rate_limiter=RateLimiter(1000), clock=app.clock)
     claimed = w._claim(10)
     assert len(claimed) == 2
     await anna.say("/forget")

@@ -5,7 +5,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,6 @@ def test_version(tmp_path):
 
 
 def test_scripted_console_session_end_to_end(tmp_path):
-    started = time.monotonic()
     out = samtale("run", "--as", "ingrid_testesen", cwd=tmp_path, stdin=SCRIPT)
     assert out.returncode == 0, out.stderr
     said = out.stdout
@@ -57,7 +55,6 @@ def test_scripted_console_session_end_to_end(tmp_path):
         data = path.read_bytes()
         for needle in [*TEXTS, "ingrid_testesen"]:
             assert needle.encode() not in data, f"{needle!r} left in {path.name}"
-    assert time.monotonic() - started < 30
 
 
 def test_first_reply_is_quick(tmp_path):

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
-import timeit
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -48,7 +46,6 @@ LEXICON = Path(crisis.__file__).resolve().parents[1] / "content" / "safety" / "c
 
 MIN_RECALL = 1.0  # development sets: every crisis text signposted (issue 9)
 MAX_FALSE_POSITIVE_RATE = 0.03  # all sets: at most 3 % of ordinary texts signposted
-MIN_TEXTS_PER_SECOND = 20_000
 
 # Implicit crisis messages a word list cannot catch without also flagging everyday sentences
 # ("jeg kan ikke mere" is everyday Danish for being worn out; "det er slut nu" ends a relationship
@@ -237,26 +234,10 @@ def test_reply_file_is_marked_for_review():
     assert data["reviewed_by"] == "pending clinical review"
 
 
-def _sixty_char_texts() -> list[str]:
-    """Every labelled text, doubled and cut to about 60 characters (a typical reflection)."""
-    texts = [t for path in DEVELOPMENT_SETS if path.exists() for *_, t in _rows(path)]
-    return [(t + " " + t)[:60] for t in texts]
-
-
-def test_throughput():
-    texts = _sixty_char_texts() * 10
-    # CPU time of this process, best of five: robust to other work on a shared machine
-    best = min(timeit.Timer(lambda: [detect_crisis(t) for t in texts], timer=time.process_time).repeat(number=1, repeat=5))
-    rate = len(texts) / best
-    print(f"\ncrisis: {rate:,.0f} texts/s on {sum(map(len, texts)) / len(texts):.0f}-character texts")
-    assert rate >= MIN_TEXTS_PER_SECOND
-
-
-def test_huge_input_is_linear():
-    for text in ("jeg vil ikke " * 20_000, "a." * 100_000, "æ" * 200_000 + " selvmord"):
-        start = time.perf_counter()
-        detect_crisis(text)
-        assert time.perf_counter() - start < 3
+def test_huge_input_is_still_read_to_the_end():
+    # How long these take is a row of `python -m bench` (bench/engines.py), not an assertion here.
+    for text in ("jeg vil ikke " * 20_000, "a." * 100_000):
+        assert detect_crisis(text) is None
     assert detect_crisis("æ" * 200_000 + " selvmord") is not None
 
 

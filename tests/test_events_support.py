@@ -28,7 +28,7 @@ def relaxed_flood(request):
 def make_code(app, org: str = "Røde Kors Aarhus", municipality: str = "Aarhus", now: datetime | None = None,
               days: int = 30) -> str:
     with app.sessions() as s:
-        code, _ = create_invite(s, org, municipality, now or datetime.now(timezone.utc), days=days,
+        code, _ = create_invite(s, org, municipality, now or app.clock(), days=days,
                                 created_by="test")
         s.commit()
     return code

@@ -3,8 +3,10 @@
 typed or pressed, come back through the Telegram adapter as reflections on that prompt."""
 from __future__ import annotations
 
+import time
+
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -35,7 +37,7 @@ def _timedelta_retry_after(monkeypatch):
 async def test_a_prompt_reaches_200_subscribers_and_answers_come_back_linked(app):
     with app.sessions.begin() as s:
         add_subscribers(s, 200, start=FIRST_USER)
-    now = datetime.now(timezone.utc)
+    now = app.clock()  # the answers below are read by the dispatcher on this clock
     with app.sessions.begin() as s:
         assert broadcast_prompt(s, PROMPT, now=now, send_at=now).queued == 200
 
@@ -48,7 +50,10 @@ async def test_a_prompt_reaches_200_subscribers_and_answers_come_back_linked(app
         await sender.start()
         settings = WorkerSettings(limits=PlatformLimits(rate=120, per_chat_interval=1.0), poll_seconds=0.05,
                                   quiet=QuietHours.parse("00:00", "00:00"))
-        worker = Worker(app.sessions, sender, settings, rate_limiter=RateLimiter(120))
+        # The worker's clock runs from the app's (the 429s' retry_after must come due), whatever today is.
+        started = time.monotonic()
+        worker = Worker(app.sessions, sender, settings, rate_limiter=RateLimiter(120),
+                        clock=lambda: now + timedelta(seconds=time.monotonic() - started))
         await worker.drain(timeout=60)
         await sender.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select, text, update
@@ -31,6 +31,16 @@ async def leading(scheduler: Scheduler, stop: asyncio.Event) -> asyncio.Task:
     return task
 
 
+def campaign_not_yet_started():
+    """The shipped winter campaign moved to start on a Tuesday one to two weeks from today, whatever today
+    is (APScheduler reads the wall clock): nothing is due, and its first run is known."""
+    today = datetime.now(TZ).date()
+    start = today + timedelta(days=7 + (1 - today.weekday()) % 7)
+    later = replace(WINTER, id="test-later", starts=start, ends=start + timedelta(days=60),
+                    prompts=tuple(replace(p, campaign_id="test-later") for p in WINTER.prompts))
+    return later, datetime.combine(start, time(10), TZ).astimezone(timezone.utc)
+
+
 def campaign_due_an_hour_ago():
     fire = (datetime.now(timezone.utc) - timedelta(hours=1)).astimezone(TZ).replace(second=0, microsecond=0)
     day = fire.strftime("%a").lower()
@@ -44,24 +54,23 @@ async def test_jobs_live_in_the_database_and_survive_a_restart_unchanged(sqlite_
     app = sqlite_app
     url = app.settings.database.url
     stop = asyncio.Event()
-    first = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours())
+    later, first_run = campaign_not_yet_started()
+    first = Scheduler(app.sessions, url, (later,), quiet=QuietHours())
     task = await leading(first, stop)
     jobs = dict(describe_jobs(app.engine))
     stop.set()
     await task
-    expected = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc) if datetime.now(timezone.utc) < \
-        datetime(2026, 12, 1, 9, tzinfo=timezone.utc) else jobs["campaign:vinter-2026"]
-    assert jobs["campaign:vinter-2026"] == expected
+    assert jobs["campaign:test-later"] == first_run
     with app.engine.connect() as conn:
         state_before = conn.execute(select(apscheduler_jobs.c.job_state)).scalar()
     stop = asyncio.Event()
-    again = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours())
+    again = Scheduler(app.sessions, url, (later,), quiet=QuietHours())
     task = await leading(again, stop)
     stop.set()
     await task
     with app.engine.connect() as conn:
         rows = conn.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)).all()
-    assert [r.id for r in rows] == ["campaign:vinter-2026"] and rows[0].job_state == state_before
+    assert [r.id for r in rows] == ["campaign:test-later"] and rows[0].job_state == state_before
 
 
 async def test_a_run_missed_while_down_happens_once(app):
@@ -122,8 +131,9 @@ async def test_one_leader_on_sqlite_and_the_next_takes_over(sqlite_app):
     app = sqlite_app
     url = app.settings.database.url
     stop_a, stop_b = asyncio.Event(), asyncio.Event()
-    a = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours(), retry_seconds=0.1)
-    b = Scheduler(app.sessions, url, (WINTER,), quiet=QuietHours(), retry_seconds=0.1)
+    later, _ = campaign_not_yet_started()
+    a = Scheduler(app.sessions, url, (later,), quiet=QuietHours(), retry_seconds=0.1)
+    b = Scheduler(app.sessions, url, (later,), quiet=QuietHours(), retry_seconds=0.1)
     task_a = await leading(a, stop_a)
     task_b = asyncio.create_task(b.run(stop_b))
     await asyncio.sleep(0.5)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -95,21 +94,11 @@ def test_odd_inputs():
     assert scrub("\ud800 12345678") == "\ud800 [telefon]"
 
 
-def test_throughput_and_huge_input():
-    texts = [t for _, t, _ in _rows()] * 20
-    best = min(_timed(texts) for _ in range(3))
-    print(f"\nscrub: {len(texts) / best:,.0f} texts/s")
-    for text in ("1" * 200_000, "a." * 100_000, "a@" * 100_000, "@a." * 70_000, "12 " * 70_000):
-        start = time.perf_counter()
-        scrub(text)
-        assert time.perf_counter() - start < 3
-
-
-def _timed(texts: list[str]) -> float:
-    start = time.perf_counter()
-    for t in texts:
-        scrub(t)
-    return time.perf_counter() - start
+def test_huge_input_is_scrubbed_whole():
+    # How long these take is a row of `python -m bench` (bench/engines.py), not an assertion here.
+    assert scrub("ring 12 34 56 78 " + "a." * 100_000).startswith("ring [telefon]")
+    for text in ("1" * 200_000, "a@" * 100_000, "@a." * 70_000, "12 " * 70_000):
+        assert len(scrub(text)) > 0
 
 
 _PIECES = st.sampled_from(list("0123456789 -+.@/:,()[]_abkwxæøå\u2013") +

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 
@@ -76,7 +76,7 @@ def list_(config: str | None) -> None:
     settings = settings_from(config)
     campaigns = _campaigns(settings)
     app = _app(settings)
-    now = datetime.now(timezone.utc)
+    now = app.clock()
     table = Table("id", "title", "dates", "cadence (Copenhagen)", "prompts sent", "next")
     for c in campaigns:
         sent = _sent_prompts(app, c.id)
@@ -108,7 +108,7 @@ def show(campaign_id: str, config: str | None) -> None:
         out.print(c.description.get("da", ""))
     out.print(f"{c.starts} … {c.ends}, cadence [bold]{c.cadence}[/bold] (Copenhagen), "
               f"misfire {c.misfire}, never more than {c.max_delay_hours} h late; "
-              f"next: {_local(next_fire_time(c, datetime.now(timezone.utc)))}")
+              f"next: {_local(next_fire_time(c, app.clock()))}")
     table = Table("#", "prompt", "area", "for", "languages", "sent")
     for i, p in enumerate(c.prompts, 1):
         who = ", ".join(p.age_bands) or "everyone"
@@ -163,7 +163,7 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
                                    f"(its prompts: {', '.join(p.id for p in c.prompts)})")
     app = _app(settings)
     quiet = QuietHours.parse(settings.campaigns.quiet_start, settings.campaigns.quiet_end)
-    now = datetime.now(timezone.utc)
+    now = app.clock()
     try:
         if dry_run:
             with app.sessions() as s:
@@ -174,7 +174,7 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
                              reason=f"send-now by {getpass.getuser()}")
     finally:
         app.engine.dispose()
-    if not c.active_on(datetime.now(timezone.utc).date()):
+    if not c.active_on(app.clock().date()):
         click.echo(f"note: campaign {c.id} runs {c.starts} … {c.ends}; sent now because you asked")
     when = "now" if result.send_at <= now else f"from {_local(result.send_at)} (quiet hours {quiet})"
     click.echo(f"{prompt.ref}: {result.queued} queued, going out {when}; {result.already} skipped "

@@ -5,7 +5,7 @@ freed by erasures to the people waiting; `register_jobs()` registers it with bot
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 
@@ -30,10 +30,6 @@ def _app(config: str | None):
         return build_app(settings)
     except NotMigrated as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _local(moment: datetime) -> str:
@@ -82,7 +78,7 @@ def list_(municipality: str | None, show_all: bool, config: str | None) -> None:
                     q = q.where(Event.municipality == name)
                 events = list(s.scalars(q))
             else:
-                events = upcoming(s, _now(), municipality=name, limit=10_000)
+                events = upcoming(s, app.clock(), municipality=name, limit=10_000)
             table = Table("id", "starts", "title", "organisation", "municipality", "seats", "waiting", "status")
             for e in events:
                 taken = seats.seats_taken(s, e.id)
@@ -165,7 +161,7 @@ def cancel(event_id: int, note: str, yes: bool, config: str | None) -> None:
             event = seats.lock_event(s, event_id)
             if event is None or event.status != OPEN:
                 raise click.ClickException(f"event {event_id} changed meanwhile; nothing done")
-            told = cancel_event(s, event, note, _now())
+            told = cancel_event(s, event, note, app.clock())
             s.commit()
         click.echo(f"cancelled #{event_id} {title!r}; {told} people will be told")
     finally:
@@ -180,7 +176,7 @@ def tick(config: str | None) -> None:
 
     app = _app(config)
     try:
-        done = events_tick(app, _now())
+        done = events_tick(app, app.clock())
         click.echo(f"reminders queued: {done['reminders']}; promoted from waitlists: {done['promoted']}")
     finally:
         app.engine.dispose()

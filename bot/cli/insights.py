@@ -16,6 +16,7 @@ import click
 
 # One way to open the database for every CLI command: migrated, or a clear message.
 from bot.cli.export import CONFIG, cli_actor, open_db as _open
+from storage.clock import system_clock
 
 
 @click.command("digest")
@@ -29,7 +30,6 @@ from bot.cli.export import CONFIG, cli_actor, open_db as _open
 def digest(period_id: str | None, sinks: tuple[str, ...], dry_run: bool, fmt: str, force: bool,
            config: str | None) -> None:
     """Build a k-anonymous digest for a period and send it to the knowledge base."""
-    from datetime import datetime, timezone
 
     from bot.config import ConfigError
     from bot.insights.digest import build_digest, digest_bytes
@@ -37,7 +37,7 @@ def digest(period_id: str | None, sinks: tuple[str, ...], dry_run: bool, fmt: st
     from bot.insights.render import render_markdown
     from bot.insights.sinks import FAILED, build_sinks, deliver, log_dry_run
 
-    now = datetime.now(timezone.utc)
+    now = system_clock()
     try:
         period = parse_period(period_id) if period_id else last_complete_week(now)
     except ValueError as exc:

@@ -1,7 +1,6 @@
 """`samtale organiser`: one-time invite codes for organisers — make, list, revoke."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import click
 
@@ -29,7 +28,7 @@ def invite(municipality: str, org: str, days: int | None, config: str | None) ->
     try:
         with app.sessions() as s:
             try:
-                code, inv = create_invite(s, org, municipality, datetime.now(timezone.utc), days=valid,
+                code, inv = create_invite(s, org, municipality, app.clock(), days=valid,
                                           created_by=cli_actor())
             except InviteError as exc:
                 raise click.ClickException(str(exc)) from None
@@ -53,7 +52,7 @@ def list_(config: str | None) -> None:
     from storage.event_models import OrganiserInvite, OrganiserMembership
 
     app = _app(config)
-    now = datetime.now(timezone.utc)
+    now = app.clock()
     try:
         with app.sessions() as s:
             table = Table("id", "code", "organisation", "municipality", "state", "made", "expires", "organisers")
@@ -82,7 +81,7 @@ def revoke(code_or_id: str, config: str | None) -> None:
             found = find_invite(s, code_or_id)
             if found is None:
                 raise click.ClickException(f"no invite {code_or_id!r}")
-            click.echo(f"invite #{found.id}: {do_revoke(s, found, datetime.now(timezone.utc))}")
+            click.echo(f"invite #{found.id}: {do_revoke(s, found, app.clock())}")
             s.commit()
     finally:
         app.engine.dispose()

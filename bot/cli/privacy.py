@@ -1,7 +1,6 @@
 """`samtale privacy`: retention purge of old reflection text."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import click
 
@@ -24,7 +23,7 @@ def purge(dry_run: bool, config: str | None) -> None:
     settings = settings_from(config)
     app = build_app(settings)
     days = settings.privacy.retention_days
-    now = datetime.now(timezone.utc)
+    now = app.clock()
     with app.sessions() as session:
         plan = plan_purge(session, now, days)
         span = f" (written {plan.oldest:%Y-%m-%d} to {plan.newest:%Y-%m-%d})" if plan.count else ""

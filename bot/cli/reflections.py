@@ -8,11 +8,11 @@ Every step is in the audit log (`samtale audit --action hide`).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import click
 
 from bot.cli.export import CONFIG, cli_actor, open_db
+from storage.clock import system_clock
 
 
 @click.group("reflections")
@@ -31,7 +31,7 @@ def _moderate(reflection_id: int, reason: str, hidden: bool, config: str | None)
     try:
         with writer(sessions()) as session:
             outcome = set_hidden(session, reflection_id, hidden=hidden, actor=cli_actor(), via="cli", reason=reason,
-                                 now=datetime.now(timezone.utc))
+                                 now=system_clock())
             session.commit()
     finally:
         engine.dispose()

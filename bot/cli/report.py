@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 from bot.cli.export import CONFIG, cli_actor, day_option, open_db
+from storage.clock import system_clock
 
 
 @click.command("report")
@@ -45,7 +45,7 @@ def report(year: int | None, first: str | None, last: str | None, lang: str, out
     settings, engine, sessions = open_db(config)
     ins = settings.insights
     started = time.perf_counter()
-    now = datetime.now(timezone.utc)
+    now = system_clock()
     path = Path(out)
     try:
         with sessions() as session:

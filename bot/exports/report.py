@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from bot.insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
 from storage.campaign_models import as_utc
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, Event, Signup
+from storage.clock import system_clock
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
 def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2, terms: int = 15,
                  now: datetime | None = None) -> dict:
     """Everything the annual report shows, all of it already k-anonymous."""
-    now = now or datetime.now(timezone.utc)
+    now = now or system_clock()
     whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now)
     months = []
     for m in months_of(period):

@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -24,6 +24,7 @@ from bot.exports.spec import ExportSpec, validate
 from bot.exports.writers import EXCEL_MAX_ROWS, open_writer
 from storage.audit_models import EXPORT, FAILED, record
 from storage.db import writer
+from storage.clock import system_clock
 
 PROGRESS_EVERY = 2000
 
@@ -113,7 +114,7 @@ def _private_temp(directory: Path, suffix: str) -> tuple[int, str]:
 
 def run_export(sessions: sessionmaker[Session], spec: ExportSpec, out: str | os.PathLike[str], *, actor: str,
                via: str = "cli", progress: bool | None = None, max_rows: int = EXCEL_MAX_ROWS,
-               now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> ExportResult:
+               now: Callable[[], datetime] = system_clock) -> ExportResult:
     spec = validate(spec)
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)

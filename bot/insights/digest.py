@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Text, func, inspect, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from content.municipalities import regions
 from handlers.common import AGE_BANDS
 from handlers.themes import OTHER, load_lexicon, words_of
 from storage.models import Participant, Reflection
+from storage.clock import system_clock
 
 SCHEMA = "samtale-digest"
 SCHEMA_VERSION = 1
@@ -382,7 +383,7 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
         "digest_id": f"samtale-digest-{period.id}",
         "period": period.as_dict(),
         "previous_period": previous.as_dict(),
-        "generated_at": (now or datetime.now(timezone.utc)).isoformat(),
+        "generated_at": (now or system_clock()).isoformat(),
         "k_anonymity": k,
         "lexicon_version": lexicon.version,
         "totals": totals,

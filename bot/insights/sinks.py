@@ -21,7 +21,7 @@ import re
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from bot.config import ConfigError, InsightsSettings, SinkSettings
 from bot.insights.digest import digest_bytes
 from bot.insights.render import render_markdown
 from storage.insight_models import DELIVERED, DRY_RUN, FAILED, SENDING, SKIPPED, DigestDelivery
+from storage.clock import system_clock
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -172,7 +173,7 @@ def build_sinks(settings: InsightsSettings, env: Mapping[str, str] | None = None
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return system_clock()
 
 
 def already_delivered(session: Session, sink: str, key: str) -> bool:

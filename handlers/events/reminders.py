@@ -25,6 +25,7 @@ from handlers.events.config import current
 from handlers.events.store import aware, utc
 from storage.db import writer
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventReminder, Signup
+from storage.clock import system_clock
 
 log = logging.getLogger(__name__)
 
@@ -155,5 +156,5 @@ def promote_waiting(target, now: datetime) -> int:
 
 def events_tick(target, now: datetime | None = None) -> dict[str, int]:
     """The periodic job: due reminders, and seats for the people waiting. Safe to run anywhere, any time."""
-    now = now or datetime.now(timezone.utc)
+    now = now or system_clock()
     return {"reminders": send_due_reminders(target, now), "promoted": promote_waiting(target, now)}

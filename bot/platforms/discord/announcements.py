@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -15,6 +15,7 @@ from bot.platforms.discord.delivery import MESSAGE_LIMIT
 from bot.platforms.discord.sender import nonce
 from content.i18n import t
 from handlers.events.channels import Announcement, announcement_failed, announcement_posted, pending_announcements
+from storage.clock import system_clock
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ async def drain_announcements(sessions, client: discord.Client, now: datetime, *
 async def announce_forever(sessions, client: discord.Client, clock: Callable[[], datetime] | None = None,  # noqa: ANN001
                            *, language: str = "da") -> None:
     """The client's background loop, from the first READY on; one failed round is logged, never fatal."""
-    clock = clock or (lambda: datetime.now(timezone.utc))
+    clock = clock or system_clock
     logged: set[int] = set()
     await client.wait_until_ready()
     while True:

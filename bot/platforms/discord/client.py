@@ -76,7 +76,7 @@ class SamtaleClient(discord.Client):
             await self.load_command_ids()
             # Events in the configured channels; the loop itself waits for READY (the guild cache).
             self._announcer = asyncio.create_task(
-                announce_forever(self.app.sessions, self, self.app.dispatcher.clock,
+                announce_forever(self.app.sessions, self, self.app.clock,
                                  language=self.settings.events.channel_language),
                 name="discord-announcements")
 
@@ -236,7 +236,7 @@ class SamtaleClient(discord.Client):
 
     def unreachable(self, user_id: int) -> None:
         assert self.app is not None
-        if mark_unreachable(self.app.sessions, str(user_id), self.app.dispatcher.clock()):
+        if mark_unreachable(self.app.sessions, str(user_id), self.app.clock()):
             log.info("a discord participant cannot be sent DMs; marked unreachable")
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from bot.platforms.telegram.outbound import ApiCall, keyboard, perform, render, start_link, url_button
 from content.i18n import t
 from handlers.events.channels import announcement_failed, announcement_posted, pending_announcements
 from handlers.types import Reply
+from storage.clock import system_clock
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ async def drain_announcements(sessions, bot, now: datetime, *, language: str = "
 async def announce_forever(sessions, bot, clock: Callable[[], datetime] | None = None,  # noqa: ANN001
                            *, language: str = "da") -> None:
     """The adapter's background loop; one failed round is logged and retried, never fatal."""
-    clock = clock or (lambda: datetime.now(timezone.utc))
+    clock = clock or system_clock
     while True:
         try:
             await drain_announcements(sessions, bot, clock(), language=language)

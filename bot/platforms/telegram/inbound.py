@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
 
 from telegram import Chat, Message, Update
 
 from handlers.context import Registry
 from handlers.types import Incoming
+from storage.clock import system_clock
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def to_incoming(update: Update, *, bot_username: str | None, routes: Registry) -
         return Incoming(
             platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), action=query.data,
             locale_hint=user.language_code, message_id=f"c{query.id}", chat_type=chat_type(message.chat),
-            display_name=user.first_name, received_at=datetime.now(timezone.utc),
+            display_name=user.first_name, received_at=system_clock(),
         )
 
     message = update.message
@@ -92,7 +92,7 @@ def to_incoming(update: Update, *, bot_username: str | None, routes: Registry) -
     common = dict(
         platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), locale_hint=user.language_code,
         message_id=f"m{message.message_id}", chat_type=kind, display_name=user.first_name,
-        received_at=message.date or datetime.now(timezone.utc),
+        received_at=message.date or system_clock(),
     )
     text = _text_of(message)
     parsed = parse_command(text) if text is not None and text.lstrip().startswith("/") else None

@@ -140,7 +140,7 @@ class TelegramPlatform:
         await self.application.start()
         # Events announced in this process's municipalities' groups and channels (count-only cards).
         self._announcer = asyncio.create_task(
-            announce_forever(self.app.sessions, self.application.bot,
+            announce_forever(self.app.sessions, self.application.bot, self.app.clock,
                              language=self.app.settings.events.channel_language),
             name="telegram-announcements")
 
