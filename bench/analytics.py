@@ -20,11 +20,11 @@ from sqlalchemy import insert
 from bench import machine
 from bot.app import build_app
 from bot.config import Settings
-from bot.insights.digest import build_digest
-from bot.insights.periods import parse_period
+from insights.digest import build_digest
+from insights.periods import parse_period
 from content.municipalities import regions
-from handlers.common import AGE_BANDS
-from handlers.themes import load_lexicon
+from content.people import AGE_BANDS
+from engines.themes import load_lexicon
 from storage.models import Participant, Reflection
 
 SENTENCES = [

@@ -12,8 +12,8 @@ import platform
 import time
 from pathlib import Path
 
-from handlers.crisis import detect_crisis, warm_up
-from handlers.scrub import scrub
+from engines.crisis import detect_crisis, warm_up
+from engines.scrub import scrub
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 CRISIS_SETS = ("crisis_labelled.tsv", "crisis_heldout_a.tsv", "crisis_heldout_b.tsv", "crisis_heldout_c.tsv")

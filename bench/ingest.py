@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from bench.pgdb import throwaway_database
 from bot.app import build_app
 from bot.config import Settings
-from handlers.crisis import warm_up
-from handlers.flood import Limits
-from handlers.types import Incoming
+from engines.crisis import warm_up
+from handlers.core.flood import Limits
+from handlers.core.types import Incoming
 from storage.models import Consent, Participant, Reflection
 
 TEXTS = [

@@ -1,4 +1,4 @@
-"""Benchmark: accuracy and speed of handlers/langid.py on tests/data/langid_labelled.tsv.
+"""Benchmark: accuracy and speed of engines/langid.py on tests/data/langid_labelled.tsv.
 
 Run:  python -m bench.langid [--repeat N]
 Prints accuracy (all rows, rows without context, dev and holdout splits), throughput in texts/s,
@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from handlers.langid import explain_language
+from engines.langid import explain_language
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "langid_labelled.tsv"
 

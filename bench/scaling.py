@@ -37,12 +37,12 @@ from bench.ingest import drive, seed
 from bench.pgdb import throwaway_database
 from bot.app import build_app
 from bot.config import Settings
-from bot.insights.digest import build_digest
-from bot.insights.periods import parse_period
+from insights.digest import build_digest
+from insights.periods import parse_period
 from content.municipalities import regions
-from handlers.crisis import warm_up
-from handlers.flood import Limits
-from handlers.themes import load_lexicon
+from engines.crisis import warm_up
+from handlers.core.flood import Limits
+from engines.themes import load_lexicon
 from storage.models import Participant, Reflection
 
 BAR = 1.5

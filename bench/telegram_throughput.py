@@ -136,7 +136,7 @@ def seed(app, citizens: int) -> None:
 async def warm_up(app, user: int) -> None:
     """One reflection through the core before timing: lazy set-up (the crisis lexicon compiles on its
     first use, ~1.3 s here) belongs to start-up, not to the throughput."""
-    from handlers.types import Incoming
+    from handlers.core.types import Incoming
 
     await app.dispatcher.handle(Incoming(platform="telegram", chat_id=str(user), user_id=str(user), text=reflection(
         random.Random(0)), locale_hint="da", message_id="warm-up", display_name="Borger"))

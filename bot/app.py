@@ -8,9 +8,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from handlers.context import HandlerConfig
-from handlers.dispatch import Dispatcher
-from handlers.flood import Limits
+from handlers.core.context import HandlerConfig
+from handlers.core.dispatch import Dispatcher
+from handlers.core.flood import Limits
 from storage.clock import Clock, system_clock
 from storage.db import make_engine, make_sessionmaker, normalise_url, scrub_sqlite_journal
 from storage.migrate import ensure_migrated
@@ -49,7 +49,7 @@ def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system
     from handlers.events import EventsConfig, configure as configure_events
 
     configure_events(EventsConfig.from_settings(settings.events))
-    from bot.exports.chat import install_chat_reports
+    from bot.facilitator_reports import install_chat_reports
 
     # The facilitator chat commands (/stats, /digest, /export) get their reports with [insights] k.
     install_chat_reports(settings)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery import TZ, Outcome, Sender
 from bot.outbox import begin_write
 from content.i18n import t
-from handlers.types import Reply
+from handlers.core.types import Reply
 from storage.campaign_models import as_utc
 from storage.safety_models import FAILED, PENDING, SENDING, SENT, CrisisAlert
 from storage.clock import system_clock

@@ -3,7 +3,7 @@
 The outbox (bot/outbox.py) decides *what* goes to whom and records every outcome; a Sender only
 knows how to put one neutral intent in front of one chat on its platform and say what happened:
 
-    class TelegramSender:                      # bot/platforms/telegram_sender.py
+    class TelegramSender:                      # bot/platforms/telegram/sender.py
         platform = "telegram"
         async def send(self, chat_id: str, intent: Intent, *, key: str) -> SendResult: ...
 
@@ -22,7 +22,7 @@ from enum import Enum
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from handlers.types import Button, Intent, Reply, Share
+from handlers.core.types import Button, Intent, Reply, Share
 
 TZ = ZoneInfo("Europe/Copenhagen")
 

@@ -1,4 +1,5 @@
-"""Periodic housekeeping run by the leading scheduler: retention, the weekly digest, prompt summaries."""
+"""Periodic housekeeping run by the leading scheduler: retention, the weekly digest, prompt summaries
+(queued through the outbox to everyone who asked, in the language they asked in)."""
 from __future__ import annotations
 
 import logging
@@ -6,6 +7,13 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.outbox import enqueue
+from handlers.core.types import Reply
+from insights.summaries import prompt_summary, summary_text
+from storage.insight_models import SummaryRequest
+from storage.models import Participant
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +42,7 @@ async def retention_job() -> None:
 
 async def weekly_digest_job() -> None:
     """Last week's digest to every configured sink (a digest already delivered is skipped)."""
-    from bot.insights.weekly import run_weekly_digest
+    from bot.knowledge_base.weekly import run_weekly_digest
 
     rt = _runtime()
     await run_weekly_digest(SimpleNamespace(settings=rt.settings, sessions=rt.sessions), rt.clock())
@@ -55,8 +63,6 @@ def closed_prompts_with_requests(session, now: datetime, window: timedelta) -> l
 
 async def prompt_summaries_job() -> None:
     """After a prompt closes, people who asked get a k-anonymous summary of what others said."""
-    from bot.insights.summaries import deliver_prompt_summaries
-
     rt = _runtime()
     now = rt.clock()
     window = timedelta(hours=rt.settings.campaigns.answer_window_hours)
@@ -67,11 +73,32 @@ async def prompt_summaries_job() -> None:
         log.info("summaries: %d queued for prompt %s", queued, prompt_id)
 
 
+def deliver_prompt_summaries(sessions: sessionmaker[Session], prompt_id: str, now: datetime, *,
+                             k: int = 5) -> int:
+    """Queue the summary for everyone who asked (once each, via the outbox); returns how many."""
+    queued = 0
+    with sessions() as session:
+        requests = session.scalars(select(SummaryRequest).where(
+            SummaryRequest.prompt_id == prompt_id, SummaryRequest.sent_at.is_(None))).all()
+        for req in requests:
+            person = session.get(Participant, req.participant_id)
+            if person is None or person.consent_state != "given":
+                continue
+            text = summary_text(prompt_summary(session, prompt_id, lang=req.language, k=k,
+                                               exclude_participant=person.id), req.language)
+            enqueue(session, kind="summary", ref=prompt_id, participant_id=person.id, platform=person.platform,
+                    intent=Reply(text), now=now, quiet=True)
+            req.sent_at = now
+            queued += 1
+        session.commit()
+    return queued
+
+
 def register_jobs(settings) -> None:
     """Register the housekeeping jobs with bot.scheduler (installed by whichever process leads)."""
     from apscheduler.triggers.cron import CronTrigger
 
-    from bot.insights.weekly import weekly_trigger
+    from bot.knowledge_base.weekly import weekly_trigger
     from bot.scheduler import TZ, add_periodic
 
     add_periodic("retention", "bot.maintenance:retention_job", CronTrigger(hour=3, minute=17, timezone=TZ))

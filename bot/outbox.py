@@ -56,7 +56,7 @@ from bot.delivery import (
 )
 from content.campaigns import Prompt
 from handlers.campaigns import PROMPT_KIND, prompt_intent, prompts_delivered
-from handlers.types import Intent
+from handlers.core.types import Intent
 from storage.campaign_models import (
     BLOCKED,
     CANCELLED,

@@ -65,7 +65,7 @@ def _warm_crisis_lexicon(loop: asyncio.AbstractEventLoop, main: asyncio.Task | N
 
     Samtale must not run without crisis signposting: a lexicon that does not compile stops it.
     """
-    from handlers.crisis import warm_up
+    from engines.crisis import warm_up
 
     failures: list[Exception] = []
 

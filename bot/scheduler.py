@@ -522,7 +522,7 @@ class Services:
         if platform == "console":
             return ConsoleSender(self.console_user or "console", self.console_out, self.console_render)
         if platform == "telegram" and settings.telegram_token:
-            from bot.platforms.telegram_sender import TelegramSender
+            from bot.platforms.telegram.sender import TelegramSender
 
             sender = TelegramSender.from_settings(settings.telegram_token, settings.telegram.api_base_url,
                                                   settings.telegram.api_base_file_url,

@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
+from content.people import STORED_AGE_BANDS
 
 TZ = ZoneInfo("Europe/Copenhagen")
 
@@ -35,7 +36,6 @@ TARGET_GROUPS: dict[str, tuple[str, ...]] = {
     "adults": ("30-49", "50-64"),
     "older": ("65-79", "80+"),
 }
-AGE_BANDS = ("15-17", "18-29", "30-49", "50-64", "65-79", "80+")
 MISFIRE_RULES = ("next_allowed", "skip")
 DEFAULT_LANGUAGE = "da"
 
@@ -235,11 +235,11 @@ def _prompt(ck: _Checker, campaign_id: str, raw: object, i: int) -> Prompt:
     for group in groups:
         if group in TARGET_GROUPS:
             bands.extend(TARGET_GROUPS[group])
-        elif group in AGE_BANDS:
+        elif group in STORED_AGE_BANDS:
             bands.append(group)
         else:
             raise ck.fail(path + ["target_groups"],
-                          f"unknown target group {group!r}; use {sorted(TARGET_GROUPS)} or age bands {list(AGE_BANDS)}")
+                          f"unknown target group {group!r}; use {sorted(TARGET_GROUPS)} or age bands {list(STORED_AGE_BANDS)}")
     towns = raw.get("municipalities", [])
     if not isinstance(towns, list):
         raise ck.fail(path + ["municipalities"], "must be a list of municipality names")

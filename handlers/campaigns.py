@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from content.campaigns import Campaign, Prompt, find_prompt, load_campaigns
 from content.i18n import t
-from handlers.common import consent_given, parse_action, stale
-from handlers.context import Ctx, registry
+from handlers.core.common import consent_given, parse_action, stale
+from handlers.core.context import Ctx, registry
 from handlers.reflections import store_reflection
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.campaign_models import FREQUENCIES, QUEUED, CANCELLED, OutboxMessage, PromptSubscription, as_utc
 from storage.models import FlowState, Participant
 

@@ -1,9 +1,9 @@
 """/forget deletes the person and everything they wrote; /withdraw withdraws consent."""
 from __future__ import annotations
 
-from handlers.common import flow_token_ok, parse_action, stale
-from handlers.context import Ctx, registry
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.context import Ctx, registry
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.repo import delete_reflections, erase_participant
 
 

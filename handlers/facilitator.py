@@ -4,7 +4,7 @@ Only configured facilitators (`roles.facilitators`) may use them: the registry r
 before a handler runs, and the /export buttons check the role again (a button payload can be typed
 by anyone). Every use is written to the audit log in the same transaction as the reply.
 
-The numbers, the digest and the files are built in bot/ (bot.exports.chat), which handlers/ may not
+The numbers, the digest and the files are built in bot/ (bot.facilitator_reports), which handlers/ may not
 import: this module declares what it needs (`Reports`) and bot/ installs it. They run in a worker
 thread on a session of their own, so a large export neither blocks the event loop nor runs inside
 the dispatcher's write transaction.
@@ -23,10 +23,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from content.i18n import format_number
-from handlers.common import flow_token_ok, parse_action, stale
-from handlers.context import Ctx, registry
-from handlers.themes import area_name
-from handlers.types import CloseButtons, Document, Intent, Reply, buttons
+from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.context import Ctx, registry
+from engines.themes import area_name
+from handlers.core.types import CloseButtons, Document, Intent, Reply, buttons
 from storage.audit_models import DIGEST, EXPORT, HIDE, REFUSED, STATS, UNHIDE, AuditEntry, record
 from storage.models import Participant, Reflection
 
@@ -68,7 +68,7 @@ _reports: Reports | None = None
 
 
 def install(reports: Reports | None) -> None:
-    """bot/ gives the chat commands what they need (bot.exports.chat does, when imported)."""
+    """bot/ gives the chat commands what they need (bot.facilitator_reports does, when imported)."""
     global _reports
     _reports = reports
 

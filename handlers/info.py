@@ -1,8 +1,8 @@
 """/help and /privacy: what the bot is, what it can do, what it keeps and why."""
 from __future__ import annotations
 
-from handlers.context import Ctx, registry
-from handlers.types import Intent, Reply
+from handlers.core.context import Ctx, registry
+from handlers.core.types import Intent, Reply
 
 
 @registry.command("help", "commands.help", private_only=False)

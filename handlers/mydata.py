@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 from content.i18n import format_when
-from handlers.common import age_label, language_label, quote_label
-from handlers.context import Ctx, registry
-from handlers.types import Document, Intent, Reply
+from handlers.core.common import age_label, language_label, quote_label
+from handlers.core.context import Ctx, registry
+from handlers.core.types import Document, Intent, Reply
 from storage.models import Participant
 
 # Past this many, the text lists only the newest; the JSON file always holds them all.

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from content.municipalities import match_municipality, suggest_municipalities
-from handlers.common import AGE_BANDS, flow_token_ok, parse_action, stale
-from handlers.context import Ctx, registry
-from handlers.types import Button, CloseButtons, Intent, Reply, buttons
+from content.people import AGE_BANDS
+from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.context import Ctx, registry
+from handlers.core.types import Button, CloseButtons, Intent, Reply, buttons
 from storage.models import Consent, Contact, Participant
 from storage.repo import erase_participant
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from content.i18n import format_number
-from handlers.common import consent_given, parse_action, quote_label, stale
-from handlers.context import Ctx, Later, registry
-from handlers.langid import detect_language
-from handlers.scrub import scrub
-from handlers.themes import area_ids
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.common import consent_given, parse_action, quote_label, stale
+from handlers.core.context import Ctx, Later, registry
+from engines.langid import detect_language
+from engines.scrub import scrub
+from engines.themes import area_ids
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.models import Reflection
 from storage.repo import own_reflection
 

@@ -1,12 +1,13 @@
 """/settings and /language: change age band, municipality, quoting default and language."""
 from __future__ import annotations
 
-from handlers.common import AGE_BANDS, age_label, consent_given, flow_token_ok, language_label, parse_action, \
+from content.people import AGE_BANDS
+from handlers.core.common import age_label, consent_given, flow_token_ok, language_label, parse_action, \
     quote_label, stale
-from handlers.context import Ctx, registry
+from handlers.core.context import Ctx, registry
 from handlers.onboarding import age_buttons, ask_municipality, ensure_participant, municipality_by_code, \
     municipality_reply, under15
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 
 FLOW = "st"
 

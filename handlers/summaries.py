@@ -6,9 +6,9 @@ pressing it stores a SummaryRequest (removed with the person by /forget).
 """
 from __future__ import annotations
 
-from handlers.common import parse_action, stale
-from handlers.context import Ctx, registry
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.common import parse_action, stale
+from handlers.core.context import Ctx, registry
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.insight_models import SummaryRequest
 
 PREFIX = "os"

@@ -1,6 +1,7 @@
 """Shared fixtures: a Samtale core on a fresh SQLite file or on the PostgreSQL at 127.0.0.1."""
 from __future__ import annotations
 
+import gc
 import io
 import os
 import uuid
@@ -14,8 +15,21 @@ from sqlalchemy import create_engine, text
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.platforms.console import Console
-from handlers.types import CloseButtons, Document, Incoming, Intent, Reply
+from handlers.core.types import CloseButtons, Document, Incoming, Intent, Reply
 from storage.tables import Base
+
+def _warnings_are_errors(item) -> bool:  # noqa: ANN001
+    return any(m.args == ("error",) for m in item.iter_markers("filterwarnings"))
+
+
+# trylast: after the fixtures are torn down, before pytest collects unraisable exceptions for this test.
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):  # noqa: ANN001
+    """Before a module that turns warnings into errors, collect the garbage of the test before it, so an
+    unclosed session of that test is reported there (a warning) and not as the next module's error."""
+    if nextitem is not None and _warnings_are_errors(nextitem) and not _warnings_are_errors(item):
+        gc.collect()
+
 
 PG_ADMIN_URL = os.environ.get("SAMTALE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("SAMTALE_REQUIRE_POSTGRES") == "1"

@@ -7,6 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
     "handlers": {"telegram", "discord", "bot"},
+    "engines": {"telegram", "discord", "bot", "handlers", "insights"},
+    "insights": {"telegram", "discord", "bot", "handlers"},
     "storage": {"telegram", "discord", "bot", "handlers"},
     "content": {"telegram", "discord", "bot", "handlers", "storage"},
 }
@@ -46,7 +48,7 @@ def test_only_platform_adapters_import_platform_libraries():
 
 
 def test_every_module_has_a_docstring():
-    missing = [str(p.relative_to(ROOT)) for pkg in ("bot", "handlers", "storage", "content")
+    missing = [str(p.relative_to(ROOT)) for pkg in ("bot", "handlers", "engines", "insights", "storage", "content")
                for p in (ROOT / pkg).rglob("*.py")
                if "versions" not in p.parts and not ast.get_docstring(ast.parse(p.read_text()))]
     assert missing == []
@@ -59,7 +61,7 @@ def test_only_the_one_clock_reads_the_wall_clock():
     """Code that decides by time takes a Clock (App.clock); storage/clock.py holds the only real one."""
     allowed = {ROOT / "storage" / "clock.py",
                ROOT / "bot" / "platforms" / "console.py"}  # a run id for message ids, not a time
-    hits = [f"{p.relative_to(ROOT)}:{n}" for pkg in ("bot", "handlers", "storage", "content")
+    hits = [f"{p.relative_to(ROOT)}:{n}" for pkg in ("bot", "handlers", "engines", "insights", "storage", "content")
             for p in (ROOT / pkg).rglob("*.py") if p not in allowed
             for n, line in enumerate(p.read_text().splitlines(), 1) if any(w in line for w in WALL_CLOCK)]
     assert hits == []

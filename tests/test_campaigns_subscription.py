@@ -43,7 +43,7 @@ async def deliver(app, *people, prompt=PROMPT, at=None):
 
 def test_every_prompt_button_fits_telegrams_64_bytes():
     from handlers.campaigns import prompt_intent
-    from handlers.types import MAX_ACTION_BYTES
+    from handlers.core.types import MAX_ACTION_BYTES
 
     for campaign in load_campaigns():
         for prompt in campaign.prompts:
@@ -161,7 +161,7 @@ async def test_forged_prompt_buttons_are_stale(app, person):
     for action in ["cp", "cp:a", "cp:a:nope/nope", "cp:q:vinter-2026/nabo-hej:9", "cp:q:vinter-2026/nabo-hej:x",
                    "cs", "cs:zz", "cs:f:daily"]:
         anna.console.choices = []
-        from handlers.types import Incoming
+        from handlers.core.types import Incoming
         out = await app.dispatcher.handle(Incoming(platform="console", chat_id="anna", user_id="anna", action=action))
         assert out and "ikke aktiv" in out[-1].text, action
 

@@ -27,12 +27,12 @@ def test_classify_prints_one_json_object_per_text_and_touches_no_database(tmp_pa
     assert rows[0]["matched"]["hjem"] == ["bor alene", "lejlighed"]
     assert rows[1]["language"] == "en" and rows[1]["areas"] == ["arbejde"]
     try:
-        import handlers.scrub  # noqa: F401
+        import engines.scrub  # noqa: F401
         assert "12 34 56 78" not in rows[0]["scrubbed"]
     except ImportError:
         pass
     try:
-        import handlers.crisis  # noqa: F401
+        import engines.crisis  # noqa: F401
         assert rows[0]["crisis"] is False
     except ImportError:
         pass

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from handlers.context import registry
+from handlers.core.context import registry
 from storage.models import Participant, Reflection
 
 EXPECT = {

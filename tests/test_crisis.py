@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import handlers.crisis as crisis
-from handlers.crisis import CrisisMatch, crisis_reply, detect_crisis, normalise
+import engines.crisis as crisis
+from engines.crisis import CrisisMatch, crisis_reply, detect_crisis, normalise
 
 DATA_DIR = Path(__file__).parent / "data"
 DEV = DATA_DIR / "crisis_labelled.tsv"  # the development set: tune the lexicon on this ...
@@ -258,7 +258,7 @@ _REFERENCE_REPEAT = re.compile(r"([a-z])\1+")
 
 
 def _reference_normalise(text: str) -> str:
-    """normalise() as it is defined (handlers/crisis.py computes the same, faster)."""
+    """normalise() as it is defined (engines/crisis.py computes the same, faster)."""
     s = unicodedata.normalize("NFKD", text).casefold().translate(crisis._CHAR_FOLD)
     s = re.sub(r"[^a-z0-9]+", " ", s).strip()
     s = _REFERENCE_REPEAT.sub(r"\1", s)

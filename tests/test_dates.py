@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from content.i18n import t
-from handlers.dates import ERRORS, TZ, parse_duration, parse_when, say_duration, say_span, say_when
+from engines.dates import ERRORS, TZ, parse_duration, parse_when, say_duration, say_span, say_when
 
 # Friday 27 November 2026, 11:00 in Copenhagen.
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)

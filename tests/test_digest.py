@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.insights.anonymity import Line, determined_cells, suppress
-from bot.insights.digest import build_digest, content_key
-from bot.insights.periods import last_complete_week, parse_period
-from bot.insights.render import render_markdown
+from insights.anonymity import Line, determined_cells, suppress
+from insights.digest import build_digest, content_key
+from insights.periods import last_complete_week, parse_period
+from insights.render import render_markdown
 from storage.models import Participant, Reflection
 
 W47 = datetime(2026, 11, 17, 10, tzinfo=timezone.utc)  # a Tuesday in ISO week 2026-W47

@@ -1,7 +1,7 @@
 """What others said about a prompt (k-anonymous). (The benchmarks' smoke runs: tests/test_bench_smoke.py.)"""
 from __future__ import annotations
 
-from bot.insights.summaries import prompt_summary, summary_text
+from insights.summaries import prompt_summary, summary_text
 from storage.models import Participant, Reflection
 
 

@@ -286,7 +286,7 @@ def test_mark_unreachable_without_a_contact_is_harmless(sqlite_app, clock):
 
 async def test_sender_delivers_idempotently_and_reports_outcomes(sqlite_app, fake, bot):
     from bot.delivery import Outcome, Sender
-    from handlers.types import Reply, buttons
+    from handlers.core.types import Reply, buttons
     from tests.fakes.discord_api import FakeResponse
 
     sender = bot.sender()

@@ -21,7 +21,7 @@ from bot.platforms.discord.strings import text
 from content.i18n import t
 from handlers.events import EventsConfig, channels, configure
 from handlers.events.manage import cancel_event
-from handlers.flood import Limits
+from handlers.core.flood import Limits
 from storage.event_models import Event, EventAnnouncement
 from tests.conftest import Person
 from tests.fakes.discord_api import FakeDiscord, FakeResponse, Sent, forbidden

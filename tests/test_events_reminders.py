@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_app
-from handlers.dates import TZ
+from engines.dates import TZ
 from handlers.events import events_tick, send_due_reminders
 from handlers.events.reminders import due_times
 from storage.event_models import EventReminder

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.platforms.discord import SamtaleClient
-from bot.platforms.telegram_sender import TelegramSender
+from bot.platforms.telegram.sender import TelegramSender
 from handlers.events import EventsConfig, configure
 from handlers.events.channels import announcement_posted, pending_announcements, queue_announcements
 from handlers.events.invites import find_invite, revoke
-from handlers.types import Reply, Share, buttons
+from handlers.core.types import Reply, Share, buttons
 from storage.event_models import CANCELLED, Event, EventAnnouncement
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import DEFAULT_TOKEN

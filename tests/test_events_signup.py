@@ -7,9 +7,9 @@ from datetime import datetime
 from icalendar import Calendar
 from sqlalchemy import select
 
-from handlers.dates import TZ
+from engines.dates import TZ
 from handlers.events import seats
-from handlers.types import Document
+from handlers.core.types import Document
 from storage.event_models import CONFIRMED, WAITING, Signup
 from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
 from tests.test_events_support import in_threads, notices, participant_id, press, seed_event, seed_people, texts

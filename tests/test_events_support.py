@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from handlers.dispatch import Dispatcher
-from handlers.flood import Limits
+from handlers.core.dispatch import Dispatcher
+from handlers.core.flood import Limits
 from handlers.events.invites import create_invite
-from handlers.types import Incoming, Intent, Reply
+from handlers.core.types import Incoming, Intent, Reply
 from storage.campaign_models import OutboxMessage
 from storage.event_models import Event, Organisation
 from storage.models import Consent, Contact, Participant

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.exports.run import run_export, write_export
-from bot.exports.sources import EVENT_COLUMNS, PARTICIPANT_COLUMNS, REFLECTION_COLUMNS, SIGNUP_COLUMNS
-from bot.exports.spec import ExportSpec, SpecError, validate
-from bot.exports.writers import FORMULA_START, neutralise
+from insights.exports.run import run_export, write_export
+from insights.exports.sources import EVENT_COLUMNS, PARTICIPANT_COLUMNS, REFLECTION_COLUMNS, SIGNUP_COLUMNS
+from insights.exports.spec import ExportSpec, SpecError, validate
+from insights.exports.writers import FORMULA_START, neutralise
 from storage.audit_models import AuditEntry
 from tests.test_export_support import FORMULAS, TEXT_R1, assert_no_platform_ids, people, seed
 
@@ -225,7 +225,7 @@ def test_every_export_is_in_the_audit_log_and_a_failed_one_leaves_no_file(app, t
     with app.sessions() as s:
         seed(s)
     export_bytes(app, tmp_path, region="Region Midtjylland", fmt="jsonl")
-    import bot.exports.run as run
+    import insights.exports.run as run
 
     def broken(*a, **kw):
         raise RuntimeError("disk full")

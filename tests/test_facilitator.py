@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-import bot.exports.chat  # noqa: F401 - installs what the chat commands need from bot/
+import bot.facilitator_reports  # noqa: F401 - installs what the chat commands need from bot/
 import handlers.facilitator as facilitator
 from bot.app import build_app
-from handlers.flood import Limits
-from handlers.types import Document, Incoming
+from handlers.core.flood import Limits
+from handlers.core.types import Document, Incoming
 from storage.audit_models import AuditEntry
 from tests.conftest import Person
 from tests.test_events_support import become_organiser, relaxed_flood, texts  # noqa: F401 - fixture

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from handlers.flood import FloodGate, Limits
+from handlers.core.flood import FloodGate, Limits
 from storage.models import Reflection
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)

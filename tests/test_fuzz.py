@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
 from bot.config import ConfigError, load_settings
-from handlers.types import Incoming, Reply
+from handlers.core.types import Incoming, Reply
 from storage.models import FlowState, Participant, Reflection
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

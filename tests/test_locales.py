@@ -19,8 +19,8 @@ def test_no_empty_strings():
 
 
 def test_every_command_has_a_description_in_every_language():
-    from handlers.context import registry
-    import handlers.dispatch  # noqa: F401 - registers commands
+    from handlers.core.context import registry
+    import handlers.core.dispatch  # noqa: F401 - registers commands
 
     for lang in LANGUAGES:
         for command in registry.commands.values():

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-import bot.exports.chat  # noqa: F401 - installs what the chat commands need from bot/
+import bot.facilitator_reports  # noqa: F401 - installs what the chat commands need from bot/
 from bot.cli import main
-from bot.exports.run import run_export
-from bot.exports.spec import ExportSpec
-from bot.insights.digest import build_digest
-from bot.insights.periods import parse_period
+from insights.exports.run import run_export
+from insights.exports.spec import ExportSpec
+from insights.digest import build_digest
+from insights.periods import parse_period
 from storage.audit_models import AuditEntry
 from storage.models import Reflection
 from tests.test_export import config_for

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from bot.delivery import PlatformLimits, QuietHours, RateLimiter, SendResult
 from bot.outbox import Worker, WorkerSettings, broadcast_prompt, counts_by_platform, enqueue
 from content.campaigns import load_campaigns
-from handlers.types import Reply
+from handlers.core.types import Reply
 from storage.campaign_models import PRIORITY_INTERACTIVE, OutboxMessage, PromptSubscription
 from storage.models import Contact, Participant
 from tests.test_outbox_support import FakeSender, add_subscribers

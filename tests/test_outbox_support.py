@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select
 
 from bot.delivery import SendResult
-from handlers.types import Intent, Reply
+from handlers.core.types import Intent, Reply
 from storage.campaign_models import PromptSubscription
 from storage.models import Contact, Participant
 
@@ -98,7 +98,7 @@ def main(argv: list[str]) -> None:
 
     from bot.delivery import PlatformLimits, QuietHours, RateLimiter
     from bot.outbox import Worker, WorkerSettings
-    from bot.platforms.telegram_sender import TelegramSender
+    from bot.platforms.telegram.sender import TelegramSender
     from storage.db import make_engine, make_sessionmaker
 
     os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -15,7 +15,7 @@ from bot.config import TelegramSettings
 from bot.delivery import PlatformLimits, QuietHours, RateLimiter
 from bot.outbox import Worker, WorkerSettings, broadcast_prompt
 from bot.platforms.telegram import TelegramPlatform
-from bot.platforms.telegram_sender import TelegramSender
+from bot.platforms.telegram.sender import TelegramSender
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage
 from storage.models import Contact, Reflection

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.types import Incoming
+from handlers.core.types import Incoming
 from storage.models import Reflection
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import insert, select
 
 from bench.analytics import generate
 from bot.cli import main
-from bot.exports.html import render_report
-from bot.exports.report import build_report, local_activity, span, year
+from insights.exports.html import render_report
+from insights.exports.report import build_report, local_activity, span, year
 from content.municipalities import load_municipalities
 from storage.audit_models import AuditEntry
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, WITHDRAWN, Event, Organisation, Signup

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from handlers.context import registry
-from handlers.types import Incoming, Reply
+from handlers.core.context import registry
+from handlers.core.types import Incoming, Reply
 from storage.event_models import Event
 from storage.models import Participant, Reflection
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.scrub import PLACEHOLDERS, scrub, scrub_counts
+from engines.scrub import PLACEHOLDERS, scrub, scrub_counts
 
 DATA = Path(__file__).parent / "data" / "scrub_corpus.tsv"
 KINDS = ("cpr", "phone", "email", "link", "handle")

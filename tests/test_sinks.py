@@ -11,10 +11,10 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.config import ConfigError, InsightsSettings, Settings
-from bot.insights.digest import build_digest, digest_bytes
-from bot.insights.periods import parse_period
-from bot.insights.sinks import FolderSink, WebhookSink, build_sinks, deliver, secret_env_var
-from bot.insights.weekly import run_weekly_digest
+from insights.digest import build_digest, digest_bytes
+from insights.periods import parse_period
+from bot.knowledge_base.sinks import FolderSink, WebhookSink, build_sinks, deliver, secret_env_var
+from bot.knowledge_base.weekly import run_weekly_digest
 from storage.insight_models import DigestDelivery
 
 SECRET = b"a-shared-secret-of-some-length"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from handlers.themes import (AREA_IDS, OTHER, LexiconError, area_ids, classify, evaluate, load_labelled,
+from engines.themes import (AREA_IDS, OTHER, LexiconError, area_ids, classify, evaluate, load_labelled,
                              parse_lexicon)
 from storage.models import Reflection
 

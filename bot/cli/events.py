@@ -33,7 +33,7 @@ def _app(config: str | None):
 
 
 def _local(moment: datetime) -> str:
-    from handlers.dates import TZ
+    from engines.dates import TZ
     from handlers.events.store import aware
 
     return aware(moment).astimezone(TZ).strftime("%a %Y-%m-%d %H:%M")

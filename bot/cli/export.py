@@ -13,7 +13,7 @@ import getpass
 
 import click
 
-from bot.exports.spec import FORMATS, KINDS, PERIOD_KINDS
+from insights.exports.spec import FORMATS, KINDS, PERIOD_KINDS
 
 CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
                       help="Config file (default ./samtale.toml).")
@@ -41,7 +41,7 @@ def cli_actor() -> str:
 
 
 def day_option(value: str | None, option: str):
-    from bot.exports.spec import SpecError, parse_day
+    from insights.exports.spec import SpecError, parse_day
 
     if value is None:
         return None
@@ -73,8 +73,8 @@ def export(kind: str, out: str, fmt: str, first: str | None, last: str | None, a
            region: str | None, municipality: str | None, language: str | None, include_hidden: bool,
            excel_dk: bool, every: str, progress: bool | None, config: str | None) -> None:
     """Export reflections, events, sign-ups, participants or digests to a file."""
-    from bot.exports.run import run_export
-    from bot.exports.spec import ExportSpec, SpecError, validate
+    from insights.exports.run import run_export
+    from insights.exports.spec import ExportSpec, SpecError, validate
 
     spec = ExportSpec(kind=kind, fmt=fmt, first_day=day_option(first, "--from"), last_day=day_option(last, "--to"),
                       area=area, region=region, municipality=municipality, language=language,

@@ -32,10 +32,10 @@ def digest(period_id: str | None, sinks: tuple[str, ...], dry_run: bool, fmt: st
     """Build a k-anonymous digest for a period and send it to the knowledge base."""
 
     from bot.config import ConfigError
-    from bot.insights.digest import build_digest, digest_bytes
-    from bot.insights.periods import last_complete_week, parse_period
-    from bot.insights.render import render_markdown
-    from bot.insights.sinks import FAILED, build_sinks, deliver, log_dry_run
+    from insights.digest import build_digest, digest_bytes
+    from insights.periods import last_complete_week, parse_period
+    from insights.render import render_markdown
+    from bot.knowledge_base.sinks import FAILED, build_sinks, deliver, log_dry_run
 
     now = system_clock()
     try:
@@ -81,19 +81,19 @@ def classify(file, lexicon: str | None, chosen: str | None, hint: str | None) ->
 
     Reads nothing from and writes nothing to the database.
     """
-    from handlers.langid import explain_language
-    from handlers.themes import LexiconError, load_lexicon
+    from engines.langid import explain_language
+    from engines.themes import LexiconError, load_lexicon
 
     try:
         lex = load_lexicon(lexicon)
     except LexiconError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        from handlers.scrub import scrub
+        from engines.scrub import scrub
     except ImportError:  # the safety feature is not installed in this tree
         scrub = None
     try:
-        from handlers.crisis import detect_crisis
+        from engines.crisis import detect_crisis
     except ImportError:
         detect_crisis = None
     for line in file:
@@ -121,7 +121,7 @@ def themes() -> None:
 @CONFIG
 def reclassify(batch: int, config: str | None) -> None:
     """Give every stored reflection the areas of the current content/themes.toml."""
-    from bot.insights.reclassify import reclassify_all
+    from insights.reclassify import reclassify_all
 
     _settings, engine, sessions = _open(config)
     started = time.perf_counter()
@@ -140,7 +140,7 @@ def evaluate_cmd(tsv: str | None, lexicon: str | None) -> None:
     """Accuracy and per-area precision/recall on a labelled TSV (default tests/data/themes_labelled.tsv)."""
     from pathlib import Path
 
-    from handlers.themes import LexiconError, evaluate, load_labelled, load_lexicon
+    from engines.themes import LexiconError, evaluate, load_labelled, load_lexicon
 
     path = tsv or str(Path(__file__).resolve().parents[2] / "tests" / "data" / "themes_labelled.tsv")
     try:

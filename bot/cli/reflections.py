@@ -70,7 +70,7 @@ def hidden(limit: int, config: str | None) -> None:
     """List hidden reflections with who hid them, when and why."""
     from sqlalchemy import select
 
-    from bot.exports.writers import local_time
+    from insights.exports.writers import local_time
     from storage.audit_models import HIDE, AuditEntry
     from storage.models import Reflection
 

@@ -28,9 +28,10 @@ from storage.clock import system_clock
 @CONFIG
 def report(year: int | None, first: str | None, last: str | None, lang: str, out: str, config: str | None) -> None:
     """Write the annual report (HTML with inline charts) for a year or a span of days."""
-    from bot.exports.html import render_report
-    from bot.exports.report import build_report, span
-    from bot.exports.report import year as year_period
+    from bot import __version__
+    from insights.exports.html import render_report
+    from insights.exports.report import build_report, span
+    from insights.exports.report import year as year_period
     from storage.audit_models import REPORT, record
     from storage.db import writer
 
@@ -51,7 +52,7 @@ def report(year: int | None, first: str | None, last: str | None, lang: str, out
         with sessions() as session:
             data = build_report(session, period, k=ins.k, quotes_per_area=ins.quotes_per_area,
                                 terms=ins.emerging_terms, now=now)
-        html = render_report(data, lang, consent_version=settings.privacy.consent_version)
+        html = render_report(data, lang, consent_version=settings.privacy.consent_version, version=__version__)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".samtale-report-", suffix=".html.tmp")
         try:

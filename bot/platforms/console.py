@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from handlers.dispatch import Dispatcher
-from handlers.types import Button, CloseButtons, Document, Incoming, Intent, Reply
+from handlers.core.dispatch import Dispatcher
+from handlers.core.types import Button, CloseButtons, Document, Incoming, Intent, Reply
 
 
 def parse_command(line: str) -> tuple[str, tuple[str, ...]]:

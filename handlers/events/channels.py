@@ -33,7 +33,7 @@ MAX_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Announcement:
-    """A neutral channel post; a core `Announcement` intent is proposed for handlers/types.py."""
+    """A neutral channel post; a core `Announcement` intent is proposed for handlers/core/types.py."""
 
     id: int
     event_id: int

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from content.municipalities import load_municipalities, match_municipality, suggest_municipalities
 from handlers import onboarding  # noqa: F401 - /start must be registered before it is wrapped here
-from handlers.context import Ctx, registry
+from handlers.core.context import Ctx, registry
 from handlers.events.config import current
 from handlers.events.store import event_from_payload, upcoming
 from handlers.events.texts import card
-from handlers.types import Intent, Reply, buttons
+from handlers.core.types import Intent, Reply, buttons
 from storage.event_models import OPEN, Event
 
 

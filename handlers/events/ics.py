@@ -12,9 +12,9 @@ from icalendar import Alarm, Calendar
 from icalendar import Event as VEvent
 
 from content.i18n import t
-from handlers.dates import TZ
+from engines.dates import TZ
 from handlers.events.store import aware, payload_for
-from handlers.types import Document
+from handlers.core.types import Document
 from storage.event_models import OPEN, Event
 
 PRODID = "-//Samtale//Lokale arrangementer//DA"

@@ -12,16 +12,16 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from handlers.common import flow_token_ok, parse_action, stale
-from handlers.context import Ctx, registry
-from handlers.dates import parse_when, say_when
+from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.context import Ctx, registry
+from engines.dates import parse_when, say_when
 from handlers.events import channels, reminders, seats
 from handlers.events.config import current
 from handlers.events.newevent import DESC_MAX, capacity_problem, clean_title, desc_problem, title_problem
 from handlers.events.rights import manageable
 from handlers.events.store import attendees, aware, flow_is_old, organisation_ids, people_signed_up
 from handlers.events.texts import card, seats_line, tell_cancelled, tell_changed, tell_promoted
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import CANCELLED, CONFIRMED, OPEN, WAITING, Event
 
 FLOW = "eve"

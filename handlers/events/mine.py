@@ -1,12 +1,12 @@
 """/myevents: what I signed up for (with my place in line), and for organisers their events' counts."""
 from __future__ import annotations
 
-from handlers.context import Ctx, registry
+from handlers.core.context import Ctx, registry
 from handlers.events.manage import overview
 from handlers.events.names import profile
 from handlers.events.store import my_signups
 from handlers.events.texts import card
-from handlers.types import Intent, Reply, buttons
+from handlers.core.types import Intent, Reply, buttons
 
 
 @registry.command("myevents", "commands.myevents")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.common import flow_token_ok, parse_action, stale
-from handlers.context import Ctx, registry
+from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.context import Ctx, registry
 from handlers.events.store import flow_is_old
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import EventProfile
 
 FLOW = "evd"

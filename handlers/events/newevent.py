@@ -15,16 +15,16 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from content.municipalities import match_municipality, suggest_municipalities
-from handlers.common import flow_token_ok, parse_action, stale
-from handlers.context import Ctx, registry
-from handlers.dates import parse_duration, parse_when, say_duration, say_when
+from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.context import Ctx, registry
+from engines.dates import parse_duration, parse_when, say_duration, say_when
 from handlers.events import channels
 from handlers.events.config import current
 from handlers.events.finding import municipality_code, municipality_name
 from handlers.events.rights import ORGANISER_ROLES
 from handlers.events.store import flow_is_old, memberships, payload_for
 from handlers.events.texts import AUDIENCES, audience_label, card, language_label
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import Event, OrganiserMembership, Organisation
 
 FLOW = "evn"

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from handlers.types import Reply
+from handlers.core.types import Reply
 from storage.campaign_models import PRIORITY_INTERACTIVE, PRIORITY_NORMAL, QUEUED, OutboxMessage
 from storage.models import Participant
 

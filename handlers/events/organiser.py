@@ -1,11 +1,11 @@
 """/organiser CODE: a citizen with a one-time invite code becomes an organiser for an organisation."""
 from __future__ import annotations
 
-from handlers.common import consent_given
-from handlers.context import Ctx, registry
+from handlers.core.common import consent_given
+from handlers.core.context import Ctx, registry
 from handlers.events.invites import redeem
 from handlers.events.store import memberships
-from handlers.types import Intent, Reply
+from handlers.core.types import Intent, Reply
 
 
 @registry.command("organiser", "commands.organiser", listed=False)

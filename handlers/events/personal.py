@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.context import registry
+from handlers.core.context import registry
 from handlers.events.seats import position
 from handlers.events.store import aware
 from storage.event_models import EventProfile, EventReminder, OrganiserMembership, Signup

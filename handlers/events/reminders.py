@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from handlers.dates import TZ
+from engines.dates import TZ
 from handlers.events.config import current
 from handlers.events.store import aware, utc
 from storage.db import writer

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from handlers.context import Ctx
+from handlers.core.context import Ctx
 from handlers.events.store import organisation_ids, parse_id
 from storage.event_models import Event
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.common import consent_given, parse_action
-from handlers.context import Ctx, registry
-from handlers.dates import say_when
+from handlers.core.common import consent_given, parse_action
+from handlers.core.context import Ctx, registry
+from engines.dates import say_when
 from handlers.events import channels, ics, names, seats
 from handlers.events.finding import more
 from handlers.events.store import aware, parse_id
 from handlers.events.texts import card, card_buttons, share, tell_promoted
-from handlers.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import Event, EventReminder
 
 PERSONAL = {"s", "s2", "w2", "c", "f", "nf"}

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from content.i18n import t
-from handlers.dates import say_span, say_when
+from engines.dates import say_span, say_when
 from handlers.events import notify
 from handlers.events.store import aware, payload_for, people_signed_up
-from handlers.types import Reply, Share, buttons
+from handlers.core.types import Reply, Share, buttons
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventReminder, Signup
 from storage.models import Participant
 

@@ -6,7 +6,7 @@ import sys
 
 from bot.app import build_app
 from bot.config import Settings
-from handlers.types import Incoming, Reply
+from handlers.core.types import Incoming, Reply
 
 
 async def main(url: str, people: int, per_person: int) -> None:

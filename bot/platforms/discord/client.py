@@ -17,7 +17,7 @@ from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deli
     pointer_language
 from bot.platforms.discord.strings import text
 from content.i18n import normalise_language, t
-from handlers.types import Incoming, Intent, Reply
+from handlers.core.types import Incoming, Intent, Reply
 
 if TYPE_CHECKING:
     from bot.app import App

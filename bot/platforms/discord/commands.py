@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation, locale_str
 
-import handlers.features  # noqa: F401  (registers every command, also for `samtale discord sync` alone)
+import handlers.core.features  # noqa: F401  (registers every command, also for `samtale discord sync` alone)
 from bot.platforms.discord.strings import command_name, text
 from content.i18n import LANGUAGES, normalise_language, t
-from handlers.context import Command, registry
+from handlers.core.context import Command, registry
 
 # Commands that take words after the name (/start CODE); the others take none.
 WITH_PAYLOAD = frozenset({"start"})

@@ -15,7 +15,7 @@ from bot.platforms.discord.commands import with_command_mentions
 from bot.platforms.discord.strings import text
 from bot.platforms.text import split_text
 from content.i18n import LANGUAGES, t
-from handlers.types import CloseButtons, Document, Intent, Reply
+from handlers.core.types import CloseButtons, Document, Intent, Reply
 from storage.repo import find_participant
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from bot.platforms.discord.buttons import core_id, keyboard
 from bot.platforms.discord.commands import with_command_mentions
 from bot.platforms.discord.delivery import CANNOT_DM, MESSAGE_LIMIT, with_share_line
 from bot.platforms.text import split_text
-from handlers.types import Document, Intent, Reply
+from handlers.core.types import Document, Intent, Reply
 
 # Discord error codes that mean "this chat is gone for good": cannot DM the user, unknown channel / user.
 GONE = {CANNOT_DM, 10003, 10013}

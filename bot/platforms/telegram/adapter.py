@@ -16,9 +16,9 @@ from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, start_link, url_button
 from content.i18n import LANGUAGES, catalog, normalise_language, t
-from handlers.context import Registry, registry
-from handlers.dispatch import Dispatcher
-from handlers.types import CloseButtons, Incoming, Intent, Reply
+from handlers.core.context import Registry, registry
+from handlers.core.dispatch import Dispatcher
+from handlers.core.types import CloseButtons, Incoming, Intent, Reply
 from storage.repo import mark_unreachable
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.platforms.telegram.outbound import ApiCall, keyboard, perform, render, start_link, url_button
 from content.i18n import t
 from handlers.events.channels import announcement_failed, announcement_posted, pending_announcements
-from handlers.types import Reply
+from handlers.core.types import Reply
 from storage.clock import system_clock
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import re
 
 from telegram import Chat, Message, Update
 
-from handlers.context import Registry
-from handlers.types import Incoming
+from handlers.core.context import Registry
+from handlers.core.types import Incoming
 from storage.clock import system_clock
 
 log = logging.getLogger(__name__)

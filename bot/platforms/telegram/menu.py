@@ -8,7 +8,7 @@ from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeAllGroupCh
 from telegram.error import TelegramError
 
 from content.i18n import LANGUAGES, t
-from handlers.context import Registry
+from handlers.core.context import Registry
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.platforms.telegram.inbound import START_PAYLOAD
 from bot.platforms.text import split_text
-from handlers.types import Button, CloseButtons, Document, Intent, Reply
+from handlers.core.types import Button, CloseButtons, Document, Intent, Reply
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # A data migration applies today's rules to old rows; it is the one place storage/ reaches into handlers/.
-from handlers.scrub import scrub
+from engines.scrub import scrub
 
 revision = "0006_rescrub"
 down_revision = "0004_retention"

@@ -1,8 +1,8 @@
 """The annual report as one self-contained HTML file (Danish, or English with lang="en").
 
-`render_report(report, lang)` turns the numbers of bot.exports.report.build_report — all of them
+`render_report(report, lang)` turns the numbers of insights.exports.report.build_report — all of them
 already k-anonymous — into the page: Jinja2 template and CSS from content/report/, charts inline as
-SVG (bot.exports.charts), strings from content/locales/<lang>/facilitator.toml. It reads only the
+SVG (insights.exports.charts), strings from content/locales/<lang>/facilitator.toml. It reads only the
 report dict, so it cannot show anything the suppression did not let through.
 """
 from __future__ import annotations
@@ -16,13 +16,12 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from bot import __version__
-from bot.exports import charts
-from bot.exports.writers import local_time
-from bot.insights.digest import UNKNOWN
-from bot.insights.render import _category_name, _language_name
+from insights.exports import charts
+from insights.exports.writers import local_time
+from insights.digest import UNKNOWN
+from insights.render import _category_name, _language_name
 from content.i18n import t as translate
-from handlers.themes import area_name
+from engines.themes import area_name
 
 QUOTES = {"da": ("»", "«"), "en": ("“", "”")}
 
@@ -77,7 +76,7 @@ def _breakdown(v: _View, digest: dict, dim: str, heading_key: str, chart_name: s
             "caption": v.t("report.breakdown_caption")}
 
 
-def render_report(report: dict, lang: str = "da", *, consent_version: str = "1") -> str:
+def render_report(report: dict, lang: str = "da", *, consent_version: str = "1", version: str = "") -> str:
     v = _View(lang)
     t = v.t
     d = report["digest"]
@@ -170,7 +169,7 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1")
     css = (files("content") / "report" / "report.css").read_text(encoding="utf-8")
     generated = datetime.fromisoformat(report["generated_at"])
     return _env().get_template("report.html.j2").render(
-        lang=lang, t=t, css=Markup(css), version=__version__, k=k,
+        lang=lang, t=t, css=Markup(css), version=version, k=k,
         period={"label": label, "first": v.day(first), "last": v.day(last)},
         generated=v.day(local_time(generated).date()),
         generated_at=local_time(generated).strftime("%Y-%m-%d %H:%M"),

@@ -12,7 +12,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from content.i18n import t
-from handlers.themes import OTHER, load_lexicon
+from engines.themes import OTHER, load_lexicon
 
 
 def _num(value: int | None, lang: str) -> str:

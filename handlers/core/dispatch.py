@@ -13,14 +13,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-import handlers.features  # noqa: F401 - registers every command, button and text step
+import handlers.core.features  # noqa: F401 - registers every command, button and text step
 from content.i18n import normalise_language, t
-from handlers.context import Ctx, HandlerConfig, Later, Registry, registry
-from handlers.crisis import crisis_reply, detect_crisis
+from handlers.core.context import Ctx, HandlerConfig, Later, Registry, registry
+from engines.crisis import crisis_reply, detect_crisis
 from handlers.crisis_alerts import note_crisis_reply
-from handlers.flood import FloodGate, Limits
+from handlers.core.flood import FloodGate, Limits
 from handlers.reflections import store_reflection
-from handlers.types import Incoming, Intent, Reply
+from handlers.core.types import Incoming, Intent, Reply
 from storage.models import ProcessedMessage
 from storage.db import writer
 from storage.models import Participant

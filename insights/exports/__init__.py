@@ -7,7 +7,6 @@ digests.py     the published digests of a span of periods, flattened to rows
 writers.py     CSV (Danish Excel by default), XLSX (openpyxl write-only, split past 1,048,576 rows)
                and JSON Lines; formula injection neutralised in CSV and XLSX alike
 run.py         one export to a file: count, progress bar on a terminal, atomic write, audit entry
-chat.py        what the facilitator chat commands (/stats, /digest, /export) need from bot/
 report.py      the annual report's numbers (digests, areas by month, local events), k-anonymous
 charts.py      the report's charts: matplotlib (Agg) to inline SVG
 html.py        the report as one self-contained HTML file (Jinja2, content/report/)

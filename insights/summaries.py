@@ -1,26 +1,22 @@
 """What others said about one prompt: counts by theme and up to two consented quotes, k-anonymous.
 
 `prompt_summary` builds the numbers (the same suppression as digests: no count from fewer than k
-distinct participants, complementary cells hidden too); `summary_text` words it in a language;
-`deliver_prompt_summaries` queues it, through the outbox, to everyone who asked (SummaryRequest),
-in the language they asked in. Quotes are in the reader's language, from people who allow quoting,
+distinct participants, complementary cells hidden too); `summary_text` words it in a language
+(bot/maintenance.py queues it to everyone who asked). Quotes are in the reader's language, from people who allow quoting,
 never crisis-flagged or hidden, never the reader's own, and only from published theme cells.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.insights.anonymity import Line, suppress
-from bot.insights.terms import PLACEHOLDERS, names
+from insights.anonymity import Line, suppress
+from insights.terms import PLACEHOLDERS, names
 from content.i18n import t
-from handlers.themes import OTHER, load_lexicon, words_of
-from handlers.types import Reply
-from storage.insight_models import SummaryRequest
+from engines.themes import OTHER, load_lexicon, words_of
 from storage.models import Participant, Reflection
 
 MAX_QUOTES = 2
@@ -89,26 +85,3 @@ def summary_text(summary: PromptSummary, lang: str) -> str:
         lines += ["", t(lang, "summary.quotes_intro")]
         lines += [t(lang, "summary.quote_line", text=text) for _, text in summary.quotes]
     return "\n".join(lines)
-
-
-def deliver_prompt_summaries(sessions: sessionmaker[Session], prompt_id: str, now: datetime, *,
-                             k: int = 5) -> int:
-    """Queue the summary for everyone who asked (once each, via the outbox); returns how many."""
-    from bot.outbox import enqueue  # the durable outbox (issue 5)
-
-    queued = 0
-    with sessions() as session:
-        requests = session.scalars(select(SummaryRequest).where(
-            SummaryRequest.prompt_id == prompt_id, SummaryRequest.sent_at.is_(None))).all()
-        for req in requests:
-            person = session.get(Participant, req.participant_id)
-            if person is None or person.consent_state != "given":
-                continue
-            text = summary_text(prompt_summary(session, prompt_id, lang=req.language, k=k,
-                                               exclude_participant=person.id), req.language)
-            enqueue(session, kind="summary", ref=prompt_id, participant_id=person.id, platform=person.platform,
-                    intent=Reply(text), now=now, quiet=True)
-            req.sent_at = now
-            queued += 1
-        session.commit()
-    return queued

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from content.i18n import t as translate
-from handlers.types import Incoming, Intent
+from handlers.core.types import Incoming, Intent
 from storage.models import FlowState, Participant
 
 

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import __version__
 from bot.config import ConfigError, InsightsSettings, SinkSettings
-from bot.insights.digest import digest_bytes
-from bot.insights.render import render_markdown
+from insights.digest import digest_bytes
+from insights.render import render_markdown
 from storage.insight_models import DELIVERED, DRY_RUN, FAILED, SENDING, SKIPPED, DigestDelivery
 from storage.clock import system_clock
 

@@ -2,7 +2,7 @@
 
 `build_digest(session, period)` returns a JSON-able dict following docs/digest-schema.json. Every
 count comes from cells with at least k distinct participants; cells that could be recovered by
-subtraction are suppressed as well (bot/insights/anonymity.py). Quotes only from people who allow
+subtraction are suppressed as well (insights/anonymity.py). Quotes only from people who allow
 quoting, never crisis-flagged or hidden, and only from published cells; emerging terms only when
 used by at least k people.
 """
@@ -17,12 +17,12 @@ from datetime import datetime
 from sqlalchemy import Text, func, inspect, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
-from bot.insights.anonymity import Line, suppress
-from bot.insights.periods import Period
-from bot.insights.terms import PLACEHOLDERS, TermCounts, count_terms, emerging_terms, names
+from insights.anonymity import Line, suppress
+from insights.periods import Period
+from insights.terms import PLACEHOLDERS, TermCounts, count_terms, emerging_terms, names
 from content.municipalities import regions
-from handlers.common import AGE_BANDS
-from handlers.themes import OTHER, load_lexicon, words_of
+from content.people import AGE_BANDS
+from engines.themes import OTHER, load_lexicon, words_of
 from storage.models import Participant, Reflection
 from storage.clock import system_clock
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from typing import TYPE_CHECKING
 
-from bot.insights.periods import last_complete_week
+from insights.periods import last_complete_week
 
 if TYPE_CHECKING:
-    from bot.insights.sinks import Outcome
+    from bot.knowledge_base.sinks import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +18,8 @@ async def run_weekly_digest(app, now: datetime) -> list[Outcome]:
     """Build last week's digest and deliver it once to every sink. Safe to run twice: a digest
     already delivered to a sink is skipped (same content, same idempotency key)."""
     # Imported here: the sinks pull in aiohttp (~1 s), which `samtale run` need not pay at start.
-    from bot.insights.digest import build_digest
-    from bot.insights.sinks import build_sinks, deliver
+    from insights.digest import build_digest
+    from bot.knowledge_base.sinks import build_sinks, deliver
 
     settings = app.settings.insights
     if not settings.weekly_digest or not settings.sinks:

@@ -17,13 +17,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.config import InsightsSettings
-from bot.exports.run import RowLimit, write_export
-from bot.exports.spec import ExportSpec, validate
-from bot.exports.writers import MIME
-from bot.insights.digest import build_digest
-from bot.insights.periods import TZ, Period, period_containing
-from bot.insights.render import render_markdown
-from bot.exports.report import local_activity
+from insights.exports.run import RowLimit, write_export
+from insights.exports.spec import ExportSpec, validate
+from insights.exports.writers import MIME
+from insights.digest import build_digest
+from insights.periods import TZ, Period, period_containing
+from insights.render import render_markdown
+from insights.exports.report import local_activity
 from handlers import facilitator
 from handlers.facilitator import ChatFile
 

@@ -20,12 +20,12 @@ from datetime import datetime
 from sqlalchemy import String, case, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from bot.exports.pseudonyms import Pseudonyms
-from bot.exports.spec import ExportSpec
-from bot.exports.writers import Column
-from bot.insights.digest import UNKNOWN
+from insights.exports.pseudonyms import Pseudonyms
+from insights.exports.spec import ExportSpec
+from insights.exports.writers import Column
+from insights.digest import UNKNOWN
 from content.municipalities import load_municipalities, regions
-from handlers.themes import OTHER, load_lexicon
+from engines.themes import OTHER, load_lexicon
 from storage.event_models import CONFIRMED, WAITING, WITHDRAWN, Event, Organisation, Signup
 from storage.models import Participant, Reflection
 
@@ -329,7 +329,7 @@ def signups(session: Session, spec: ExportSpec, pseudo: Pseudonyms) -> Source:
 
 def build(session: Session, spec: ExportSpec, pseudo: Pseudonyms) -> Source:
     if spec.kind == "digests":
-        from bot.exports.digests import digests
+        from insights.exports.digests import digests
 
         return digests(session, spec)
     return {"reflections": reflections, "participants": participants, "events": events,

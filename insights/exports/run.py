@@ -18,10 +18,10 @@ from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.exports.pseudonyms import Pseudonyms
-from bot.exports.sources import build
-from bot.exports.spec import ExportSpec, validate
-from bot.exports.writers import EXCEL_MAX_ROWS, open_writer
+from insights.exports.pseudonyms import Pseudonyms
+from insights.exports.sources import build
+from insights.exports.spec import ExportSpec, validate
+from insights.exports.writers import EXCEL_MAX_ROWS, open_writer
 from storage.audit_models import EXPORT, FAILED, record
 from storage.db import writer
 from storage.clock import system_clock

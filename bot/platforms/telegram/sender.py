@@ -19,7 +19,7 @@ from telegram.request import HTTPXRequest
 
 from bot.delivery import SendResult
 from bot.platforms.telegram.outbound import render, username_of
-from handlers.types import Intent, Reply
+from handlers.core.types import Intent, Reply
 
 
 def _retry_seconds(exc: RetryAfter) -> float:

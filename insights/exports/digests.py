@@ -1,7 +1,7 @@
 """`samtale export digests`: the published digests of a span of periods, flattened to rows.
 
 One digest per week (month, quarter, year) that contains a day of the span, built by
-bot.insights.digest exactly as the knowledge base gets it: the same k, the same complementary
+insights.digest exactly as the knowledge base gets it: the same k, the same complementary
 suppression, the same quotes. A suppressed cell is a row with `suppressed` = 1 and no numbers.
 
 The filters (--area, --region, --language) choose rows of the published digests; they never
@@ -15,10 +15,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from bot.exports.spec import ExportSpec
-from bot.exports.writers import Column
-from bot.insights.digest import DIMENSIONS, build_digest
-from bot.insights.periods import Period, period_containing
+from insights.exports.spec import ExportSpec
+from insights.exports.writers import Column
+from insights.digest import DIMENSIONS, build_digest
+from insights.periods import Period, period_containing
 
 DIGEST_COLUMNS = [
     Column("period"), Column("period_kind"), Column("first_day", "date"), Column("last_day", "date"),
@@ -70,7 +70,7 @@ def _wanted(spec: ExportSpec, table: str, area: str | None, category: str | None
 
 
 def digests(session: Session, spec: ExportSpec):
-    from bot.exports.sources import Source
+    from insights.exports.sources import Source
 
     assert spec.first_day is not None and spec.last_day is not None
     chosen = periods_between(spec.every, spec.first_day, spec.last_day)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from bot.insights.periods import TZ
+from insights.periods import TZ
 from storage.campaign_models import as_utc
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included

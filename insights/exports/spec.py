@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from bot.insights.digest import OTHER_LANGUAGE, UNKNOWN
-from bot.insights.periods import day_start
+from insights.digest import OTHER_LANGUAGE, UNKNOWN
+from insights.periods import day_start
 from content.municipalities import match_municipality, regions
-from handlers.themes import OTHER, load_lexicon
+from engines.themes import OTHER, load_lexicon
 
 KINDS = ("reflections", "events", "signups", "participants", "digests")
 FORMATS = ("csv", "xlsx", "jsonl")

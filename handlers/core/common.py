@@ -1,10 +1,10 @@
 """Small pieces several handlers share: button payloads, stale-button replies, profile labels."""
 from __future__ import annotations
 
-from handlers.context import Ctx
-from handlers.types import CloseButtons, Intent, Reply
+from content.people import AGE_BANDS
+from handlers.core.context import Ctx
+from handlers.core.types import CloseButtons, Intent, Reply
 
-AGE_BANDS = ("u15", "15-17", "18-29", "30-49", "50-64", "65-79", "80+")
 
 
 def parse_action(action: str) -> list[str]:

@@ -1,7 +1,7 @@
 """The annual report's numbers: what the conversation reached, what people said, what happened locally.
 
-Everything about people goes through the digests' own code (bot.insights.digest.build_digest and
-its suppression, bot.insights.anonymity), so the report shows nothing a digest of the same period
+Everything about people goes through the digests' own code (insights.digest.build_digest and
+its suppression, insights.anonymity), so the report shows nothing a digest of the same period
 would not: no count from fewer than k distinct participants, nothing recoverable by subtraction,
 quotes only with consent, never crisis-flagged or hidden. Events are public announcements, so they
 are counted as they are; sign-ups and waitlists are people and are suppressed like any cell.
@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.insights.anonymity import Line, suppress
-from bot.insights.digest import UNKNOWN, build_digest
-from bot.insights.periods import TZ, Period, parse_period, period_containing
+from insights.anonymity import Line, suppress
+from insights.digest import UNKNOWN, build_digest
+from insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
 from storage.campaign_models import as_utc
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, Event, Signup

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.themes import Lexicon, load_lexicon
+from engines.themes import Lexicon, load_lexicon
 from storage.models import Reflection
 
 
