@@ -1,4 +1,5 @@
-"""Wiring: settings → database → dispatcher, shared by every platform in one process."""
+"""Wiring: settings → database → the features' registry and the services → dispatcher, shared by every
+platform in one process. Two Apps in one process share nothing."""
 from __future__ import annotations
 
 import logging
@@ -8,14 +9,24 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from handlers.core.context import HandlerConfig
+from bot.facilitator_reports import chat_reports
+from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
+from handlers import campaigns
+from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
+from handlers.core.services import Services
+from handlers.events.config import EventsConfig
+from handlers.events.feature import FEATURE as EVENTS
 from storage.clock import Clock, system_clock
 from storage.db import make_engine, make_sessionmaker, normalise_url, scrub_sqlite_journal
 from storage.migrate import ensure_migrated
 
 log = logging.getLogger(__name__)
+
+# Every feature the core has, in the order their commands appear in the platforms' menus.
+FEATURES = (erasure.FEATURE, info.FEATURE, mydata.FEATURE, onboarding.FEATURE, reflections.FEATURE,
+            settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE)
 
 
 @dataclass
@@ -39,6 +50,12 @@ def handler_config(settings: Settings) -> HandlerConfig:
     )
 
 
+def services(settings: Settings, clock: Clock = system_clock) -> Services:
+    """What the features get from this program's settings (handed in on every Ctx)."""
+    return Services(clock=clock, events=EventsConfig.from_settings(settings.events),
+                    reports=chat_reports(settings.insights), campaign_folder=settings.campaigns.folder or None)
+
+
 def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system_clock) -> App:
     """Open the database (migrating a fresh one, refusing an old one) and make the dispatcher."""
     url = normalise_url(settings.database.url)
@@ -46,14 +63,8 @@ def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system
     if migrate:
         log.info("database: %s", ensure_migrated(engine, url))
     sessions = make_sessionmaker(engine)
-    from handlers.events import EventsConfig, configure as configure_events
-
-    configure_events(EventsConfig.from_settings(settings.events))
-    from bot.facilitator_reports import install_chat_reports
-
-    # The facilitator chat commands (/stats, /digest, /export) get their reports with [insights] k.
-    install_chat_reports(settings)
     limits = Limits(settings.limits.per_minute, settings.limits.per_day, settings.limits.group_per_minute)
-    dispatcher = Dispatcher(sessions, handler_config(settings), secret_key=settings.secret_key,
-                            on_erase=lambda: scrub_sqlite_journal(engine), limits=limits, clock=clock)
+    dispatcher = Dispatcher(sessions, handler_config(settings), routes=Registry.assemble(FEATURES),
+                            services=services(settings, clock), secret_key=settings.secret_key,
+                            on_erase=lambda: scrub_sqlite_journal(engine), limits=limits)
     return App(settings, engine, sessions, dispatcher, clock)

@@ -1,9 +1,8 @@
 """What the facilitator chat commands (handlers/facilitator.py) need from bot/: this week's digest,
 the coming digest in Markdown, and an export as the bytes of a file.
 
-handlers/ may not import bot/, so handlers/facilitator.py declares what it needs (`Reports`) and
-this module provides it: importing it installs `ChatReports` with the default insights settings,
-and `install_chat_reports(settings)` installs it with the configured ones (k, quotes, terms).
+handlers/ may not import bot/, so handlers/core/services.py declares what they need (`Reports`) and
+this module provides it; bot/app.py hands `chat_reports(settings.insights)` to the dispatcher.
 Each call opens its own short read session on the dispatcher's engine, in a worker thread, so an
 export never runs inside (or holds) the dispatcher's write transaction.
 """
@@ -24,8 +23,7 @@ from insights.digest import build_digest
 from insights.periods import TZ, Period, period_containing
 from insights.render import render_markdown
 from insights.exports.report import local_activity
-from handlers import facilitator
-from handlers.facilitator import ChatFile
+from handlers.core.services import ChatFile
 
 # The periods offered by /export's buttons.
 CHOICES = ("tw", "lw", "tm", "lm", "ty", "ly")
@@ -89,12 +87,6 @@ class ChatReports:
         return ChatFile(name, content, MIME[fmt], written.rows, spec.filters())
 
 
-def install_chat_reports(settings=None) -> ChatReports:
-    """Give the chat commands their reports, with the configured insights settings when given."""
-    ins = settings.insights if settings is not None else InsightsSettings()
-    reports = ChatReports(k=ins.k, quotes_per_area=ins.quotes_per_area, terms=ins.emerging_terms)
-    facilitator.install(reports)
-    return reports
-
-
-install_chat_reports()
+def chat_reports(insights: InsightsSettings) -> ChatReports:
+    """The chat commands' reports, with the configured [insights] settings (k, quotes, terms)."""
+    return ChatReports(k=insights.k, quotes_per_area=insights.quotes_per_area, terms=insights.emerging_terms)

@@ -542,12 +542,10 @@ class Services:
     async def start(self) -> None:
         from bot.outbox import Worker
         from content.campaigns import load_campaigns
-        from handlers.campaigns import use_campaign_folder
         from storage.db import normalise_url
 
         settings = self.app.settings
         campaigns = load_campaigns(settings.campaigns.folder)  # a bad file stops the start here
-        use_campaign_folder(settings.campaigns.folder)
         url = normalise_url(settings.database.url)
         if settings.scheduler.enabled:
             from bot.cli.events import register_jobs

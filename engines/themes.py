@@ -244,21 +244,19 @@ def _packaged_path() -> Path:
 
 
 _STAMP_EVERY = 5.0  # seconds; classification is on the hot path of every reflection
-_stamp_cache: tuple[float, float] = (-_STAMP_EVERY, 0.0)
 
 
 def _packaged_stamp() -> float:
     """The lexicon file's mtime, looked at every few seconds, so a facilitator's edit is picked up."""
-    global _stamp_cache
-    checked, stamp = _stamp_cache
-    now = time.monotonic()
-    if now - checked >= _STAMP_EVERY:
-        try:
-            stamp = _packaged_path().stat().st_mtime
-        except OSError:
-            stamp = 0.0
-        _stamp_cache = (now, stamp)
-    return stamp
+    return _stamp_in_window(int(time.monotonic() // _STAMP_EVERY))
+
+
+@lru_cache(maxsize=1)
+def _stamp_in_window(_window: int) -> float:
+    try:
+        return _packaged_path().stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 @lru_cache(maxsize=2)

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from content.campaigns import Campaign, Prompt, find_prompt, load_campaigns
+from content.campaigns import Prompt, find_prompt, load_campaigns
 from content.i18n import t
 from handlers.core.common import consent_given, parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from handlers.reflections import store_reflection
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.campaign_models import FREQUENCIES, QUEUED, CANCELLED, OutboxMessage, PromptSubscription, as_utc
@@ -31,19 +31,6 @@ SUB = "cs"           # subscription buttons
 PROMPT_KIND = "prompt"
 # A reply this long after the prompt still counts as an answer to it; later it is free text.
 ANSWER_WINDOW = timedelta(days=3)
-
-_campaign_folder: str | None = None
-
-
-def use_campaign_folder(folder: str | None) -> None:
-    """Set by the program when campaigns come from a configured folder instead of content/campaigns."""
-    global _campaign_folder
-    _campaign_folder = folder or None
-
-
-def campaigns() -> tuple[Campaign, ...]:
-    return load_campaigns(_campaign_folder)
-
 
 # ------------------------------------------------------------------------------------ the prompt message
 
@@ -103,7 +90,6 @@ def _open_prompt(ctx: Ctx) -> str | None:
     return state.data.get("prompt")
 
 
-@registry.text_step(FLOW)
 async def on_answer(ctx: Ctx) -> list[Intent]:
     """Free text while a prompt is open: a reflection on that prompt (or free text once it is old)."""
     ref = _open_prompt(ctx)
@@ -113,13 +99,12 @@ async def on_answer(ctx: Ctx) -> list[Intent]:
     return store_reflection(ctx)
 
 
-@registry.action(FLOW)
 async def on_prompt_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) < 3 or ctx.participant is None:
         return stale(ctx)
     what, ref = parts[1], parts[2]
-    prompt = find_prompt(campaigns(), ref)
+    prompt = find_prompt(load_campaigns(ctx.services.campaign_folder), ref)
     if prompt is None:
         return stale(ctx)
     if what == "x" and len(parts) == 3:
@@ -218,7 +203,6 @@ def _pause(ctx: Ctx, sub: PromptSubscription) -> None:
     cancel_queued_prompts(ctx.session, sub.participant_id, "paused by the person")
 
 
-@registry.action(SUB)
 async def on_subscription_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) < 2 or ctx.participant is None:
@@ -256,14 +240,12 @@ async def on_subscription_button(ctx: Ctx) -> list[Intent]:
     return stale(ctx)
 
 
-@registry.command("prompts", "commands.prompts")
 async def prompts_command(ctx: Ctx) -> list[Intent]:
     if not consent_given(ctx):
         return [Reply(ctx.t("campaigns.need_consent"))]
     return [_status_view(ctx, subscription(ctx))]
 
 
-@registry.command("pause", "commands.pause")
 async def pause_command(ctx: Ctx) -> list[Intent]:
     if not consent_given(ctx):
         return [Reply(ctx.t("campaigns.need_consent"))]
@@ -276,7 +258,6 @@ async def pause_command(ctx: Ctx) -> list[Intent]:
     return [Reply(ctx.t("campaigns.paused"))]
 
 
-@registry.command("resume", "commands.resume")
 async def resume_command(ctx: Ctx) -> list[Intent]:
     if not consent_given(ctx):
         return [Reply(ctx.t("campaigns.need_consent"))]
@@ -289,7 +270,6 @@ async def resume_command(ctx: Ctx) -> list[Intent]:
     return [Reply(ctx.t("campaigns.already_on" if was_on else "campaigns.resumed"))]
 
 
-@registry.personal("prompts")
 def _prompts_for_mydata(session: Session, participant) -> dict | None:  # noqa: ANN001
     return subscription_document(session, participant.id)
 
@@ -309,3 +289,17 @@ def subscription_document(session: Session, participant_id: int) -> dict | None:
         "messages": [{"ref": ref, "status": status, "sent_at": as_utc(sent).isoformat() if sent else None}
                      for ref, status, sent in rows],
     }
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "campaigns",
+    commands=(
+        Command("prompts", prompts_command, "commands.prompts"),
+        Command("pause", pause_command, "commands.pause"),
+        Command("resume", resume_command, "commands.resume"),
+    ),
+    actions={FLOW: on_prompt_button, SUB: on_subscription_button},
+    text_steps={FLOW: on_answer},
+    personal_data={"prompts": _prompts_for_mydata},
+)

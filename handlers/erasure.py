@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from handlers.core.common import flow_token_ok, parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.repo import delete_reflections, erase_participant
 
 
-@registry.command("forget", "commands.forget")
 async def forget(ctx: Ctx) -> list[Intent]:
     if ctx.participant is None:
         return [Reply(ctx.t("forget.nothing"))]
@@ -16,7 +15,6 @@ async def forget(ctx: Ctx) -> list[Intent]:
         [(ctx.t("forget.confirm_yes"), f"fg:{token}:yes"), (ctx.t("common.cancel"), f"fg:{token}:no")]))]
 
 
-@registry.action("fg")
 async def on_forget_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 3 or ctx.participant is None or not flow_token_ok(ctx, "fg", parts[1]):
@@ -30,7 +28,6 @@ async def on_forget_button(ctx: Ctx) -> list[Intent]:
     return [CloseButtons(), Reply(ctx.t("common.cancelled"))]
 
 
-@registry.command("withdraw", "commands.withdraw")
 async def withdraw(ctx: Ctx) -> list[Intent]:
     p = ctx.participant
     if p is None or p.consent_state != "given":
@@ -42,7 +39,6 @@ async def withdraw(ctx: Ctx) -> list[Intent]:
         [(ctx.t("common.cancel"), f"wd:{token}:no")]))]
 
 
-@registry.action("wd")
 async def on_withdraw_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     p = ctx.participant
@@ -60,3 +56,14 @@ async def on_withdraw_button(ctx: Ctx) -> list[Intent]:
         ctx.erased = True
         return [CloseButtons(), Reply(ctx.t("withdraw.done_deleted"))]
     return [CloseButtons(), Reply(ctx.t("withdraw.done_kept"))]
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "erasure",
+    commands=(
+        Command("forget", forget, "commands.forget"),
+        Command("withdraw", withdraw, "commands.withdraw"),
+    ),
+    actions={"fg": on_forget_button, "wd": on_withdraw_button},
+)

@@ -5,7 +5,7 @@ before a handler runs, and the /export buttons check the role again (a button pa
 by anyone). Every use is written to the audit log in the same transaction as the reply.
 
 The numbers, the digest and the files are built in bot/ (bot.facilitator_reports), which handlers/ may not
-import: this module declares what it needs (`Reports`) and bot/ installs it. They run in a worker
+import: handlers/core/services.py declares what they need (`Reports`) and bot/app.py hands it in. They run in a worker
 thread on a session of their own, so a large export neither blocks the event loop nor runs inside
 the dispatcher's write transaction.
 
@@ -15,16 +15,14 @@ shows it again; `samtale reflections hide` uses it too.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from content.i18n import format_number
 from handlers.core.common import flow_token_ok, parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from engines.themes import area_name
 from handlers.core.types import CloseButtons, Document, Intent, Reply, buttons
 from storage.audit_models import DIGEST, EXPORT, HIDE, REFUSED, STATS, UNHIDE, AuditEntry, record
@@ -45,40 +43,11 @@ DEFAULT_MAX_BYTES = 45 << 20
 MAX_REASON_CHARS = 500
 
 
-@dataclass(frozen=True)
-class ChatFile:
-    filename: str | None
-    content: bytes
-    mime: str
-    rows: int
-    filters: dict = field(default_factory=dict)
-    too_big: bool = False
-
-
-class Reports(Protocol):
-    def stats(self, bind: Engine, now: datetime) -> dict: ...
-
-    def digest_preview(self, bind: Engine, now: datetime, lang: str) -> tuple[dict, str]: ...
-
-    def export(self, bind: Engine, kind: str, choice: str, fmt: str, now: datetime, *, max_rows: int,
-               max_bytes: int) -> ChatFile: ...
-
-
-_reports: Reports | None = None
-
-
-def install(reports: Reports | None) -> None:
-    """bot/ gives the chat commands what they need (bot.facilitator_reports does, when imported)."""
-    global _reports
-    _reports = reports
-
-
 def actor(ctx: Ctx) -> str:
     """The configured facilitator identity, as `roles.facilitators` names it."""
     return f"chat:{ctx.incoming.platform}:{ctx.incoming.user_id}"
 
 
-@registry.personal("facilitator")
 def personal_data(session: Session, participant: Participant) -> dict:
     """For /mydata: what this person did as a facilitator in chat (the audit log keeps it, also after
     /forget, as the record of what left the system and who let it)."""
@@ -117,11 +86,10 @@ def stats_text(ctx: Ctx, data: dict) -> str:
     return "\n".join(lines)
 
 
-@registry.command("stats", "commands.stats", roles=FACILITATOR, listed=False)
 async def stats(ctx: Ctx) -> list[Intent]:
-    if _reports is None:
+    if ctx.services.reports is None:
         return [Reply(ctx.t("facilitator.unavailable"))]
-    data = await asyncio.to_thread(_reports.stats, _bind(ctx), ctx.now)
+    data = await asyncio.to_thread(ctx.services.reports.stats, _bind(ctx), ctx.now)
     record(ctx.session, actor=actor(ctx), via="chat", action=STATS, subject=data["period"]["id"], at=ctx.now,
            filters={"period": data["period"]["id"], "k": data["k"]}, target="chat message")
     return [Reply(stats_text(ctx, data))]
@@ -129,11 +97,10 @@ async def stats(ctx: Ctx) -> list[Intent]:
 
 # -- /digest ---------------------------------------------------------------------------------------
 
-@registry.command("digest", "commands.digest", roles=FACILITATOR, listed=False)
 async def digest(ctx: Ctx) -> list[Intent]:
-    if _reports is None:
+    if ctx.services.reports is None:
         return [Reply(ctx.t("facilitator.unavailable"))]
-    d, markdown = await asyncio.to_thread(_reports.digest_preview, _bind(ctx), ctx.now, ctx.lang)
+    d, markdown = await asyncio.to_thread(ctx.services.reports.digest_preview, _bind(ctx), ctx.now, ctx.lang)
     record(ctx.session, actor=actor(ctx), via="chat", action=DIGEST, subject=d["period"]["id"], at=ctx.now,
            filters={"period": d["period"]["id"], "k": d["k_anonymity"], "preview": True},
            target="chat message", detail=f"digest key {d['digest_key']}")
@@ -163,9 +130,8 @@ def _format_reply(ctx: Ctx, token: str) -> Reply:
     return Reply(ctx.t("facilitator.export.choose_format"), buttons(row, _cancel_row(ctx, token)))
 
 
-@registry.command("export", "commands.export", roles=FACILITATOR, listed=False)
 async def export(ctx: Ctx) -> list[Intent]:
-    if _reports is None:
+    if ctx.services.reports is None:
         return [Reply(ctx.t("facilitator.unavailable"))]
     if ctx.participant is None:
         return [Reply(ctx.t("facilitator.need_start"))]
@@ -173,13 +139,12 @@ async def export(ctx: Ctx) -> list[Intent]:
     return [_kind_reply(ctx, token)]
 
 
-@registry.action(FLOW)
 async def on_export_button(ctx: Ctx) -> list[Intent]:
     # Buttons are not commands: the registry's role check does not run for them, so check here.
     if ctx.role != "facilitator":
         return [CloseButtons(), Reply(ctx.t("common.not_allowed"), notice=True)]
     parts = parse_action(ctx.incoming.action or "")
-    if len(parts) < 3 or not flow_token_ok(ctx, FLOW, parts[1]) or _reports is None:
+    if len(parts) < 3 or not flow_token_ok(ctx, FLOW, parts[1]) or ctx.services.reports is None:
         return stale(ctx)
     token, what = parts[1], parts[2]
     value = parts[3] if len(parts) > 3 else None
@@ -202,9 +167,9 @@ async def on_export_button(ctx: Ctx) -> list[Intent]:
 
 async def _send_export(ctx: Ctx, kind: str, period: str, fmt: str) -> list[Intent]:
     limit = MAX_BYTES.get(ctx.incoming.platform, DEFAULT_MAX_BYTES)
-    assert _reports is not None
+    assert ctx.services.reports is not None
     max_rows = MAX_ROWS[fmt]
-    made = await asyncio.to_thread(_reports.export, _bind(ctx), kind, period, fmt, ctx.now, max_rows=max_rows,
+    made = await asyncio.to_thread(ctx.services.reports.export, _bind(ctx), kind, period, fmt, ctx.now, max_rows=max_rows,
                                    max_bytes=limit)
     f = made.filters
     if made.too_big:
@@ -258,11 +223,24 @@ async def _moderate(ctx: Ctx, hidden: bool) -> list[Intent]:
     return [Reply(ctx.t(f"facilitator.{name}.{outcome}", id=rid))]
 
 
-@registry.command("hide", "commands.hide", roles=FACILITATOR, listed=False)
 async def hide(ctx: Ctx) -> list[Intent]:
     return await _moderate(ctx, True)
 
 
-@registry.command("unhide", "commands.unhide", roles=FACILITATOR, listed=False)
 async def unhide(ctx: Ctx) -> list[Intent]:
     return await _moderate(ctx, False)
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "facilitator",
+    commands=(
+        Command("stats", stats, "commands.stats", roles=FACILITATOR, listed=False),
+        Command("digest", digest, "commands.digest", roles=FACILITATOR, listed=False),
+        Command("export", export, "commands.export", roles=FACILITATOR, listed=False),
+        Command("hide", hide, "commands.hide", roles=FACILITATOR, listed=False),
+        Command("unhide", unhide, "commands.unhide", roles=FACILITATOR, listed=False),
+    ),
+    actions={FLOW: on_export_button},
+    personal_data={"facilitator": personal_data},
+)

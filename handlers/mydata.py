@@ -5,7 +5,7 @@ import json
 
 from content.i18n import format_when
 from handlers.core.common import age_label, language_label, quote_label
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Document, Intent, Reply
 from storage.models import Participant
 
@@ -52,7 +52,6 @@ def consent_line(ctx: Ctx, p: Participant) -> str:
     return ctx.t("mydata.consent_given", when=format_when(last.decided_at, ctx.lang), version=last.version)
 
 
-@registry.command("mydata", "commands.mydata")
 async def mydata(ctx: Ctx) -> list[Intent]:
     p = ctx.participant
     if p is None:
@@ -72,7 +71,16 @@ async def mydata(ctx: Ctx) -> list[Intent]:
     ]
     text = summary + ("\n\n" + "\n".join(lines) if lines else "")
     document = as_document(p)
-    for name, provide in registry.personal_data.items():
+    for name, provide in ctx.routes.personal_data.items():
         document[name] = provide(ctx.session, p)
     body = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
     return [Reply(text), Document("samtale-mydata.json", body, "application/json", ctx.t("mydata.file_caption"))]
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "mydata",
+    commands=(
+        Command("mydata", mydata, "commands.mydata"),
+    ),
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from content.municipalities import match_municipality, suggest_municipalities
 from content.people import AGE_BANDS
 from handlers.core.common import flow_token_ok, parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Button, CloseButtons, Intent, Reply, buttons
 from storage.models import Consent, Contact, Participant
 from storage.repo import erase_participant
@@ -42,7 +42,6 @@ def ensure_participant(ctx: Ctx) -> Participant:
     return p
 
 
-@registry.command("start", "commands.start")
 async def start(ctx: Ctx) -> list[Intent]:
     p = ensure_participant(ctx)
     if p.consent_state == "given" and p.onboarded:
@@ -94,7 +93,6 @@ def _ask_quote(ctx: Ctx, token: str) -> Reply:
         [(ctx.t("start.quote_yes"), f"{FLOW}:{token}:q:1"), (ctx.t("start.quote_no"), f"{FLOW}:{token}:q:0")]))
 
 
-@registry.action(FLOW)
 async def on_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) < 3 or ctx.participant is None or not flow_token_ok(ctx, FLOW, parts[1]):
@@ -160,7 +158,6 @@ async def on_button(ctx: Ctx) -> list[Intent]:
     return stale(ctx)
 
 
-@registry.text_step(FLOW)
 async def on_text(ctx: Ctx) -> list[Intent]:
     state = ctx.flow
     assert state is not None
@@ -199,3 +196,14 @@ def under15(ctx: Ctx) -> list[Intent]:
     ctx.participant = None
     ctx.erased = True
     return [CloseButtons(), Reply(ctx.t("start.under15"))]
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "onboarding",
+    commands=(
+        Command("start", start, "commands.start"),
+    ),
+    actions={FLOW: on_button},
+    text_steps={FLOW: on_text},
+)

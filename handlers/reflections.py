@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from content.i18n import format_number
 from handlers.core.common import consent_given, parse_action, quote_label, stale
-from handlers.core.context import Ctx, Later, registry
+from handlers.core.context import Ctx, Feature, Later
 from engines.langid import detect_language
 from engines.scrub import scrub
 from engines.themes import area_ids
@@ -61,7 +61,6 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
                                 _receipt_buttons(ctx, reflection)))]
 
 
-@registry.action(PREFIX)
 async def on_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 3 or not parts[2].isdigit() or ctx.participant is None:
@@ -79,3 +78,10 @@ async def on_button(ctx: Ctx) -> list[Intent]:
                 Reply(ctx.t("reflection.quote_changed", quote_state=quote_label(ctx, reflection.quotable)),
                       _receipt_buttons(ctx, reflection))]
     return stale(ctx)
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "reflections",
+    actions={PREFIX: on_button},
+)

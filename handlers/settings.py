@@ -4,7 +4,7 @@ from __future__ import annotations
 from content.people import AGE_BANDS
 from handlers.core.common import age_label, consent_given, flow_token_ok, language_label, parse_action, \
     quote_label, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from handlers.onboarding import age_buttons, ask_municipality, ensure_participant, municipality_by_code, \
     municipality_reply, under15
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
@@ -24,7 +24,6 @@ def _settings_view(ctx: Ctx, token: str) -> Reply:
     ))
 
 
-@registry.command("settings", "commands.settings")
 async def settings(ctx: Ctx) -> list[Intent]:
     if not consent_given(ctx):
         return [Reply(ctx.t("settings.need_consent"))]
@@ -32,12 +31,10 @@ async def settings(ctx: Ctx) -> list[Intent]:
     return [_settings_view(ctx, token)]
 
 
-@registry.command("language", "commands.language", private_only=False)
 async def language(ctx: Ctx) -> list[Intent]:
     return [Reply(ctx.t("language.ask"), buttons([(ctx.t("lang.da"), "lg:da"), (ctx.t("lang.en"), "lg:en")]))]
 
 
-@registry.action("lg")
 async def on_language(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 2 or parts[1] not in ("da", "en"):
@@ -46,7 +43,6 @@ async def on_language(ctx: Ctx) -> list[Intent]:
     return [CloseButtons(), Reply(ctx.t("language.set"))]
 
 
-@registry.action(FLOW)
 async def on_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) < 3 or not consent_given(ctx) or not flow_token_ok(ctx, FLOW, parts[1]):
@@ -80,7 +76,6 @@ async def on_button(ctx: Ctx) -> list[Intent]:
     return [CloseButtons(), Reply(ctx.t("settings.saved")), _settings_view(ctx, token)]
 
 
-@registry.text_step(FLOW)
 async def on_text(ctx: Ctx) -> list[Intent]:
     state = ctx.flow
     if state.step != "municipality":  # type: ignore[union-attr]
@@ -96,3 +91,15 @@ async def on_text(ctx: Ctx) -> list[Intent]:
     ctx.set_step("menu")
     return [CloseButtons(), Reply(ctx.t("start.municipality_ok", municipality=found.name, region=found.region)),
             _settings_view(ctx, state.token)]  # type: ignore[union-attr]
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "settings",
+    commands=(
+        Command("settings", settings, "commands.settings"),
+        Command("language", language, "commands.language", private_only=False),
+    ),
+    actions={"lg": on_language, FLOW: on_button},
+    text_steps={FLOW: on_text},
+)

@@ -7,7 +7,7 @@ pressing it stores a SummaryRequest (removed with the person by /forget).
 from __future__ import annotations
 
 from handlers.core.common import parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Ctx, Feature
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.insight_models import SummaryRequest
 
@@ -18,7 +18,6 @@ def summary_offer(ctx: Ctx, prompt_id: str) -> Reply:
     return Reply(ctx.t("summary.offer"), buttons([(ctx.t("summary.offer_yes"), f"{PREFIX}:{prompt_id}")]))
 
 
-@registry.action(PREFIX)
 async def on_summary_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     p = ctx.participant
@@ -30,3 +29,10 @@ async def on_summary_button(ctx: Ctx) -> list[Intent]:
     ctx.session.add(SummaryRequest(participant_id=p.id, prompt_id=prompt_id, language=ctx.lang,
                                    requested_at=ctx.now))
     return [CloseButtons(), Reply(ctx.t("summary.accepted"))]
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "summaries",
+    actions={PREFIX: on_summary_button},
+)

@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base
+from storage.clock import system_clock as utcnow
 
 # audit_log.action
 EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE = "export", "report", "digest", "stats", "hide", "unhide"

@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 
 Clock = Callable[[], datetime]
 
+# Model column defaults use system_clock too, as a fallback for rows written outside a clocked path
+# (migrations, one-off fixes); code that decides by time passes its Clock's value explicitly.
+
 
 def system_clock() -> datetime:
     """Now, in UTC. The only read of the wall clock; anything that decides by time takes a Clock instead."""

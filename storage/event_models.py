@@ -24,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, utcnow
+from storage.base import Base
+from storage.clock import system_clock as utcnow
 
 # Event states.
 OPEN, CANCELLED = "open", "cancelled"

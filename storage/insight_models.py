@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base
+from storage.clock import system_clock as utcnow
 
 # digest_deliveries.status
 SENDING, DELIVERED, FAILED, DRY_RUN, SKIPPED = "sending", "delivered", "failed", "dry-run", "skipped"

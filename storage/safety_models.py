@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base
+from storage.clock import system_clock as utcnow
 
 # crisis_alerts.status
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"

@@ -4,7 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from handlers.core.context import registry
+from bot.app import FEATURES
+from handlers.core.context import Registry
+
+registry = Registry.assemble(FEATURES)
 from storage.models import Participant, Reflection
 
 EXPECT = {

@@ -13,14 +13,18 @@ import discord
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import FEATURES
 from bot.config import Settings
 from bot.platforms.discord import SamtaleClient, gateway_intents, mark_unreachable, sync_commands
 from bot.platforms.discord.commands import menu_commands, parse_text_command, with_command_mentions
 from bot.platforms.discord.strings import text
 from bot.platforms.text import split_text, text_length
 from content.i18n import t
+from handlers.core.context import Registry
 from storage.models import Consent, Participant, Reflection
 from tests.fakes.discord_api import FakeDiscord, Sent
+
+ROUTES = Registry.assemble(FEATURES)
 
 
 @pytest.fixture
@@ -127,9 +131,9 @@ async def test_text_commands_in_a_dm_by_either_name(fake, bot):
     assert "/forget" in (await fake.dm(anna, "/help"))[0].content
     assert "Vælg sprog" in (await fake.dm(anna, "/sprog"))[0].content
     assert "/findesikke" in (await fake.dm(anna, "/findesikke"))[0].content
-    assert parse_text_command("/mine-data") == ("mydata", ())
-    assert parse_text_command("/start@samtale KODE") == ("start", ("KODE",))
-    assert parse_text_command("/ bare tekst") is None and parse_text_command("hej /start") is None
+    assert parse_text_command("/mine-data", ROUTES) == ("mydata", ())
+    assert parse_text_command("/start@samtale KODE", ROUTES) == ("start", ("KODE",))
+    assert parse_text_command("/ bare tekst", ROUTES) is None and parse_text_command("hej /start", ROUTES) is None
 
 
 async def test_a_slash_command_discord_still_shows_but_the_code_dropped_goes_to_the_core(fake, bot):
@@ -358,7 +362,7 @@ async def test_command_translations_da_and_en_synced_per_dev_guild(fake):
     assert [line.split(":")[0] for line in lines] == ["guild 111", "guild 222"]
     assert set(fake.commands) == {111, 222}
     synced = {c["name"]: c for c in fake.commands[111]}
-    keys = {c.name: c.description_key for c in menu_commands()}
+    keys = {c.name: c.description_key for c in menu_commands(ROUTES)}
     assert set(synced) == set(keys)
     for name, command in synced.items():
         description = t("en", keys[name])
@@ -412,9 +416,10 @@ def test_the_slash_menu_is_complete_in_a_process_of_its_own():
     import subprocess
     import sys
 
-    code = "from bot.platforms.discord.commands import menu_commands; print(len(menu_commands()))"
+    code = ("from bot.platforms.discord.client import SamtaleClient; from bot.config import Settings; "
+            "print(len(SamtaleClient(None, settings=Settings()).tree.get_commands()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert int(out.stdout) == len(menu_commands()) > 0
+    assert int(out.stdout) == len(menu_commands(ROUTES)) > 0
 
 
 async def test_sync_needs_a_token():

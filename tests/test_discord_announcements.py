@@ -19,14 +19,15 @@ from bot.platforms.discord import announcements as announcing
 from bot.platforms.discord.announcements import drain_announcements
 from bot.platforms.discord.strings import text
 from content.i18n import t
-from handlers.events import EventsConfig, channels, configure
+from handlers.events import channels
+from handlers.events.config import EventsConfig
 from handlers.events.manage import cancel_event
 from handlers.core.flood import Limits
 from storage.event_models import Event, EventAnnouncement
 from tests.conftest import Person
 from tests.fakes.discord_api import FakeDiscord, FakeResponse, Sent, forbidden
 from tests.test_discord import last_with_buttons, onboard
-from tests.test_events_support import become_organiser, press, seed_event, seed_people
+from tests.test_events_support import become_organiser, press, seed_event, seed_people, use_events
 
 SIGN_UP, SEE = t("da", "events.link.channel_signup"), t("da", "events.link.channel_see")
 WITH_EVENTS = discord.Permissions(view_channel=True, send_messages=True, manage_events=True).value
@@ -43,7 +44,6 @@ def relaxed(sqlite_app):
     # An organiser answers a dozen questions within the test clock's one minute.
     sqlite_app.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6)
     yield
-    configure(None)
 
 
 @pytest.fixture
@@ -53,16 +53,16 @@ async def client(sqlite_app, fake):
     await bot.close()
 
 
-def announce_in(*channel_ids: int | str) -> None:
-    """Aarhus's events go to these Discord channels (after the app is built: it applies its own [events])."""
-    configure(EventsConfig(channels={"discord": {"Aarhus": tuple(str(c) for c in channel_ids)}}))
+def announce_in(app, *channel_ids: int | str) -> None:  # noqa: ANN001
+    """Aarhus's events go to these Discord channels, as [events] discord_channels would say."""
+    use_events(app, EventsConfig(channels={"discord": {"Aarhus": tuple(str(c) for c in channel_ids)}}))
 
 
 def publish(app, clock, **kw) -> int:
     """An event published in Aarhus, queued for its channels as /newevent's last step does."""
     event_id = seed_event(app, clock(), **kw)
     with app.sessions() as s:
-        channels.queue_announcements(s, s.get(Event, event_id))
+        channels.queue_announcements(s, s.get(Event, event_id), app.dispatcher.services.events)
         s.commit()
     return event_id
 
@@ -106,7 +106,7 @@ async def test_a_published_event_appears_in_the_aarhus_channel_as_a_count_only_c
                                                                                       client):
     guild = fake.guild(bot_permissions=WITHOUT_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     await fake.connect(client)
     olga = Person(sqlite_app, "olga")
     await olga.onboard()
@@ -139,7 +139,7 @@ async def test_a_published_event_appears_in_the_aarhus_channel_as_a_count_only_c
 async def test_signing_up_from_the_card_is_private_and_updates_the_count(sqlite_app, clock, fake, client):
     guild = fake.guild(bot_permissions=WITHOUT_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     await fake.connect(client)
     publish(sqlite_app, clock)
     await drain(sqlite_app, client, clock)
@@ -167,7 +167,7 @@ async def test_signing_up_from_the_card_is_private_and_updates_the_count(sqlite_
 async def test_someone_new_sees_the_event_then_the_consent_question_in_a_dm(sqlite_app, clock, fake, client):
     guild = fake.guild(bot_permissions=WITHOUT_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     await fake.connect(client)
     publish(sqlite_app, clock)
     await drain(sqlite_app, client, clock)
@@ -192,7 +192,7 @@ async def test_someone_new_sees_the_event_then_the_consent_question_in_a_dm(sqli
 async def test_with_manage_events_a_scheduled_event_follows_the_card(sqlite_app, clock, fake, client):
     guild = fake.guild(bot_permissions=WITH_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     await fake.connect(client)
     long_title = "Fællesspisning for hele opgangen, naboerne og alle andre, der har lyst til at spise sammen i aften i gården"
     event_id = publish(sqlite_app, clock, title=long_title)
@@ -234,7 +234,7 @@ async def test_with_manage_events_a_scheduled_event_follows_the_card(sqlite_app,
 async def test_without_manage_events_only_the_card_and_one_log_line(sqlite_app, clock, fake, client, caplog):
     guild = fake.guild(bot_permissions=WITHOUT_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     await fake.connect(client)
     publish(sqlite_app, clock)
     publish(sqlite_app, clock, title="Gåtur ved åen", days=8)
@@ -252,7 +252,7 @@ async def test_a_failed_scheduled_event_keeps_the_card_and_is_made_on_a_later_ch
                                                                                      client):
     guild = fake.guild(bot_permissions=WITH_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     await fake.connect(client)
     event_id = publish(sqlite_app, clock)
     fake.fail_scheduled.append(discord.DiscordServerError(FakeResponse(503, "Unavailable"), {"code": 0}))
@@ -283,7 +283,7 @@ async def test_a_forbidden_or_unknown_channel_is_given_up_and_the_others_still_p
     closed, snak = channel_of(guild, 0), channel_of(guild, 1)
     unknown = 123456789012345678
     fake.refuse[closed] = forbidden(50001, "Missing Access")
-    announce_in(closed, unknown, "#not-an-id", snak)
+    announce_in(sqlite_app, closed, unknown, "#not-an-id", snak)
     await fake.connect(client)
     publish(sqlite_app, clock)
     assert await drain(sqlite_app, client, clock) == 1
@@ -299,7 +299,7 @@ async def test_a_forbidden_or_unknown_channel_is_given_up_and_the_others_still_p
 async def test_server_and_network_errors_are_tried_again_next_round(sqlite_app, clock, fake, client):
     guild = fake.guild(bot_permissions=WITHOUT_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     await fake.connect(client)
     publish(sqlite_app, clock)
     fake.fail_next.append(discord.DiscordServerError(FakeResponse(502, "Bad Gateway"), {"code": 0}))
@@ -317,7 +317,7 @@ async def test_server_and_network_errors_are_tried_again_next_round(sqlite_app, 
 async def test_the_client_announces_once_ready_and_stops_on_close(sqlite_app, clock, fake, monkeypatch):
     guild = fake.guild(bot_permissions=WITH_EVENTS)
     snak = channel_of(guild)
-    announce_in(snak)
+    announce_in(sqlite_app, snak)
     publish(sqlite_app, clock)
 
     async def ready(self) -> None:  # READY comes over the gateway, which the fake does not run

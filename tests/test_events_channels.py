@@ -7,23 +7,20 @@ import pytest
 from telegram import Bot
 
 from bot.platforms.telegram.announcements import drain_announcements
-from handlers.events import EventsConfig, configure
+from handlers.events.config import EventsConfig
 from handlers.events.channels import pending_announcements
 from storage.event_models import EventAnnouncement
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI
 from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import become_organiser, press, seed_people
+from tests.test_events_support import become_organiser, press, seed_people, use_events
 
 GROUP = -1001234567890
 
 
 @pytest.fixture(autouse=True)
 def channels(app):
-    # After the app: building it applies the [events] settings, which these tests then replace.
-    configure(EventsConfig(channels={"telegram": {"Aarhus": (str(GROUP), "@aarhus_faellesskab")},
-                                     "discord": {"Aarhus": ("123456789012345678",)}}))
-    yield
-    configure(None)
+    use_events(app, EventsConfig(channels={"telegram": {"Aarhus": (str(GROUP), "@aarhus_faellesskab")},
+                                           "discord": {"Aarhus": ("123456789012345678",)}}))
 
 
 @pytest.fixture
@@ -104,7 +101,7 @@ async def test_a_channel_that_refuses_is_given_up_after_attempts(app, person, cl
 
 
 async def test_no_channels_configured_no_announcements(app, person, clock):
-    configure(None)
+    use_events(app)
     from tests.test_events_support import seed_event
 
     seed_event(app, clock())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.events import events_tick
+from handlers.events.reminders import events_tick
 from storage.event_models import Event, EventProfile, EventReminder, OrganiserMembership, Signup
 from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
 from tests.test_events_support import (become_organiser, notices, participant_id, press, seed_event, seed_people,

@@ -209,8 +209,7 @@ async def test_the_flow_survives_a_restart(app, person, clock, tmp_path):
     await olga.say("5/12 kl. 19")
     # The bot restarts: a new program over the same database file.
     app.engine.dispose()
-    again = build_app(app.settings)
-    again.dispatcher.clock = clock
+    again = build_app(app.settings, clock=clock)
     again.dispatcher.flood.limits = app.dispatcher.flood.limits
     olga2 = Person(again, "olga")
     olga2.console.choices = olga.console.choices

@@ -138,8 +138,7 @@ async def test_a_facilitator_may_manage_any_event(app, person, clock, tmp_path):
     settings = app.settings.model_copy(update={"roles": app.settings.roles.model_copy(
         update={"facilitators": ["console:fia"]})})
     app.engine.dispose()
-    fac_app = build_app(settings)
-    fac_app.dispatcher.clock = clock
+    fac_app = build_app(settings, clock=clock)
     fia = Person(fac_app, "fia")
     await fia.onboard()
     out = texts(await press(fac_app, "fia", f"evo:a:{event_id}"))

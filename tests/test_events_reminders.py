@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.app import build_app
 from engines.dates import TZ
-from handlers.events import events_tick, send_due_reminders
+from handlers.events.reminders import events_tick, send_due_reminders
 from handlers.events.reminders import due_times
 from storage.event_models import EventReminder
 from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
@@ -34,8 +34,7 @@ async def test_reminders_across_restarts_are_neither_lost_nor_doubled(app, clock
     def restart():
         nonlocal app
         app.engine.dispose()
-        app = build_app(app.settings)
-        app.dispatcher.clock = clock
+        app = build_app(app.settings, clock=clock)
 
     restart()
     clock.advance(days=6)  # Thursday 11:00: the 24 h reminders are due
@@ -133,11 +132,7 @@ def test_due_times_keep_the_night_quiet(start, expected):
 
 
 def test_reminders_closer_than_three_hours_become_one():
-    from handlers.events.config import EventsConfig, configure
+    from handlers.events.config import EventsConfig
 
-    configure(EventsConfig(reminder_hours=(3, 2)))
-    try:
-        got = due_times(at(2026, 12, 5, 14).astimezone(timezone.utc))
-    finally:
-        configure(None)
+    got = due_times(at(2026, 12, 5, 14).astimezone(timezone.utc), EventsConfig(reminder_hours=(3, 2)))
     assert got == [("2h", at(2026, 12, 5, 12).astimezone(timezone.utc))]

@@ -9,7 +9,7 @@ from telegram import Bot
 
 from bot.platforms.discord import SamtaleClient
 from bot.platforms.telegram.sender import TelegramSender
-from handlers.events import EventsConfig, configure
+from handlers.events.config import EventsConfig
 from handlers.events.channels import announcement_posted, pending_announcements, queue_announcements
 from handlers.events.invites import find_invite, revoke
 from handlers.core.types import Reply, Share, buttons
@@ -19,7 +19,8 @@ from tests.fakes.telegram_api import DEFAULT_TOKEN
 from tests.test_discord import last_with_buttons
 from tests.test_discord import onboard as onboard_on_discord
 from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import become_organiser, make_code, notices, press, seed_event, seed_people, texts
+from tests.test_events_support import become_organiser, make_code, notices, press, seed_event, seed_people, texts, \
+    use_events
 from tests.test_telegram import OTHER, USER, Chat, _timedelta_retry_after, fake, h, sleeps, tg  # noqa: F401
 
 BOT = "samtale_test_bot"  # the fake Bot API's getMe
@@ -167,15 +168,13 @@ async def test_discord_card_says_what_to_type_and_that_works(sqlite_app, clock, 
 
 @pytest.fixture
 def channel(app):
-    configure(EventsConfig(channels={"telegram": {"Aarhus": ("-1001234567890",)}}))
-    yield
-    configure(None)
+    use_events(app, EventsConfig(channels={"telegram": {"Aarhus": ("-1001234567890",)}}))
 
 
 def posted(app, event_id: int, clock) -> None:
     """The event's card as if the Telegram adapter had already posted it in the municipality's channel."""
     with app.sessions() as s:
-        queue_announcements(s, s.get(Event, event_id))
+        queue_announcements(s, s.get(Event, event_id), app.dispatcher.services.events)
         s.flush()
         for item in pending_announcements(s, "telegram", clock()):
             announcement_posted(s, item.id, "77", clock())

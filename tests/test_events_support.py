@@ -1,6 +1,8 @@
 """Helpers for the events tests (no tests here): organisers, seeded events and people, outbox notices."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import asyncio
 import threading
 from datetime import datetime, timedelta, timezone
@@ -12,6 +14,7 @@ from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
 from handlers.events.invites import create_invite
 from handlers.core.types import Incoming, Intent, Reply
+from handlers.events.config import EventsConfig
 from storage.campaign_models import OutboxMessage
 from storage.event_models import Event, Organisation
 from storage.models import Consent, Contact, Participant
@@ -113,7 +116,8 @@ def in_threads(app, calls: list[tuple[str, str]]) -> list[list[Intent]]:
 
     def run(i: int, user: str, action: str) -> None:
         # The dispatcher batches on one event loop; each thread stands in for another bot process.
-        own = Dispatcher(app.sessions, app.dispatcher.config, clock=app.dispatcher.clock, secret_key="test")
+        own = Dispatcher(app.sessions, app.dispatcher.config, routes=app.dispatcher.routes,
+                         services=app.dispatcher.services, secret_key="test")
         inc = Incoming(platform="console", chat_id=user, user_id=user, action=action)
         barrier.wait()
         results[i] = asyncio.run(own.handle(inc))
@@ -125,3 +129,10 @@ def in_threads(app, calls: list[tuple[str, str]]) -> list[list[Intent]]:
         th.join(120)
     assert all(r is not None for r in results)
     return results  # type: ignore[return-value]
+
+
+def use_events(app, config: EventsConfig | None = None) -> EventsConfig:
+    """The app's [events] settings replaced, as a program built with them would hand them to features."""
+    config = config or EventsConfig()
+    app.dispatcher.services = replace(app.dispatcher.services, events=config)
+    return config

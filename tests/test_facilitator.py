@@ -3,6 +3,7 @@ configured facilitators only — a citizen and an organiser are refused."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 import io
 import json
 from datetime import datetime, timedelta, timezone
@@ -11,7 +12,6 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-import bot.facilitator_reports  # noqa: F401 - installs what the chat commands need from bot/
 import handlers.facilitator as facilitator
 from bot.app import build_app
 from handlers.core.flood import Limits
@@ -31,8 +31,7 @@ def fac_app(app, clock):
     """The same database, with console:fia configured as a facilitator."""
     settings = app.settings.model_copy(update={"roles": app.settings.roles.model_copy(
         update={"facilitators": ["console:fia"]})})
-    fac = build_app(settings)
-    fac.dispatcher.clock = clock
+    fac = build_app(settings, clock=clock)
     fac.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6)
     yield fac
     fac.engine.dispose()
@@ -173,6 +172,6 @@ async def test_too_big_for_chat_points_to_the_command(app, fac_app, monkeypatch)
 
 
 async def test_without_the_bot_side_installed_it_says_so(app, fac_app, monkeypatch):
-    monkeypatch.setattr(facilitator, "_reports", None)
+    fac_app.dispatcher.services = replace(fac_app.dispatcher.services, reports=None)
     fia = await onboarded(fac_app, "fia")
     assert "ikke sat op" in await fia.say("/stats")

@@ -19,9 +19,9 @@ def test_no_empty_strings():
 
 
 def test_every_command_has_a_description_in_every_language():
-    from handlers.core.context import registry
-    import handlers.core.dispatch  # noqa: F401 - registers commands
+    from bot.app import FEATURES
+    from handlers.core.context import Registry
 
     for lang in LANGUAGES:
-        for command in registry.commands.values():
+        for command in Registry.assemble(FEATURES).commands.values():
             assert command.description_key in catalog(lang)

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-import bot.facilitator_reports  # noqa: F401 - installs what the chat commands need from bot/
 from bot.cli import main
 from insights.exports.run import run_export
 from insights.exports.spec import ExportSpec

@@ -4,7 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from handlers.core.context import registry
+from bot.app import FEATURES
+from handlers.core.context import Registry
+
+registry = Registry.assemble(FEATURES)
 from handlers.core.types import Incoming, Reply
 from storage.event_models import Event
 from storage.models import Participant, Reflection

@@ -21,11 +21,9 @@ def group() -> None:
 def _app(config: str | None):
     from bot.app import build_app
     from bot.cli import settings_from
-    from handlers.events import EventsConfig, configure
     from storage.migrate import NotMigrated
 
     settings = settings_from(config)
-    configure(EventsConfig.from_settings(settings.events))
     try:
         return build_app(settings)
     except NotMigrated as exc:
@@ -172,11 +170,11 @@ def cancel(event_id: int, note: str, yes: bool, config: str | None) -> None:
 @CONFIG
 def tick(config: str | None) -> None:
     """Run the events job once now (it also runs every minute in the leading `samtale run`)."""
-    from handlers.events import events_tick
+    from handlers.events.reminders import events_tick
 
     app = _app(config)
     try:
-        done = events_tick(app, app.clock())
+        done = events_tick(app, app.clock(), app.dispatcher.services.events)
         click.echo(f"reminders queued: {done['reminders']}; promoted from waitlists: {done['promoted']}")
     finally:
         app.engine.dispose()
@@ -187,10 +185,12 @@ def tick(config: str | None) -> None:
 async def tick_job() -> None:
     """The scheduler's job: reminders and waitlist promotion, in the leading process only."""
     from bot.scheduler import runtime
-    from handlers.events import events_tick
+    from handlers.events.config import EventsConfig
+    from handlers.events.reminders import events_tick
 
     rt = runtime()
-    await rt.db(lambda: events_tick(rt.sessions, rt.clock()))
+    events = EventsConfig.from_settings(rt.settings.events if rt.settings is not None else None)
+    await rt.db(lambda: events_tick(rt.sessions, rt.clock(), events))
 
 
 def register_jobs() -> None:

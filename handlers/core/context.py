@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from content.i18n import t as translate
+from handlers.core.services import Services
 from handlers.core.types import Incoming, Intent
 from storage.models import FlowState, Participant
 
@@ -34,6 +37,10 @@ class Ctx:
     participant: Participant | None
     lang: str
     now: datetime
+    # What the running program hands every feature (events settings, facilitator reports, …).
+    services: Services = field(default_factory=Services)
+    # Every feature's contributions (for /mydata, which gathers what each feature holds).
+    routes: Registry = field(default_factory=lambda: Registry())
     # Set by a handler that deleted the person, so the dispatcher scrubs the journal afterwards.
     erased: bool = False
     extra: dict = field(default_factory=dict)
@@ -110,40 +117,69 @@ class Command:
     private_only: bool = True
 
 
-@dataclass
+PersonalData = Callable[[Session, Participant], dict]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one feature contributes, as a value: its commands, button actions (by the prefix before the
+    first ':'), text steps (free text typed while its flow waits) and what it holds about a person."""
+
+    name: str
+    commands: tuple[Command, ...] = ()
+    actions: Mapping[str, Handler] = field(default_factory=dict)
+    text_steps: Mapping[str, Handler] = field(default_factory=dict)
+    # For /mydata (GDPR art. 15): section name → provider.
+    personal_data: Mapping[str, PersonalData] = field(default_factory=dict)
+    # Another feature's handler, wrapped: "command:start" or "action:onb" → wrapper(inner) → handler.
+    # (Events wrap /start for shared event links, since onboarding may not know about events.)
+    wraps: Mapping[str, Callable[[Handler], Handler]] = field(default_factory=dict)
+
+    @classmethod
+    def combine(cls, name: str, *parts: "Feature") -> "Feature":
+        """One feature from the parts of a package (events: finding, signup, newevent, …)."""
+        return cls(name, tuple(c for p in parts for c in p.commands),
+                   _merged(name, "action", [p.actions for p in parts]),
+                   _merged(name, "text step", [p.text_steps for p in parts]),
+                   _merged(name, "personal data", [p.personal_data for p in parts]),
+                   _merged(name, "wrapper", [p.wraps for p in parts]))
+
+
+def _merged(owner: str, what: str, maps: list[Mapping[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for mapping in maps:
+        for key, value in mapping.items():
+            if key in merged:
+                raise ValueError(f"{owner}: {what} {key!r} is defined twice")
+            merged[key] = value
+    return merged
+
+
+@dataclass(frozen=True)
 class Registry:
-    commands: dict[str, Command] = field(default_factory=dict)
-    # Button actions are routed by the part before the first ':'.
-    actions: dict[str, Handler] = field(default_factory=dict)
-    # Free text typed while a flow waits for it goes to the flow's handler, not to reflections.
-    text_steps: dict[str, Handler] = field(default_factory=dict)
-    # What each feature holds about a person, for /mydata (GDPR art. 15): name → provider.
-    personal_data: dict[str, Callable[[Session, Participant], dict]] = field(default_factory=dict)
+    """Every feature's contributions, assembled once by the program (bot/app.py) and handed to the
+    dispatcher and the adapters' menus; two programs in one process each have their own."""
 
-    def command(self, name: str, description_key: str, **kw: object):
-        def deco(fn: Handler) -> Handler:
-            self.commands[name] = Command(name, fn, description_key, **kw)  # type: ignore[arg-type]
-            return fn
-        return deco
+    commands: Mapping[str, Command] = field(default_factory=dict)
+    actions: Mapping[str, Handler] = field(default_factory=dict)
+    text_steps: Mapping[str, Handler] = field(default_factory=dict)
+    personal_data: Mapping[str, PersonalData] = field(default_factory=dict)
 
-    def action(self, prefix: str):
-        def deco(fn: Handler) -> Handler:
-            self.actions[prefix] = fn
-            return fn
-        return deco
-
-
-    def personal(self, name: str):
-        def deco(fn: Callable[[Session, Participant], dict]) -> Callable[[Session, Participant], dict]:
-            self.personal_data[name] = fn
-            return fn
-        return deco
-
-    def text_step(self, flow: str):
-        def deco(fn: Handler) -> Handler:
-            self.text_steps[flow] = fn
-            return fn
-        return deco
-
-
-registry = Registry()
+    @classmethod
+    def assemble(cls, features: Iterable[Feature]) -> "Registry":
+        features = tuple(features)
+        commands = _merged("registry", "command", [{c.name: c for c in f.commands} for f in features])
+        actions = _merged("registry", "action", [f.actions for f in features])
+        for feature in features:
+            for target, wrap in feature.wraps.items():
+                kind, _, key = target.partition(":")
+                if kind == "command" and key in commands:
+                    commands[key] = replace(commands[key], handler=wrap(commands[key].handler))
+                elif kind == "action" and key in actions:
+                    actions[key] = wrap(actions[key])
+                else:
+                    raise ValueError(f"{feature.name}: nothing to wrap at {target!r}")
+        return cls(MappingProxyType(commands),
+                   MappingProxyType(actions),
+                   MappingProxyType(_merged("registry", "text step", [f.text_steps for f in features])),
+                   MappingProxyType(_merged("registry", "personal data", [f.personal_data for f in features])))

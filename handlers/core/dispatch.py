@@ -13,18 +13,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-import handlers.core.features  # noqa: F401 - registers every command, button and text step
 from content.i18n import normalise_language, t
-from handlers.core.context import Ctx, HandlerConfig, Later, Registry, registry
+from handlers.core.context import Ctx, HandlerConfig, Later, Registry
 from engines.crisis import crisis_reply, detect_crisis
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
+from handlers.core.services import Services
 from handlers.reflections import store_reflection
 from handlers.core.types import Incoming, Intent, Reply
 from storage.models import ProcessedMessage
 from storage.db import writer
 from storage.models import Participant
-from storage.clock import Clock, system_clock
 from storage.repo import dedupe_salt, participants_by_identity
 
 log = logging.getLogger(__name__)
@@ -73,13 +72,14 @@ class Dispatcher:
     """Routes one Incoming to its handler in one database transaction and returns the intents."""
 
     def __init__(self, sessions: sessionmaker[Session], config: HandlerConfig, *,
-                 clock: Clock = system_clock, routes: Registry = registry,
+                 routes: Registry, services: Services = Services(),
                  secret_key: str | None = None, on_erase: Callable[[], None] | None = None,
                  limits: Limits = Limits()) -> None:
         self.sessions = sessions
         self.flood = FloodGate(limits)
         self.config = config
-        self.clock = clock
+        self.services = services
+        self.clock = services.clock
         self.routes = routes
         self.on_erase = on_erase
         self._pending: list[_Job] = []
@@ -184,7 +184,8 @@ class Dispatcher:
             known.new_keys.append({"key": key, "processed_at": self.clock()})
         participant = known.participants.get((inc.platform, inc.user_id))
         ctx = Ctx(incoming=inc, session=session, config=self.config, participant=participant,
-                  lang=self.language_for(inc, participant.language if participant else None), now=self.clock())
+                  lang=self.language_for(inc, participant.language if participant else None), now=self.clock(),
+                  services=self.services, routes=self.routes)
         if length > 4 * self.config.max_reflection_chars:
             ctx.extra["length"] = length  # the text was cut before cleaning; report its real size
         contact = participant.contact if participant is not None else None

@@ -13,8 +13,7 @@ Modules, each short and named for what it holds:
 - `reminders`  24 h / 2 h reminders and the periodic `events_tick`
 - `channels`   count-only announcements for public channels
 - `texts`, `ics`, `notify`, `store`, `rights`, `config`   what the above share
+- `feature`    the feature as one value, for bot/app.py to assemble
+
+This `__init__` imports nothing, so `handlers.events.config` can be read without the handlers.
 """
-from handlers.events import finding, manage, mine, names, newevent, organiser, personal, signup  # noqa: F401
-from handlers.events.config import EventsConfig, configure  # noqa: F401
-from handlers.events.notify import set_notifier  # noqa: F401
-from handlers.events.reminders import events_tick, send_due_reminders  # noqa: F401

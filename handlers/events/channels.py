@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from handlers.events.config import current
+from handlers.events.config import EventsConfig
 from handlers.events.store import aware, payload_for
 from handlers.events.texts import public_card
 from storage.event_models import FAILED, OPEN, PENDING, POSTED, Event, EventAnnouncement
@@ -52,10 +52,10 @@ class Announcement:
     location: str
 
 
-def queue_announcements(session: Session, event: Event) -> int:
+def queue_announcements(session: Session, event: Event, config: EventsConfig) -> int:
     """One row per configured channel of the event's municipality."""
     made = 0
-    for platform, by_municipality in current().channels.items():
+    for platform, by_municipality in config.channels.items():
         for channel in by_municipality.get(event.municipality, ()):
             session.add(EventAnnouncement(event_id=event.id, platform=platform, channel=channel, status=PENDING,
                                           created_at=event.created_at))
@@ -70,7 +70,8 @@ def mark_stale(session: Session, event_id: int) -> None:
                     .values(stale=True).execution_options(synchronize_session=False))
 
 
-def pending_announcements(session: Session, platform: str, now: datetime, *, limit: int = 20) -> list[Announcement]:
+def pending_announcements(session: Session, platform: str, now: datetime, *, lang: str = "da",
+                          limit: int = 20) -> list[Announcement]:
     rows = session.scalars(
         select(EventAnnouncement).join(Event, Event.id == EventAnnouncement.event_id)
         .where(EventAnnouncement.platform == platform,
@@ -79,7 +80,6 @@ def pending_announcements(session: Session, platform: str, now: datetime, *, lim
                # Nothing new is posted for an event that is over; a posted card may still be edited.
                or_(EventAnnouncement.status == POSTED, Event.starts_at > now))
         .order_by(EventAnnouncement.id).limit(limit)).all()
-    lang = current().channel_language
     out = []
     for row in rows:
         event = session.get(Event, row.event_id)

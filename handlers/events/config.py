@@ -1,7 +1,7 @@
 """What the events feature needs from the program's settings, handed in once at start.
 
-Handlers never read config files; bot/app.py calls `configure(EventsConfig.from_settings(settings.events))`.
-Tests call `configure(...)` directly and `configure(None)` to go back to the defaults.
+Handlers never read config files: bot/app.py builds `EventsConfig.from_settings(settings.events)` into
+the Services every Ctx carries (`ctx.services.events`); jobs and tools are handed it the same way.
 """
 from __future__ import annotations
 
@@ -40,13 +40,5 @@ class EventsConfig:
         return tuple((f"{h}h", timedelta(hours=h)) for h in sorted(set(self.reminder_hours), reverse=True))
 
 
-_current = EventsConfig()
-
-
-def configure(config: EventsConfig | None) -> None:
-    global _current
-    _current = config or EventsConfig()
-
-
-def current() -> EventsConfig:
-    return _current
+# What a feature gets when nothing is configured (tests, tools); the program hands in its own.
+DEFAULT = EventsConfig()

@@ -6,12 +6,9 @@ again, with its Sign up button. (Onboarding keeps the start payload in its flow 
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from content.municipalities import load_municipalities, match_municipality, suggest_municipalities
-from handlers import onboarding  # noqa: F401 - /start must be registered before it is wrapped here
-from handlers.core.context import Ctx, registry
-from handlers.events.config import current
+from handlers import onboarding
+from handlers.core.context import Command, Ctx, Feature, Handler
 from handlers.events.store import event_from_payload, upcoming
 from handlers.events.texts import card
 from handlers.core.types import Intent, Reply, buttons
@@ -29,7 +26,7 @@ def municipality_name(code: str) -> str | None:
 
 
 def listing(ctx: Ctx, municipality: str, offset: int = 0) -> list[Intent]:
-    size = current().page_size
+    size = ctx.services.events.page_size
     found = upcoming(ctx.session, ctx.now, municipality=municipality, offset=offset, limit=size + 1)
     if not found:
         key = "events.find.none" if offset == 0 else "events.find.no_more"
@@ -45,7 +42,6 @@ def listing(ctx: Ctx, municipality: str, offset: int = 0) -> list[Intent]:
     return out
 
 
-@registry.command("events", "commands.events")
 async def events_command(ctx: Ctx) -> list[Intent]:
     typed = " ".join(ctx.incoming.args).strip()
     if typed:
@@ -80,39 +76,49 @@ def _event_for_payload(ctx: Ctx, payload: str) -> Event | None:
     return ctx.session.get(Event, event_id) if event_id is not None else None
 
 
-_start = registry.commands["start"]
+def with_event_link(start: Handler) -> Handler:
+    """/start ev_<id> (a shared event link) shows the event, and takes a newcomer through onboarding first."""
+
+    async def start_with_event(ctx: Ctx) -> list[Intent]:
+        args = ctx.incoming.args
+        if not args or event_from_payload(args[0]) is None:
+            return await start(ctx)
+        event = _event_for_payload(ctx, args[0])
+        p = ctx.participant
+        settled = p is not None and p.consent_state == "given" and p.onboarded
+        if event is None or event.status != OPEN:
+            note = Reply(ctx.t("events.link.gone"))
+            return [note] if settled else [note, *await start(ctx)]
+        if settled:
+            return [card(ctx.session, event, ctx.lang, ctx.now, p)]
+        preview = card(ctx.session, event, ctx.lang, ctx.now, None)
+        return [Reply(preview.text + "\n\n" + ctx.t("events.link.consent_first")), *await start(ctx)]
+
+    return start_with_event
 
 
-async def start_with_event(ctx: Ctx) -> list[Intent]:
-    args = ctx.incoming.args
-    if not args or event_from_payload(args[0]) is None:
-        return await _start.handler(ctx)
-    event = _event_for_payload(ctx, args[0])
-    p = ctx.participant
-    settled = p is not None and p.consent_state == "given" and p.onboarded
-    if event is None or event.status != OPEN:
-        note = Reply(ctx.t("events.link.gone"))
-        return [note] if settled else [note, *await _start.handler(ctx)]
-    if settled:
-        return [card(ctx.session, event, ctx.lang, ctx.now, p)]
-    preview = card(ctx.session, event, ctx.lang, ctx.now, None)
-    return [Reply(preview.text + "\n\n" + ctx.t("events.link.consent_first")), *await _start.handler(ctx)]
-
-
-registry.commands["start"] = replace(_start, handler=start_with_event)
-
-_onboarding_button = registry.actions[onboarding.FLOW]
-
-
-@registry.action(onboarding.FLOW)
-async def onboarding_then_event(ctx: Ctx) -> list[Intent]:
+def then_the_event(onboarding_button: Handler) -> Handler:
     """When onboarding that began with an event link ends, show that event again (now with Sign up)."""
-    state = ctx.flow
-    payload = state.data.get("payload", "") if state is not None and state.flow == onboarding.FLOW else ""
-    out = await _onboarding_button(ctx)
-    p = ctx.participant
-    if payload and ctx.flow is None and p is not None and p.onboarded and p.consent_state == "given":
-        event = _event_for_payload(ctx, payload.split(" ", 1)[0])
-        if event is not None and event.status == OPEN:
-            out.append(card(ctx.session, event, ctx.lang, ctx.now, p))
-    return out
+
+    async def onboarding_then_event(ctx: Ctx) -> list[Intent]:
+        state = ctx.flow
+        payload = state.data.get("payload", "") if state is not None and state.flow == onboarding.FLOW else ""
+        out = await onboarding_button(ctx)
+        p = ctx.participant
+        if payload and ctx.flow is None and p is not None and p.onboarded and p.consent_state == "given":
+            event = _event_for_payload(ctx, payload.split(" ", 1)[0])
+            if event is not None and event.status == OPEN:
+                out.append(card(ctx.session, event, ctx.lang, ctx.now, p))
+        return out
+
+    return onboarding_then_event
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "finding",
+    commands=(
+        Command("events", events_command, "commands.events"),
+    ),
+    wraps={"command:start": with_event_link, f"action:{onboarding.FLOW}": then_the_event},
+)

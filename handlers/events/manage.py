@@ -13,10 +13,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from handlers.core.common import flow_token_ok, parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Ctx, Feature
 from engines.dates import parse_when, say_when
 from handlers.events import channels, reminders, seats
-from handlers.events.config import current
 from handlers.events.newevent import DESC_MAX, capacity_problem, clean_title, desc_problem, title_problem
 from handlers.events.rights import manageable
 from handlers.events.store import attendees, aware, flow_is_old, organisation_ids, people_signed_up
@@ -101,7 +100,7 @@ def _ask(ctx: Ctx, step: str, event: Event, error: str | None = None) -> list[In
         rows = [[(ctx.t("events.manage.yes_place"), b("y")), never]]
     elif step == "cap":
         taken = seats.seats_taken(ctx.session, event.id)
-        text = ctx.t("events.manage.ask_capacity", title=event.title, taken=taken, max=current().max_capacity,
+        text = ctx.t("events.manage.ask_capacity", title=event.title, taken=taken, max=ctx.services.events.max_capacity,
                      capacity=event.capacity if event.capacity is not None else ctx.t("events.new.no_limit"))
         rows = [[(ctx.t("events.new.no_limit"), b("-")), never]]
     elif step == "title":
@@ -123,7 +122,6 @@ def _ask(ctx: Ctx, step: str, event: Event, error: str | None = None) -> list[In
     return [Reply(text, buttons(*rows))]
 
 
-@registry.action("evo")
 async def on_tool(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 3 or parts[1] not in ("a", "t", "p", "k", "x", "n", "d"):
@@ -161,7 +159,7 @@ def _apply(ctx: Ctx, step: str) -> list[Intent]:
             return [CloseButtons(), Reply(ctx.t("dates.error.past"))]
         event.starts_at, event.revision, event.updated_at = new.astimezone(timezone.utc), event.revision + 1, ctx.now
         ctx.session.flush()
-        reminders.reschedule(ctx.session, event, ctx.now)
+        reminders.reschedule(ctx.session, event, ctx.now, ctx.services.events)
         told = tell_changed(ctx.session, event, "time", before, ctx.now)
         key = "events.manage.moved"
     elif step == "place_ok":
@@ -219,10 +217,10 @@ def _capacity(ctx: Ctx, raw: str | None) -> list[Intent]:
     if raw is None:
         capacity = None
     else:
-        capacity, problem = capacity_problem(raw)
+        capacity, problem = capacity_problem(raw, ctx.services.events.max_capacity)
         if problem:
             return _ask(ctx, "cap", event, ctx.t(f"events.new.error.{problem[0]}", **problem[1]))
-    change = seats.set_capacity(ctx.session, event.id, capacity, ctx.now)
+    change = seats.set_capacity(ctx.session, event.id, capacity, ctx.now, ctx.services.events)
     if change.outcome == seats.CAPACITY_TOO_LOW:
         return _ask(ctx, "cap", event, ctx.t("events.manage.capacity_too_low", taken=change.taken))
     ctx.end_flow()
@@ -233,7 +231,6 @@ def _capacity(ctx: Ctx, raw: str | None) -> list[Intent]:
                                         promoted=len(change.promoted)))]
 
 
-@registry.action(FLOW)
 async def on_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 4 or not flow_token_ok(ctx, FLOW, parts[1]) or ctx.flow.step != parts[2]:  # type: ignore[union-attr]
@@ -258,7 +255,6 @@ async def on_button(ctx: Ctx) -> list[Intent]:
     return stale(ctx)
 
 
-@registry.text_step(FLOW)
 async def on_text(ctx: Ctx) -> list[Intent]:
     if flow_is_old(ctx.flow, ctx.now, ANSWER_WITHIN):
         from handlers.reflections import store_reflection
@@ -299,3 +295,11 @@ async def on_text(ctx: Ctx) -> list[Intent]:
         ctx.set_step("cancel", note=text)
         return [CloseButtons(), *_ask(ctx, "cancel_ok", event)]
     return stale(ctx)
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "manage",
+    actions={"evo": on_tool, FLOW: on_button},
+    text_steps={FLOW: on_text},
+)

@@ -1,7 +1,7 @@
 """/myevents: what I signed up for (with my place in line), and for organisers their events' counts."""
 from __future__ import annotations
 
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from handlers.events.manage import overview
 from handlers.events.names import profile
 from handlers.events.store import my_signups
@@ -9,7 +9,6 @@ from handlers.events.texts import card
 from handlers.core.types import Intent, Reply, buttons
 
 
-@registry.command("myevents", "commands.myevents")
 async def myevents(ctx: Ctx) -> list[Intent]:
     p = ctx.participant
     if p is None:
@@ -26,3 +25,12 @@ async def myevents(ctx: Ctx) -> list[Intent]:
     if not signups and not organising:
         out.append(Reply(ctx.t("events.mine.nothing"), buttons([(ctx.t("events.btn.find"), "ev:m:-:0")])))
     return out + organising
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "mine",
+    commands=(
+        Command("myevents", myevents, "commands.myevents"),
+    ),
+)

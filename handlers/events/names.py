@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.core.common import flow_token_ok, parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Ctx, Feature
 from handlers.events.store import flow_is_old
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import EventProfile
@@ -66,7 +66,6 @@ def _save(ctx: Ctx, name: str | None) -> list[Intent]:
     return [CloseButtons(), Reply(ctx.t(key, name=name or ""))]
 
 
-@registry.action(FLOW)
 async def on_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 3 or not flow_token_ok(ctx, FLOW, parts[1]):
@@ -78,7 +77,6 @@ async def on_button(ctx: Ctx) -> list[Intent]:
     return stale(ctx)
 
 
-@registry.text_step(FLOW)
 async def on_text(ctx: Ctx) -> list[Intent]:
     text = " ".join((ctx.incoming.text or "").split())
     if not text:
@@ -90,3 +88,11 @@ async def on_text(ctx: Ctx) -> list[Intent]:
         ctx.end_flow()
         return store_reflection(ctx)
     return _save(ctx, text)
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "names",
+    actions={FLOW: on_button},
+    text_steps={FLOW: on_text},
+)

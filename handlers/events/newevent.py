@@ -16,10 +16,9 @@ from datetime import datetime, timedelta, timezone
 
 from content.municipalities import match_municipality, suggest_municipalities
 from handlers.core.common import flow_token_ok, parse_action, stale
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from engines.dates import parse_duration, parse_when, say_duration, say_when
 from handlers.events import channels
-from handlers.events.config import current
 from handlers.events.finding import municipality_code, municipality_name
 from handlers.events.rights import ORGANISER_ROLES
 from handlers.events.store import flow_is_old, memberships, payload_for
@@ -69,15 +68,15 @@ def title_problem(title: str) -> tuple[str, dict[str, int]] | None:
     return None
 
 
-def capacity_problem(text: str) -> tuple[int | None, tuple[str, dict[str, int]] | None]:
+def capacity_problem(text: str, max_capacity: int) -> tuple[int | None, tuple[str, dict[str, int]] | None]:
     """A typed capacity as (the number, what is wrong with it as an `events.new.error.*` key and values)."""
     cap = capacity_number(text)
     if cap is None:
         return None, ("capacity_nan", {})
     if cap < 1:
         return cap, ("capacity_low", {})
-    if cap > current().max_capacity:
-        return cap, ("capacity_high", {"max": current().max_capacity})
+    if cap > max_capacity:
+        return cap, ("capacity_high", {"max": max_capacity})
     return cap, None
 
 
@@ -143,7 +142,7 @@ def ask(ctx: Ctx, step: str, error: str | None = None) -> list[Intent]:
         if home is not None:
             rows = [[(home.municipality, b(municipality_code(home.municipality)))]]
     elif step == "cap":
-        text = ctx.t("events.new.ask_capacity", max=current().max_capacity)
+        text = ctx.t("events.new.ask_capacity", max=ctx.services.events.max_capacity)
         rows = [[(ctx.t("events.new.no_limit"), b("-"))]]
     elif step == "lang":
         text = ctx.t("events.new.ask_language")
@@ -183,7 +182,6 @@ def summary(ctx: Ctx, data: dict) -> str:
         plus_one=ctx.t("common.yes") if data.get("plus") else ctx.t("common.no"))
 
 
-@registry.command("newevent", "commands.newevent", roles=ORGANISER_ROLES, listed=False)
 async def newevent(ctx: Ctx) -> list[Intent]:
     orgs = _orgs(ctx)
     if not orgs:
@@ -269,7 +267,7 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
         if (value == "-" and not typed) or _one_line(value).casefold() in NO_LIMIT:
             ctx.set_step(step, cap=None)
         else:
-            cap, problem = capacity_problem(value)
+            cap, problem = capacity_problem(value, ctx.services.events.max_capacity)
             if problem:
                 return err(problem[0], **problem[1])
             ctx.set_step(step, cap=cap)
@@ -327,7 +325,7 @@ def publish(ctx: Ctx) -> list[Intent]:
                   plus_one=bool(data.get("plus")), created_at=ctx.now, updated_at=ctx.now)
     ctx.session.add(event)
     ctx.session.flush()
-    announced = channels.queue_announcements(ctx.session, event)
+    announced = channels.queue_announcements(ctx.session, event, ctx.services.events)
     ctx.end_flow()
     done = ctx.t("events.new.published", payload=payload_for(event.id))
     if announced:
@@ -335,7 +333,6 @@ def publish(ctx: Ctx) -> list[Intent]:
     return [CloseButtons(), Reply(done), card(ctx.session, event, ctx.lang, ctx.now, None)]
 
 
-@registry.action(FLOW)
 async def on_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 4 or not flow_token_ok(ctx, FLOW, parts[1]):
@@ -355,7 +352,6 @@ async def on_button(ctx: Ctx) -> list[Intent]:
     return _accept(ctx, step, value, typed=False)
 
 
-@registry.text_step(FLOW)
 async def on_text(ctx: Ctx) -> list[Intent]:
     if ctx.role not in ORGANISER_ROLES:
         ctx.end_flow()
@@ -368,3 +364,14 @@ async def on_text(ctx: Ctx) -> list[Intent]:
         return [Reply(ctx.t("events.new.expired")), *store_reflection(ctx)]
     step = ctx.flow.step  # type: ignore[union-attr]
     return _accept(ctx, step, ctx.incoming.text or "", typed=True)
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "newevent",
+    commands=(
+        Command("newevent", newevent, "commands.newevent", roles=ORGANISER_ROLES, listed=False),
+    ),
+    actions={FLOW: on_button},
+    text_steps={FLOW: on_text},
+)

@@ -5,13 +5,11 @@ committed without its message, and a rolled-back change sends nothing.
 
 By default a notice becomes a row in the durable outbox (`storage.campaign_models.OutboxMessage`),
 written exactly as `bot.outbox.enqueue` writes it — dedupe key "<kind>:<ref>:<participant>", insert or
-nothing — so the outbox workers deliver it at the platform's pace and a retry adds nothing. The program
-may plug in another notifier (`set_notifier`), e.g. `bot.outbox.enqueue` itself; handlers never import bot.
+nothing — so the outbox workers deliver it at the platform's pace and a retry adds nothing.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -46,9 +44,6 @@ class Notice:
         return f"{self.kind}:{self.ref}:{self.participant_id}"
 
 
-Notifier = Callable[[Session, Notice], bool]
-
-
 def payload(reply: Reply) -> dict:
     """The outbox payload of a reply (the shape bot.delivery.intent_to_payload writes)."""
     return {"text": reply.text, "buttons": [[[b.label, b.action] for b in row] for row in reply.buttons]}
@@ -68,15 +63,6 @@ def outbox_notifier(session: Session, notice: Notice) -> bool:
     return (session.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount or 0) > 0
 
 
-_notifier: Notifier = outbox_notifier
-
-
-def set_notifier(notifier: Notifier | None) -> None:
-    """Plug in another way to deliver notices (None: back to the outbox)."""
-    global _notifier
-    _notifier = notifier or outbox_notifier
-
-
 def notify(session: Session, person: Participant, kind: str, ref: str, reply: Reply, now: datetime, *,
            quiet: bool = False, urgent: bool = False) -> bool:
-    return _notifier(session, Notice(person.id, person.platform, kind, ref, reply, now, quiet, urgent))
+    return outbox_notifier(session, Notice(person.id, person.platform, kind, ref, reply, now, quiet, urgent))

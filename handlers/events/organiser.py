@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from handlers.core.common import consent_given
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Command, Ctx, Feature
 from handlers.events.invites import redeem
 from handlers.events.store import memberships
 from handlers.core.types import Intent, Reply
 
 
-@registry.command("organiser", "commands.organiser", listed=False)
 async def organiser(ctx: Ctx) -> list[Intent]:
     if not consent_given(ctx):
         return [Reply(ctx.t("events.organiser.need_start"))]
@@ -26,3 +25,12 @@ async def organiser(ctx: Ctx) -> list[Intent]:
     if result.outcome == "already":
         return [Reply(ctx.t("events.organiser.already", organisation=name))]
     return [Reply(ctx.t("events.organiser.welcome", organisation=name))]
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "organiser",
+    commands=(
+        Command("organiser", organiser, "commands.organiser", listed=False),
+    ),
+)

@@ -9,14 +9,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.core.context import registry
+from handlers.core.context import Feature
 from handlers.events.seats import position
 from handlers.events.store import aware
 from storage.event_models import EventProfile, EventReminder, OrganiserMembership, Signup
 from storage.models import Participant
 
 
-@registry.personal("events")
 def personal_data(session: Session, participant: Participant) -> dict:
     profile = session.get(EventProfile, participant.id)
     signups = session.scalars(select(Signup).where(Signup.participant_id == participant.id)
@@ -37,3 +36,10 @@ def personal_data(session: Session, participant: Participant) -> dict:
         "organiser_for": [{"organisation": m.organisation.name, "since": aware(m.granted_at).isoformat()}
                           for m in organising],
     }
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "personal",
+    personal_data={"events": personal_data},
+)

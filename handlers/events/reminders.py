@@ -21,7 +21,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engines.dates import TZ
-from handlers.events.config import current
+from handlers.events.config import DEFAULT, EventsConfig
 from handlers.events.store import aware, utc
 from storage.db import writer
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventReminder, Signup
@@ -33,10 +33,10 @@ NIGHT_START, NIGHT_END, EVENING = time(22, 0), time(7, 0), time(21, 0)
 MIN_GAP = timedelta(hours=3)
 
 
-def due_times(starts_at: datetime) -> list[tuple[str, datetime]]:
+def due_times(starts_at: datetime, config: EventsConfig = DEFAULT) -> list[tuple[str, datetime]]:
     """The reminders owed for an event starting then: (kind, due), earliest first."""
     planned = []
-    for kind, before in current().reminder_offsets():
+    for kind, before in config.reminder_offsets():
         due = aware(starts_at) - before
         local = due.astimezone(TZ)
         if local.time() >= NIGHT_START or local.time() < NIGHT_END:
@@ -52,10 +52,11 @@ def dedupe_key(event: Event, participant_id: int, kind: str) -> str:
     return f"evr:{event.id}:{participant_id}:{kind}:{int(aware(event.starts_at).timestamp())}"
 
 
-def schedule(session: Session, event: Event, participant_id: int, now: datetime) -> int:
+def schedule(session: Session, event: Event, participant_id: int, now: datetime,
+             config: EventsConfig = DEFAULT) -> int:
     """Owe this confirmed attendee their reminders (those still ahead). The caller holds the event lock."""
     made = 0
-    for kind, due in due_times(event.starts_at):
+    for kind, due in due_times(event.starts_at, config):
         if due <= now:
             continue
         key = dedupe_key(event, participant_id, kind)
@@ -75,12 +76,12 @@ def clear(session: Session, event_id: int, participant_id: int | None = None) ->
     session.execute(delete(EventReminder).where(*conds).execution_options(synchronize_session=False))
 
 
-def reschedule(session: Session, event: Event, now: datetime) -> None:
+def reschedule(session: Session, event: Event, now: datetime, config: EventsConfig = DEFAULT) -> None:
     """The event moved: owe everyone confirmed the reminders for the new time."""
     clear(session, event.id)
     for pid in session.scalars(select(Signup.participant_id)
                                .where(Signup.event_id == event.id, Signup.status == CONFIRMED)):
-        schedule(session, event, pid, now)
+        schedule(session, event, pid, now, config)
 
 
 def _send_one(session: Session, row: EventReminder, now: datetime) -> str:
@@ -127,7 +128,7 @@ def send_due_reminders(target, now: datetime, *, batch: int = 200) -> int:
             session.commit()
 
 
-def promote_waiting(target, now: datetime) -> int:
+def promote_waiting(target, now: datetime, config: EventsConfig = DEFAULT) -> int:
     """Seats freed without a cancellation (an attendee erased themselves) go to the people waiting."""
     from handlers.events import seats, texts
 
@@ -147,14 +148,14 @@ def promote_waiting(target, now: datetime) -> int:
             event = seats.lock_event(session, event_id)
             if event is None:
                 continue
-            moved = seats.promote(session, event, now)
+            moved = seats.promote(session, event, now, config)
             texts.tell_promoted(session, event, moved, now)
             session.commit()
             promoted += len(moved)
     return promoted
 
 
-def events_tick(target, now: datetime | None = None) -> dict[str, int]:
+def events_tick(target, now: datetime | None = None, config: EventsConfig = DEFAULT) -> dict[str, int]:
     """The periodic job: due reminders, and seats for the people waiting. Safe to run anywhere, any time."""
     now = now or system_clock()
-    return {"reminders": send_due_reminders(target, now), "promoted": promote_waiting(target, now)}
+    return {"reminders": send_due_reminders(target, now), "promoted": promote_waiting(target, now, config)}

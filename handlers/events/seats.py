@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from handlers.events import reminders
 from handlers.events.store import aware
+from handlers.events.config import DEFAULT, EventsConfig
 from storage.event_models import CONFIRMED, OPEN, WAITING, WITHDRAWN, Event, Signup
 from storage.models import Participant
 
@@ -97,7 +98,7 @@ def _usable(event: Event | None, now: datetime) -> str | None:
 
 
 def sign_up(session: Session, event_id: int, person: Participant, now: datetime, *, guests: int = 0,
-            wait_together: bool = False) -> SeatChange:
+            wait_together: bool = False, config: EventsConfig = DEFAULT) -> SeatChange:
     """Take a seat, or a place in line. A second press changes nothing and says where the person stands."""
     event = lock_event(session, event_id)
     problem = _usable(event, now)
@@ -123,12 +124,13 @@ def sign_up(session: Session, event_id: int, person: Participant, now: datetime,
     mine.status, mine.guests, mine.queue_no, mine.updated_at = status, guests, event.seat_seq, now
     session.flush()
     if status == CONFIRMED:
-        reminders.schedule(session, event, person.id, now)
+        reminders.schedule(session, event, person.id, now, config)
         return SeatChange(JOINED, event, mine, taken=seats_taken(session, event.id))
     return SeatChange(WAITLISTED, event, mine, position(session, mine))
 
 
-def leave(session: Session, event_id: int, person: Participant, now: datetime) -> SeatChange:
+def leave(session: Session, event_id: int, person: Participant, now: datetime,
+          config: EventsConfig = DEFAULT) -> SeatChange:
     """Give up a seat or a place in line; the seat goes to whoever is next."""
     event = lock_event(session, event_id)
     if event is None:
@@ -139,10 +141,11 @@ def leave(session: Session, event_id: int, person: Participant, now: datetime) -
     mine.status, mine.guests, mine.updated_at = WITHDRAWN, 0, now
     reminders.clear(session, event.id, person.id)
     session.flush()
-    return SeatChange(LEFT, event, mine, promoted=promote(session, event, now))
+    return SeatChange(LEFT, event, mine, promoted=promote(session, event, now, config))
 
 
-def set_guests(session: Session, event_id: int, person: Participant, guests: int, now: datetime) -> SeatChange:
+def set_guests(session: Session, event_id: int, person: Participant, guests: int, now: datetime,
+               config: EventsConfig = DEFAULT) -> SeatChange:
     """Bring a friend (1) or come alone (0). A friend needs a free seat; the person's own seat is never at risk."""
     event = lock_event(session, event_id)
     problem = _usable(event, now)
@@ -162,11 +165,12 @@ def set_guests(session: Session, event_id: int, person: Participant, guests: int
             return SeatChange(NO_ROOM_FOR_FRIEND, event, mine)
     mine.guests, mine.updated_at = guests, now
     session.flush()
-    promoted = promote(session, event, now) if not guests else []
+    promoted = promote(session, event, now, config) if not guests else []
     return SeatChange(FRIEND_ADDED if guests else FRIEND_REMOVED, event, mine, position(session, mine), promoted)
 
 
-def set_capacity(session: Session, event_id: int, capacity: int | None, now: datetime) -> SeatChange:
+def set_capacity(session: Session, event_id: int, capacity: int | None, now: datetime,
+                 config: EventsConfig = DEFAULT) -> SeatChange:
     """Change the number of seats; never below the seats already promised. A raise promotes at once."""
     event = lock_event(session, event_id)
     if event is None:
@@ -176,10 +180,10 @@ def set_capacity(session: Session, event_id: int, capacity: int | None, now: dat
         return SeatChange(CAPACITY_TOO_LOW, event, taken=taken)
     event.capacity, event.updated_at = capacity, now
     session.flush()
-    return SeatChange(CAPACITY_SET, event, promoted=promote(session, event, now), taken=taken)
+    return SeatChange(CAPACITY_SET, event, promoted=promote(session, event, now, config), taken=taken)
 
 
-def promote(session: Session, event: Event, now: datetime) -> list[Signup]:
+def promote(session: Session, event: Event, now: datetime, config: EventsConfig = DEFAULT) -> list[Signup]:
     """Give free seats to the people waiting, first in line first (among those whose party fits).
 
     The caller holds the event's lock (lock_event)."""
@@ -197,7 +201,7 @@ def promote(session: Session, event: Event, now: datetime) -> list[Signup]:
         signup.status, signup.updated_at = CONFIRMED, now
         if free is not None:
             free -= signup.seats
-        reminders.schedule(session, event, signup.participant_id, now)
+        reminders.schedule(session, event, signup.participant_id, now, config)
         promoted.append(signup)
         if free == 0:
             break

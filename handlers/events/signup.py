@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.core.common import consent_given, parse_action
-from handlers.core.context import Ctx, registry
+from handlers.core.context import Ctx, Feature
 from engines.dates import say_when
 from handlers.events import channels, ics, names, seats
 from handlers.events.finding import more
@@ -42,7 +42,7 @@ def _card_buttons(ctx: Ctx, change: seats.SeatChange):
 
 
 def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> list[Intent]:
-    change = seats.sign_up(ctx.session, event_id, ctx.participant, ctx.now, guests=guests,  # type: ignore[arg-type]
+    change = seats.sign_up(ctx.session, event_id, ctx.participant, ctx.now, config=ctx.services.events, guests=guests,  # type: ignore[arg-type]
                            wait_together=wait_together)
     problem = _problem(ctx, change.outcome)
     if problem:
@@ -77,7 +77,7 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
 
 
 def _leave(ctx: Ctx, event_id: int) -> list[Intent]:
-    change = seats.leave(ctx.session, event_id, ctx.participant, ctx.now)  # type: ignore[arg-type]
+    change = seats.leave(ctx.session, event_id, ctx.participant, ctx.now, ctx.services.events)  # type: ignore[arg-type]
     problem = _problem(ctx, change.outcome)
     if problem:
         return problem
@@ -93,7 +93,7 @@ def _leave(ctx: Ctx, event_id: int) -> list[Intent]:
 
 
 def _friend(ctx: Ctx, event_id: int, guests: int) -> list[Intent]:
-    change = seats.set_guests(ctx.session, event_id, ctx.participant, guests, ctx.now)  # type: ignore[arg-type]
+    change = seats.set_guests(ctx.session, event_id, ctx.participant, guests, ctx.now, ctx.services.events)  # type: ignore[arg-type]
     problem = _problem(ctx, change.outcome)
     if problem:
         return problem
@@ -109,7 +109,6 @@ def _friend(ctx: Ctx, event_id: int, guests: int) -> list[Intent]:
                                   _card_buttons(ctx, change) if change.signup is not None else ())]
 
 
-@registry.action("ev")
 async def on_card_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) == 4 and parts[1] == "m":
@@ -145,3 +144,10 @@ async def on_card_button(ctx: Ctx) -> list[Intent]:
         person = ctx.participant if ctx.incoming.chat_type == "private" else None
         return [card(ctx.session, event, ctx.lang, ctx.now, person)]
     return [CloseButtons(), Reply(ctx.t("common.stale_button"))]
+
+
+# What this feature contributes; bot/app.py assembles every feature's into the registry.
+FEATURE = Feature(
+    "signup",
+    actions={"ev": on_card_button},
+)

@@ -144,7 +144,7 @@ async def drain_announcements(sessions, client: discord.Client, now: datetime, *
     logged = set() if logged is None else logged
     done = 0
     with sessions() as session:
-        for item in pending_announcements(session, "discord", now):
+        for item in pending_announcements(session, "discord", now, lang=language):
             try:
                 ref = await announce(client, item, now, language, logged)
             except Exception as exc:  # noqa: BLE001 - one bad channel never stops the others

@@ -17,6 +17,8 @@ from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deli
     pointer_language
 from bot.platforms.discord.strings import text
 from content.i18n import normalise_language, t
+from bot.app import FEATURES
+from handlers.core.context import Registry
 from handlers.core.types import Incoming, Intent, Reply
 
 if TYPE_CHECKING:
@@ -63,7 +65,9 @@ class SamtaleClient(discord.Client):
         )
         self.app = app
         self.settings = settings if settings is not None else app.settings  # type: ignore[union-attr]
-        self.tree = SamtaleTree(self, self.on_samtale_command)
+        # `samtale discord sync` has no App: the menu comes from every feature, as the App's would.
+        self.routes = app.dispatcher.routes if app is not None else Registry.assemble(FEATURES)
+        self.tree = SamtaleTree(self, self.on_samtale_command, self.routes)
         self.keyboards = Keyboards()
         # Synced command ids per guild (None: global), to write "/mydata" as a clickable command mention.
         self.command_ids: dict[int | None, dict[str, int]] = {}
@@ -131,7 +135,7 @@ class SamtaleClient(discord.Client):
         common = dict(platform=PLATFORM, chat_id=str(message.channel.id), user_id=str(message.author.id),
                       message_id=str(message.id), chat_type=chat_type, locale_hint=locale_hint,
                       display_name=message.author.display_name)
-        parsed = parse_text_command(typed)
+        parsed = parse_text_command(typed, self.routes)
         if parsed is not None:
             return Incoming(command=parsed[0], args=parsed[1], **common)
         return Incoming(text=typed, **common)

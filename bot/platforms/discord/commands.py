@@ -9,10 +9,9 @@ import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation, locale_str
 
-import handlers.core.features  # noqa: F401  (registers every command, also for `samtale discord sync` alone)
 from bot.platforms.discord.strings import command_name, text
 from content.i18n import LANGUAGES, normalise_language, t
-from handlers.core.context import Command, registry
+from handlers.core.context import Command, Registry
 
 # Commands that take words after the name (/start CODE); the others take none.
 WITH_PAYLOAD = frozenset({"start"})
@@ -22,12 +21,12 @@ _NAMES = (TranslationContextLocation.command_name, TranslationContextLocation.pa
 RunCommand = Callable[[discord.Interaction, str, tuple[str, ...]], Awaitable[None]]
 
 
-def menu_commands() -> list[Command]:
+def menu_commands(routes: Registry) -> list[Command]:
     """The registry's commands that belong in the slash menu: listed ones a citizen may use.
 
     Organiser and facilitator commands still work typed in a DM (/name args); the core checks roles.
     """
-    return [c for c in registry.commands.values() if c.listed and "citizen" in c.roles]
+    return [c for c in routes.commands.values() if c.listed and "citizen" in c.roles]
 
 
 class SamtaleTranslator(app_commands.Translator):
@@ -61,10 +60,10 @@ def _with_payload(name: str, run: RunCommand):
     return callback
 
 
-def build_commands(run: RunCommand) -> list[app_commands.Command]:
+def build_commands(run: RunCommand, routes: Registry) -> list[app_commands.Command]:
     """One slash command per menu command; English is the default, Danish a localization."""
     out = []
-    for command in menu_commands():
+    for command in menu_commands(routes):
         make = _with_payload if command.name in WITH_PAYLOAD else _bare
         out.append(app_commands.Command(
             name=locale_str(command.name, key=f"discord.names.{command.name}"),
@@ -80,10 +79,10 @@ def build_commands(run: RunCommand) -> list[app_commands.Command]:
 class SamtaleTree(app_commands.CommandTree):
     """The slash command tree; a command Discord still shows but the code no longer has goes to the core."""
 
-    def __init__(self, client: discord.Client, run: RunCommand) -> None:
+    def __init__(self, client: discord.Client, run: RunCommand, routes: Registry) -> None:
         super().__init__(client)
         self.run = run
-        for command in build_commands(run):
+        for command in build_commands(run, routes):
             self.add_command(command)
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -96,24 +95,24 @@ class SamtaleTree(app_commands.CommandTree):
         await super().on_error(interaction, error)
 
 
-def aliases() -> dict[str, str]:
+def aliases(routes: Registry) -> dict[str, str]:
     """Every name a command goes by, in any language, mapped to its registry name."""
     out: dict[str, str] = {}
-    for name in registry.commands:
+    for name in routes.commands:
         out[name] = name
         for lang in LANGUAGES:
             out.setdefault(command_name(lang, name), name)
     return out
 
 
-def parse_text_command(typed: str) -> tuple[str, tuple[str, ...]] | None:
+def parse_text_command(typed: str, routes: Registry) -> tuple[str, tuple[str, ...]] | None:
     """'/mine-data' or '/start CODE' typed as a plain DM → (registry name, args); other text → None."""
     stripped = typed.strip()
     if len(stripped) < 2 or stripped[0] != "/" or stripped[1].isspace():
         return None
     head, *args = stripped[1:].split()
     name = head.split("@", 1)[0].lower()
-    return aliases().get(name, name), tuple(args)
+    return aliases(routes).get(name, name), tuple(args)
 
 
 def with_command_mentions(message: str, ids: Mapping[str, int]) -> str:

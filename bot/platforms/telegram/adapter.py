@@ -16,7 +16,7 @@ from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, start_link, url_button
 from content.i18n import LANGUAGES, catalog, normalise_language, t
-from handlers.core.context import Registry, registry
+from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.types import CloseButtons, Incoming, Intent, Reply
 from storage.repo import mark_unreachable
@@ -46,13 +46,13 @@ class _Job:
 class TelegramAdapter:
     """Turns updates into Incomings for the shared dispatcher and renders what it returns."""
 
-    def __init__(self, dispatcher: Dispatcher, sessions: sessionmaker[Session], *, routes: Registry = registry,
+    def __init__(self, dispatcher: Dispatcher, sessions: sessionmaker[Session], *, routes: Registry | None = None,
                  bot_username: str | None = None, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
                  default_language: str = "da", connections: int = 8,
                  ordering: PerChatProcessor | None = None) -> None:
         self.dispatcher = dispatcher
         self.sessions = sessions
-        self.routes = routes
+        self.routes = routes if routes is not None else dispatcher.routes
         self.bot_username = bot_username
         self.policy = policy
         self.sleep = sleep

@@ -26,7 +26,7 @@ async def drain_announcements(sessions, bot, now: datetime, *, language: str = "
     """Post new cards, edit changed ones; returns how many went out. Names are never on a card."""
     done = 0
     with sessions() as session:
-        for item in pending_announcements(session, "telegram", now):
+        for item in pending_announcements(session, "telegram", now, lang=language):
             label = t(language, "events.link.channel_signup" if not item.cancelled else "events.link.channel_see")
             link = url_button(label, start_link(bot.username, item.payload))
             if item.message_ref is None:
