@@ -9,7 +9,7 @@ import json
 
 import click
 
-from bot.cli.export import CONFIG, day_option, open_db
+from bot.cli.common import CONFIG, day_option, open_db
 from storage.audit_models import ACTIONS
 
 
@@ -28,8 +28,8 @@ def audit(action: str | None, since: str | None, limit: int, as_jsonl: bool, con
     """Who exported, reported, previewed or hid what, and when (newest first)."""
     from sqlalchemy import select
 
-    from insights.periods import day_start
     from insights.exports.writers import local_time
+    from insights.periods import day_start
     from storage.audit_models import AuditEntry
 
     first = day_option(since, "--since")

@@ -6,8 +6,7 @@ from datetime import datetime
 
 import click
 
-CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
-                      help="Config file (default ./samtale.toml).")
+from bot.cli.common import CONFIG, open_app, settings_from
 
 
 @click.group("campaign")
@@ -21,16 +20,6 @@ def _campaigns(settings):
     try:
         return load_campaigns(settings.campaigns.folder)
     except CampaignError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _app(settings):
-    from bot.app import build_app
-    from storage.migrate import NotMigrated
-
-    try:
-        return build_app(settings)
-    except NotMigrated as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -70,12 +59,11 @@ def list_(config: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from bot.cli import settings_from
     from bot.scheduler import next_fire_time
 
     settings = settings_from(config)
     campaigns = _campaigns(settings)
-    app = _app(settings)
+    app = open_app(settings=settings)
     now = app.clock()
     table = Table("id", "title", "dates", "cadence (Copenhagen)", "prompts sent", "next")
     for c in campaigns:
@@ -94,12 +82,11 @@ def show(campaign_id: str, config: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from bot.cli import settings_from
     from bot.scheduler import next_fire_time
 
     settings = settings_from(config)
     c = _campaign(_campaigns(settings), campaign_id)
-    app = _app(settings)
+    app = open_app(settings=settings)
     sent = _sent_prompts(app, c.id)
     app.engine.dispose()
     out = Console()
@@ -126,7 +113,6 @@ def show(campaign_id: str, config: str | None) -> None:
 @CONFIG
 def preview(campaign_id: str, lang: str, config: str | None) -> None:
     """Every prompt as a person reading LANG sees it (buttons as numbered choices)."""
-    from bot.cli import settings_from
     from handlers.campaigns import prompt_intent
 
     settings = settings_from(config)
@@ -150,7 +136,6 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
     """Queue one prompt for every subscriber now (quiet hours, one a day and dedupe still apply)."""
     from sqlalchemy import func, select
 
-    from bot.cli import settings_from
     from bot.delivery import QuietHours
     from bot.outbox import eligible_subscribers
     from bot.scheduler import send_now as do_send_now
@@ -161,7 +146,7 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
     if prompt is None:
         raise click.ClickException(f"campaign {c.id} has no prompt {prompt_id!r} "
                                    f"(its prompts: {', '.join(p.id for p in c.prompts)})")
-    app = _app(settings)
+    app = open_app(settings=settings)
     quiet = QuietHours.parse(settings.campaigns.quiet_start, settings.campaigns.quiet_end)
     now = app.clock()
     try:

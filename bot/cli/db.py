@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from bot.cli.common import settings_from
+
 
 @click.group("db")
 def group() -> None:
@@ -13,9 +15,9 @@ def group() -> None:
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (default ./samtale.toml).")
 def upgrade(config: str | None) -> None:
     """Apply all migrations."""
-    from bot.cli import settings_from
     from storage.db import make_engine, normalise_url
-    from storage.migrate import current_revision, upgrade as do_upgrade
+    from storage.migrate import current_revision
+    from storage.migrate import upgrade as do_upgrade
 
     url = normalise_url(settings_from(config).database.url)
     engine = make_engine(url)

@@ -5,6 +5,8 @@ import asyncio
 
 import click
 
+from bot.cli.common import settings_from
+
 
 @click.group("discord")
 def group() -> None:
@@ -17,7 +19,6 @@ def group() -> None:
               help="Sync globally even when discord.dev_guilds is set (global changes can take up to an hour).")
 def sync(config: str | None, everywhere: bool) -> None:
     """Register the slash commands: in each discord.dev_guilds guild (instant), else globally."""
-    from bot.cli import settings_from
     from bot.platforms.discord import sync_commands
 
     settings = settings_from(config)

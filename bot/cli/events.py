@@ -9,25 +9,12 @@ from datetime import datetime
 
 import click
 
-CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
-                      help="Config file (default ./samtale.toml).")
+from bot.cli.common import CONFIG, open_app
 
 
 @click.group("events")
 def group() -> None:
     """Local events: see them, cancel one, run the reminder job by hand."""
-
-
-def _app(config: str | None):
-    from bot.app import build_app
-    from bot.cli import settings_from
-    from storage.migrate import NotMigrated
-
-    settings = settings_from(config)
-    try:
-        return build_app(settings)
-    except NotMigrated as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _local(moment: datetime) -> str:
@@ -61,7 +48,7 @@ def list_(municipality: str | None, show_all: bool, config: str | None) -> None:
     from handlers.events.store import upcoming
     from storage.event_models import Event
 
-    app = _app(config)
+    app = open_app(config)
     try:
         with app.sessions() as s:
             name = None
@@ -98,10 +85,16 @@ def show(event_id: int, attendees: bool, config: str | None) -> None:
     from sqlalchemy import func, select
 
     from handlers.events import seats
-    from handlers.events.store import attendees as names_of, payload_for
-    from storage.event_models import CONFIRMED, WAITING, EventAnnouncement, EventReminder
+    from handlers.events.store import attendees as names_of
+    from handlers.events.store import payload_for
+    from storage.event_models import (
+        CONFIRMED,
+        WAITING,
+        EventAnnouncement,
+        EventReminder,
+    )
 
-    app = _app(config)
+    app = open_app(config)
     try:
         with app.sessions() as s:
             e = _event(s, event_id)
@@ -146,7 +139,7 @@ def cancel(event_id: int, note: str, yes: bool, config: str | None) -> None:
     from storage.db import writer
     from storage.event_models import OPEN
 
-    app = _app(config)
+    app = open_app(config)
     try:
         with app.sessions() as s:
             e = _event(s, event_id)
@@ -172,7 +165,7 @@ def tick(config: str | None) -> None:
     """Run the events job once now (it also runs every minute in the leading `samtale run`)."""
     from handlers.events.reminders import events_tick
 
-    app = _app(config)
+    app = open_app(config)
     try:
         done = events_tick(app, app.clock(), app.dispatcher.services.events)
         click.echo(f"reminders queued: {done['reminders']}; promoted from waitlists: {done['promoted']}")

@@ -9,46 +9,10 @@ People appear only as pseudonyms that hold within one file; every export is in `
 """
 from __future__ import annotations
 
-import getpass
-
 import click
 
+from bot.cli.common import CONFIG, cli_actor, day_option, open_db
 from insights.exports.spec import FORMATS, KINDS, PERIOD_KINDS
-
-CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
-                      help="Config file (default ./samtale.toml).")
-
-
-def open_db(config: str | None):
-    """Settings, engine and sessions of a migrated database (a clear message otherwise)."""
-    from bot.cli import settings_from
-    from storage.db import make_engine, make_sessionmaker, normalise_url
-    from storage.migrate import NotMigrated, ensure_migrated
-
-    settings = settings_from(config)
-    url = normalise_url(settings.database.url)
-    engine = make_engine(url, synchronous=settings.database.synchronous)
-    try:
-        ensure_migrated(engine, url)
-    except NotMigrated as exc:
-        engine.dispose()
-        raise click.ClickException(str(exc)) from None
-    return settings, engine, make_sessionmaker(engine)
-
-
-def cli_actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
-def day_option(value: str | None, option: str):
-    from insights.exports.spec import SpecError, parse_day
-
-    if value is None:
-        return None
-    try:
-        return parse_day(value, option)
-    except SpecError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 @click.command("export")

@@ -15,7 +15,8 @@ import time
 import click
 
 # One way to open the database for every CLI command: migrated, or a clear message.
-from bot.cli.export import CONFIG, cli_actor, open_db as _open
+from bot.cli.common import CONFIG, cli_actor
+from bot.cli.common import open_db as _open
 from storage.clock import system_clock
 
 
@@ -32,10 +33,10 @@ def digest(period_id: str | None, sinks: tuple[str, ...], dry_run: bool, fmt: st
     """Build a k-anonymous digest for a period and send it to the knowledge base."""
 
     from bot.config import ConfigError
+    from bot.knowledge_base.sinks import FAILED, build_sinks, deliver, log_dry_run
     from insights.digest import build_digest, digest_bytes
     from insights.periods import last_complete_week, parse_period
     from insights.render import render_markdown
-    from bot.knowledge_base.sinks import FAILED, build_sinks, deliver, log_dry_run
 
     now = system_clock()
     try:

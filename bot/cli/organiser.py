@@ -1,11 +1,9 @@
 """`samtale organiser`: one-time invite codes for organisers — make, list, revoke."""
 from __future__ import annotations
 
-
 import click
 
-from bot.cli.events import _app
-from bot.cli.export import CONFIG, cli_actor
+from bot.cli.common import CONFIG, cli_actor, open_app, settings_from
 
 
 @click.group("organiser")
@@ -20,11 +18,10 @@ def group() -> None:
 @CONFIG
 def invite(municipality: str, org: str, days: int | None, config: str | None) -> None:
     """Make a one-time code; the organiser types /organiser CODE to the bot. Shown once, never stored."""
-    from bot.cli import settings_from
     from handlers.events.invites import InviteError, create_invite
 
     valid = days or settings_from(config).events.invite_days
-    app = _app(config)
+    app = open_app(config)
     try:
         with app.sessions() as s:
             try:
@@ -51,7 +48,7 @@ def list_(config: str | None) -> None:
     from handlers.events.invites import invite_state
     from storage.event_models import OrganiserInvite, OrganiserMembership
 
-    app = _app(config)
+    app = open_app(config)
     now = app.clock()
     try:
         with app.sessions() as s:
@@ -73,9 +70,10 @@ def list_(config: str | None) -> None:
 @CONFIG
 def revoke(code_or_id: str, config: str | None) -> None:
     """Revoke a code (by the code or its id); if it was used, the organiser rights it gave are taken back."""
-    from handlers.events.invites import find_invite, revoke as do_revoke
+    from handlers.events.invites import find_invite
+    from handlers.events.invites import revoke as do_revoke
 
-    app = _app(config)
+    app = open_app(config)
     try:
         with app.sessions() as s:
             found = find_invite(s, code_or_id)

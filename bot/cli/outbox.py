@@ -6,8 +6,8 @@ import time
 
 import click
 
-CONFIG = click.option("--config", "config", type=click.Path(dir_okay=False),
-                      help="Config file (default ./samtale.toml).")
+from bot.cli.common import CONFIG, open_app
+
 COLUMNS = ("queued", "sending", "sent", "failed", "blocked", "cancelled")
 DONE = ("sent", "failed", "blocked", "cancelled")
 
@@ -15,17 +15,6 @@ DONE = ("sent", "failed", "blocked", "cancelled")
 @click.group("outbox")
 def group() -> None:
     """The outbox of messages sent in bulk (prompts, reminders)."""
-
-
-def _app(config: str | None):
-    from bot.app import build_app
-    from bot.cli import settings_from
-    from storage.migrate import NotMigrated
-
-    try:
-        return build_app(settings_from(config))
-    except NotMigrated as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _snapshot(app):
@@ -58,7 +47,7 @@ def status(watch: bool | None, interval: float, config: str | None) -> None:
     """Queued, sent and failed messages per platform; live progress while a broadcast drains."""
     from rich.console import Console
 
-    app = _app(config)
+    app = open_app(config)
     out = Console()
     try:
         platforms, progress = _snapshot(app)
@@ -80,7 +69,13 @@ def status(watch: bool | None, interval: float, config: str | None) -> None:
 def _watch(app, out, interval: float) -> None:
     from rich.console import Group
     from rich.live import Live
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[detail]}"), TimeRemainingColumn(), console=out)
@@ -121,7 +116,7 @@ def failed(limit: int, config: str | None) -> None:
 
     from storage.campaign_models import BLOCKED, FAILED, OutboxMessage
 
-    app = _app(config)
+    app = open_app(config)
     try:
         with app.sessions() as s:
             rows = s.execute(

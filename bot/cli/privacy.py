@@ -1,8 +1,9 @@
 """`samtale privacy`: retention purge of old reflection text."""
 from __future__ import annotations
 
-
 import click
+
+from bot.cli.common import open_app, settings_from
 
 
 @click.group("privacy")
@@ -15,13 +16,12 @@ def group() -> None:
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (default ./samtale.toml).")
 def purge(dry_run: bool, config: str | None) -> None:
     """Delete reflection text older than privacy.retention_days (themes and counts remain)."""
-    from bot.app import build_app
-    from bot.cli import settings_from
     from storage.db import scrub_sqlite_journal
-    from storage.retention import plan_purge, purge as do_purge
+    from storage.retention import plan_purge
+    from storage.retention import purge as do_purge
 
     settings = settings_from(config)
-    app = build_app(settings)
+    app = open_app(settings=settings)
     days = settings.privacy.retention_days
     now = app.clock()
     with app.sessions() as session:

@@ -8,10 +8,9 @@ Every step is in the audit log (`samtale audit --action hide`).
 """
 from __future__ import annotations
 
-
 import click
 
-from bot.cli.export import CONFIG, cli_actor, open_db
+from bot.cli.common import CONFIG, cli_actor, open_db
 from storage.clock import system_clock
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.export import CONFIG, cli_actor, day_option, open_db
+from bot.cli.common import CONFIG, cli_actor, day_option, open_db
 from storage.clock import system_clock
 
 
