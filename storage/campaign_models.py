@@ -14,7 +14,6 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, participant_key
 from storage.clock import system_clock as utcnow
 
 # Frequencies a person can choose for campaign prompts.
@@ -58,9 +57,7 @@ class PromptSubscription(Base):
 
     __tablename__ = "prompt_subscriptions"
 
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    )
+    participant_id: Mapped[int] = participant_key(primary_key=True)
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # "every" prompt (still at most one a day), "weekly" (at most one a week), "events" (no prompts).
@@ -108,7 +105,7 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     ref: Mapped[str] = mapped_column(String(64))
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = participant_key()
     platform: Mapped[str] = mapped_column(String(16))
     priority: Mapped[int] = mapped_column(Integer, default=PRIORITY_NORMAL)
     status: Mapped[str] = mapped_column(String(10), default=QUEUED)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base
+from storage.base import Base, participant_key
 from storage.clock import system_clock as utcnow
 
 # Event states.
@@ -51,9 +51,7 @@ class OrganiserMembership(Base):
 
     __tablename__ = "event_organisers"
 
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    )
+    participant_id: Mapped[int] = participant_key(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("event_organisations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -134,7 +132,7 @@ class Signup(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = participant_key(index=True)
     status: Mapped[str] = mapped_column(String(12))
     guests: Mapped[int] = mapped_column(Integer, default=0)
     # The event's seat_seq when the person joined the line: the waitlist order.
@@ -154,9 +152,7 @@ class EventProfile(Base):
 
     __tablename__ = "event_profiles"
 
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    )
+    participant_id: Mapped[int] = participant_key(primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(40), default=None)
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -171,7 +167,7 @@ class EventReminder(Base):
     # "evr:<event>:<participant>:<kind>:<start epoch>": one per start time, so a moved event reminds again.
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = participant_key(index=True)
     kind: Mapped[str] = mapped_column(String(8))  # "24h" | "2h"
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, participant_key
 from storage.clock import system_clock as utcnow
 
 # digest_deliveries.status
@@ -48,9 +48,7 @@ class SummaryRequest(Base):
 
     __tablename__ = "summary_requests"
 
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    )
+    participant_id: Mapped[int] = participant_key(primary_key=True)
     prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     language: Mapped[str] = mapped_column(String(8))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -7,7 +7,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
-    ForeignKey,
     Integer,
     String,
     Text,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base
+from storage.base import Base, participant_key
 from storage.clock import system_clock as utcnow
 
 
@@ -61,9 +60,7 @@ class Contact(Base):
 
     __tablename__ = "contacts"
 
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    )
+    participant_id: Mapped[int] = participant_key(primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(128))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -77,9 +74,7 @@ class Consent(Base):
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
+    participant_id: Mapped[int] = participant_key(index=True)
     granted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
@@ -96,9 +91,7 @@ class Reflection(Base):
     __tablename__ = "reflections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
+    participant_id: Mapped[int] = participant_key(index=True)
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
@@ -118,9 +111,7 @@ class FlowState(Base):
 
     __tablename__ = "flow_states"
 
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    )
+    participant_id: Mapped[int] = participant_key(primary_key=True)
     flow: Mapped[str] = mapped_column(String(32))
     step: Mapped[str] = mapped_column(String(32))
     # Buttons carry this token, so a press from an older keyboard is recognised as stale.

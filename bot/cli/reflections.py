@@ -44,22 +44,21 @@ def _moderate(reflection_id: int, reason: str, hidden: bool, config: str | None)
                + (": not in quotes, digests or exports (unless --include-hidden)" if hidden else ""))
 
 
-@group.command("hide")
-@click.argument("reflection_id", type=click.IntRange(1))
-@click.option("--reason", required=True, help="Why (kept in the audit log).")
-@CONFIG
-def hide(reflection_id: int, reason: str, config: str | None) -> None:
-    """Hide a reflection from quotes, exports (unless --include-hidden) and digests."""
-    _moderate(reflection_id, reason, True, config)
+def _moderation_command(name: str, hidden: bool, help_text: str) -> click.Command:
+    """`hide` and `unhide`: the same arguments, one direction each."""
+
+    @group.command(name, help=help_text)
+    @click.argument("reflection_id", type=click.IntRange(1))
+    @click.option("--reason", required=True, help="Why (kept in the audit log).")
+    @CONFIG
+    def command(reflection_id: int, reason: str, config: str | None) -> None:
+        _moderate(reflection_id, reason, hidden, config)
+
+    return command
 
 
-@group.command("unhide")
-@click.argument("reflection_id", type=click.IntRange(1))
-@click.option("--reason", required=True, help="Why (kept in the audit log).")
-@CONFIG
-def unhide(reflection_id: int, reason: str, config: str | None) -> None:
-    """Show a hidden reflection again."""
-    _moderate(reflection_id, reason, False, config)
+hide = _moderation_command("hide", True, "Hide a reflection from quotes, exports (unless --include-hidden) and digests.")
+unhide = _moderation_command("unhide", False, "Show a hidden reflection again.")
 
 
 @group.command("hidden")
