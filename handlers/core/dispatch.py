@@ -20,7 +20,7 @@ from engines.crisis import crisis_reply, detect_crisis
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
 from handlers.reflections import store_reflection
-from handlers.core.types import Incoming, Intent, Reply
+from handlers.core.types import Incoming, Intent, Reply, ReplyKind
 from storage.models import ProcessedMessage
 from storage.db import writer
 from storage.models import Participant
@@ -203,7 +203,7 @@ class Dispatcher:
         written = inc.text if inc.command is None else " ".join(inc.args)
         if written and detect_crisis(written):
             ctx.extra["crisis"] = True
-            out.append(Reply(crisis_reply(ctx.lang)))
+            out.append(Reply(crisis_reply(ctx.lang), kind=ReplyKind.CRISIS))
             if ctx.config.crisis_alert_chats:
                 note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
         if inc.command is not None:
@@ -211,7 +211,7 @@ class Dispatcher:
         if inc.action is not None:
             handler = self.routes.actions.get(inc.action.split(":", 1)[0])
             if handler is None:
-                return out + [Reply(ctx.t("common.stale_button"), notice=True)]
+                return out + [Reply(ctx.t("common.stale_button"), kind=ReplyKind.STALE_BUTTON)]
             return out + await handler(ctx)
         if inc.chat_type != "private":
             # Reflections are never collected in groups; a command there gets its answer instead.
@@ -231,5 +231,6 @@ class Dispatcher:
         if ctx.role not in command.roles:
             return [Reply(ctx.t("common.not_allowed"))]
         if command.private_only and ctx.incoming.chat_type != "private":
-            return [Reply(ctx.t("common.group_only_private"), private=False)]
+            return [Reply(ctx.t("common.group_only_private"), private=False, kind=ReplyKind.TAKE_PRIVATE,
+                          lang=ctx.lang)]
         return await command.handler(ctx)
