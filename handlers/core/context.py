@@ -36,7 +36,14 @@ class Ctx:
     now: datetime
     # Set by a handler that deleted the person, so the dispatcher scrubs the journal afterwards.
     erased: bool = False
-    extra: dict = field(default_factory=dict)
+    # The message got the crisis reply (set by the dispatcher before routing): what it says is stored
+    # as such, never quoted, and its receipt is gentler.
+    crisis: bool = False
+    # The text's length as it arrived, when the dispatcher cut it before cleaning (0 when it is whole),
+    # so "too long" names the real size.
+    received_length: int = 0
+    # The campaign prompt a reflection answers (set by the campaign handlers), stored with it.
+    prompt_id: str | None = None
 
     def t(self, key: str, **values: object) -> str:
         return translate(self.lang, key, **values)

@@ -186,7 +186,7 @@ class Dispatcher:
         ctx = Ctx(incoming=inc, session=session, config=self.config, participant=participant,
                   lang=self.language_for(inc, participant.language if participant else None), now=self.clock())
         if length > 4 * self.config.max_reflection_chars:
-            ctx.extra["length"] = length  # the text was cut before cleaning; report its real size
+            ctx.received_length = length
         contact = participant.contact if participant is not None else None
         if contact is not None and not contact.reachable and inc.chat_type == "private":
             # They wrote to us, so they can be reached again (they had blocked the bot, or left DMs off).
@@ -202,7 +202,7 @@ class Dispatcher:
         # Safety first: whatever else the message is, someone in crisis is signposted at once.
         written = inc.text if inc.command is None else " ".join(inc.args)
         if written and detect_crisis(written):
-            ctx.extra["crisis"] = True
+            ctx.crisis = True
             out.append(Reply(crisis_reply(ctx.lang), kind=ReplyKind.CRISIS))
             if ctx.config.crisis_alert_chats:
                 note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
