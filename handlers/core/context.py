@@ -26,7 +26,8 @@ class HandlerConfig:
     crisis_alert_chats: tuple[str, ...] = ()
 
 
-@dataclass
+# Slots: what a handler hands on is a documented field, never an attribute made up on the way.
+@dataclass(slots=True)
 class Ctx:
     incoming: Incoming
     session: Session
