@@ -95,7 +95,7 @@ async def on_answer(ctx: Ctx) -> list[Intent]:
     ref = _open_prompt(ctx)
     ctx.end_flow()
     if ref is not None:
-        ctx.extra["prompt_id"] = ref
+        ctx.prompt_id = ref
     return store_reflection(ctx)
 
 
@@ -124,7 +124,7 @@ async def on_prompt_button(ctx: Ctx) -> list[Intent]:
             return stale(ctx)
         if ctx.flow is not None and ctx.flow.flow == FLOW:
             ctx.end_flow()
-        ctx.extra["prompt_id"] = ref
+        ctx.prompt_id = ref
         ctx.incoming = replace(ctx.incoming, text=labels[index], action=None)
         return [CloseButtons(), *store_reflection(ctx)]
     return stale(ctx)

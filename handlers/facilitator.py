@@ -24,7 +24,7 @@ from content.i18n import format_number
 from handlers.core.common import flow_token_ok, parse_action, stale
 from handlers.core.context import Command, Ctx, Feature
 from engines.themes import area_name
-from handlers.core.types import CloseButtons, Document, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Document, Intent, Reply, ReplyKind, buttons
 from storage.audit_models import DIGEST, EXPORT, HIDE, REFUSED, STATS, UNHIDE, AuditEntry, record
 from storage.models import Participant, Reflection
 
@@ -142,7 +142,7 @@ async def export(ctx: Ctx) -> list[Intent]:
 async def on_export_button(ctx: Ctx) -> list[Intent]:
     # Buttons are not commands: the registry's role check does not run for them, so check here.
     if ctx.role != "facilitator":
-        return [CloseButtons(), Reply(ctx.t("common.not_allowed"), notice=True)]
+        return [CloseButtons(), Reply(ctx.t("common.not_allowed"), kind=ReplyKind.NOTICE)]
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) < 3 or not flow_token_ok(ctx, FLOW, parts[1]) or ctx.services.reports is None:
         return stale(ctx)

@@ -25,7 +25,7 @@ def _receipt_buttons(ctx: Ctx, reflection: Reflection):
 
 def store_reflection(ctx: Ctx) -> list[Intent]:
     """Keep what the person wrote, if they consented; always tell them what happened to it."""
-    crisis = bool(ctx.extra.get("crisis"))
+    crisis = ctx.crisis
     if not consent_given(ctx):
         # After a crisis reply, a consent reminder would read as cold; the crisis reply stands alone.
         if crisis:
@@ -36,7 +36,7 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     if not text.strip():
         return [Reply(ctx.t("common.empty_message"))]
     limit = ctx.config.max_reflection_chars
-    length = max(len(text), ctx.extra.get("length", 0))
+    length = max(len(text), ctx.received_length)
     if length > limit:
         return [Reply(ctx.t("common.too_long", length=format_number(length, ctx.lang),
                             limit=format_number(limit, ctx.lang)))]
@@ -52,7 +52,7 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
         crisis=crisis,
         # From the stored (scrubbed) text, so `samtale themes reclassify` gives the same answer.
         areas=area_ids(stored),
-        prompt_id=ctx.extra.get("prompt_id"),
+        prompt_id=ctx.prompt_id,
     )
     ctx.session.add(reflection)
     text_key = "reflection.saved_crisis" if crisis else "reflection.saved"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from content.people import AGE_BANDS
 from handlers.core.context import Ctx
-from handlers.core.types import CloseButtons, Intent, Reply
+from handlers.core.types import CloseButtons, Intent, Reply, ReplyKind
 
 
 
@@ -19,7 +19,7 @@ def flow_token_ok(ctx: Ctx, flow: str, token: str) -> bool:
 
 
 def stale(ctx: Ctx) -> list[Intent]:
-    return [CloseButtons(), Reply(ctx.t("common.stale_button"), notice=True)]
+    return [CloseButtons(), Reply(ctx.t("common.stale_button"), kind=ReplyKind.STALE_BUTTON)]
 
 
 def age_label(ctx: Ctx, band: str | None) -> str:

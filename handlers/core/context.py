@@ -29,7 +29,8 @@ class HandlerConfig:
     crisis_alert_chats: tuple[str, ...] = ()
 
 
-@dataclass
+# Slots: what a handler hands on is a documented field, never an attribute made up on the way.
+@dataclass(slots=True)
 class Ctx:
     incoming: Incoming
     session: Session
@@ -43,7 +44,14 @@ class Ctx:
     routes: Registry = field(default_factory=lambda: Registry())
     # Set by a handler that deleted the person, so the dispatcher scrubs the journal afterwards.
     erased: bool = False
-    extra: dict = field(default_factory=dict)
+    # The message got the crisis reply (set by the dispatcher before routing): what it says is stored
+    # as such, never quoted, and its receipt is gentler.
+    crisis: bool = False
+    # The text's length as it arrived, when the dispatcher cut it before cleaning (0 when it is whole),
+    # so "too long" names the real size.
+    received_length: int = 0
+    # The campaign prompt a reflection answers (set by the campaign handlers), stored with it.
+    prompt_id: str | None = None
 
     def t(self, key: str, **values: object) -> str:
         return translate(self.lang, key, **values)

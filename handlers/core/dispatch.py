@@ -20,7 +20,7 @@ from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
 from handlers.core.services import Services
 from handlers.reflections import store_reflection
-from handlers.core.types import Incoming, Intent, Reply
+from handlers.core.types import Incoming, Intent, Reply, ReplyKind
 from storage.models import ProcessedMessage
 from storage.db import writer
 from storage.models import Participant
@@ -187,7 +187,7 @@ class Dispatcher:
                   lang=self.language_for(inc, participant.language if participant else None), now=self.clock(),
                   services=self.services, routes=self.routes)
         if length > 4 * self.config.max_reflection_chars:
-            ctx.extra["length"] = length  # the text was cut before cleaning; report its real size
+            ctx.received_length = length
         contact = participant.contact if participant is not None else None
         if contact is not None and not contact.reachable and inc.chat_type == "private":
             # They wrote to us, so they can be reached again (they had blocked the bot, or left DMs off).
@@ -203,8 +203,8 @@ class Dispatcher:
         # Safety first: whatever else the message is, someone in crisis is signposted at once.
         written = inc.text if inc.command is None else " ".join(inc.args)
         if written and detect_crisis(written):
-            ctx.extra["crisis"] = True
-            out.append(Reply(crisis_reply(ctx.lang)))
+            ctx.crisis = True
+            out.append(Reply(crisis_reply(ctx.lang), kind=ReplyKind.CRISIS))
             if ctx.config.crisis_alert_chats:
                 note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
         if inc.command is not None:
@@ -212,7 +212,7 @@ class Dispatcher:
         if inc.action is not None:
             handler = self.routes.actions.get(inc.action.split(":", 1)[0])
             if handler is None:
-                return out + [Reply(ctx.t("common.stale_button"), notice=True)]
+                return out + [Reply(ctx.t("common.stale_button"), kind=ReplyKind.STALE_BUTTON)]
             return out + await handler(ctx)
         if inc.chat_type != "private":
             # Reflections are never collected in groups; a command there gets its answer instead.
@@ -232,5 +232,6 @@ class Dispatcher:
         if ctx.role not in command.roles:
             return [Reply(ctx.t("common.not_allowed"))]
         if command.private_only and ctx.incoming.chat_type != "private":
-            return [Reply(ctx.t("common.group_only_private"), private=False)]
+            return [Reply(ctx.t("common.group_only_private"), private=False, kind=ReplyKind.TAKE_PRIVATE,
+                          lang=ctx.lang)]
         return await command.handler(ctx)

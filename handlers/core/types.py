@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from storage.clock import system_clock
 
 # Telegram limits callback_data to 64 bytes; every button payload must fit it on every platform.
 MAX_ACTION_BYTES = 64
-
-
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,25 @@ class Share:
     hint: str  # where there is no dialog: what others type ("… De kan skrive /start ev_12 til mig.")
 
 
+class ReplyKind(StrEnum):
+    """What a reply is, said by the core, so an adapter chooses its look without reading its words."""
+
+    # Part of the conversation: shown as a message.
+    MESSAGE = "message"
+    # The answer to a press, for the presser alone where the platform can show it so (not allowed here).
+    NOTICE = "notice"
+    # The button pressed is spent or unknown: a notice short enough to show on the button itself.
+    STALE_BUTTON = "stale_button"
+    # In a group, "let's take that to a private chat": adapters add their own way to open one.
+    TAKE_PRIVATE = "take_private"
+    # The fixed, vetted crisis reply with help lines.
+    CRISIS = "crisis"
+
+    @property
+    def for_presser_only(self) -> bool:
+        return self in (ReplyKind.NOTICE, ReplyKind.STALE_BUTTON)
+
+
 @dataclass(frozen=True)
 class Reply:
     """A message to the person who wrote, optionally with rows of buttons."""
@@ -58,10 +76,12 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     # True for replies that must stay out of public channels (shown only to the person where possible).
     private: bool = True
-    # Only for the person who pressed (e.g. a stale button), where the platform can show it to them alone.
-    notice: bool = False
     # Something others can be invited to; the adapter offers it in its own way (a share dialog, a line).
     share: Share | None = None
+    kind: ReplyKind = ReplyKind.MESSAGE
+    # The language of `text`, where an adapter adds words of its own beside it (a TAKE_PRIVATE reply's
+    # button); None elsewhere.
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.core.common import consent_given, parse_action
+from handlers.core.common import consent_given, parse_action, stale
 from handlers.core.context import Ctx, Feature
 from engines.dates import say_when
 from handlers.events import channels, ics, names, seats
@@ -116,7 +116,7 @@ async def on_card_button(ctx: Ctx) -> list[Intent]:
     if len(parts) == 3 and parts[1] == "n":
         return names.ask(ctx)
     if len(parts) != 3 or parse_id(parts[2]) is None:
-        return [CloseButtons(), Reply(ctx.t("common.stale_button"))]
+        return stale(ctx)
     op, event_id = parts[1], parse_id(parts[2])
     assert event_id is not None
     if op in PERSONAL:
@@ -143,7 +143,7 @@ async def on_card_button(ctx: Ctx) -> list[Intent]:
         # In a group the card must not say whether this person is coming.
         person = ctx.participant if ctx.incoming.chat_type == "private" else None
         return [card(ctx.session, event, ctx.lang, ctx.now, person)]
-    return [CloseButtons(), Reply(ctx.t("common.stale_button"))]
+    return stale(ctx)
 
 
 # What this feature contributes; bot/app.py assembles every feature's into the registry.

@@ -14,12 +14,12 @@ from bot.platforms.discord.announcements import announce_forever
 from bot.platforms.discord.buttons import OFFER, Keyboards, SamtaleButton
 from bot.platforms.discord.commands import SamtaleTranslator, SamtaleTree, parse_text_command
 from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deliver, mark_unreachable, \
-    pointer_language
+    takes_private
 from bot.platforms.discord.strings import text
 from content.i18n import normalise_language, t
 from bot.app import FEATURES
 from handlers.core.context import Registry
-from handlers.core.types import Incoming, Intent, Reply
+from handlers.core.types import Incoming, Intent, Reply, ReplyKind
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -154,10 +154,10 @@ class SamtaleClient(discord.Client):
         inc = self._from_message(message, typed, chat_type="group",
                                  locale_hint=guild_locale.value if guild_locale else None)
         intents = await self._handle(inc)
-        pointed = any(isinstance(i, Reply) and pointer_language(i) for i in intents)
-        if inc.command is None and not pointed:
+        if inc.command is None and not any(takes_private(i) for i in intents):
             lang = self.app.dispatcher.language_for(inc, None)  # type: ignore[union-attr]
-            intents = [*intents, Reply(t(lang, "common.group_only_private"), private=False)]
+            intents = [*intents, Reply(t(lang, "common.group_only_private"), private=False,
+                                       kind=ReplyKind.TAKE_PRIVATE, lang=lang)]
         offer = (inc.command, inc.args) if inc.command else ("start", ())
         out = ChannelOut(message.channel, message.author.id, self.keyboards, reference=message)
         await self._deliver(intents, out, message.author.id, message.guild.id, offer=offer)  # type: ignore[union-attr]

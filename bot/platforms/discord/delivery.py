@@ -14,8 +14,8 @@ from bot.platforms.discord.buttons import Keyboards, core_id, keyboard, offer_id
 from bot.platforms.discord.commands import with_command_mentions
 from bot.platforms.discord.strings import text
 from bot.platforms.text import split_text
-from content.i18n import LANGUAGES, t
-from handlers.core.types import CloseButtons, Document, Intent, Reply
+from content.i18n import DEFAULT_LANGUAGE
+from handlers.core.types import CloseButtons, Document, Intent, Reply, ReplyKind
 from storage.repo import find_participant
 
 log = logging.getLogger(__name__)
@@ -23,15 +23,6 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 2000
 # "Cannot send messages to this user": they allow no DMs from the bot, or share no server with it any more.
 CANNOT_DM = 50007
-
-
-def _texts(key: str) -> dict[str, str]:
-    return {t(lang, key): lang for lang in LANGUAGES}
-
-
-def is_notice(reply: Reply) -> bool:
-    """The core's answer to a stale or repeated press: only for the presser's eyes."""
-    return reply.notice
 
 
 def with_share_line(reply: Reply) -> str:
@@ -43,10 +34,9 @@ def with_share_line(reply: Reply) -> str:
     return f"{reply.text}\n\n{reply.share.hint}"
 
 
-def pointer_language(reply: Reply) -> str | None:
-    """The language of the core's "let's take that privately" reply, or None if reply is something else
-    (recognised by its text: the core has no flag for it)."""
-    return None if reply.private else _texts("common.group_only_private").get(reply.text)
+def takes_private(intent: Intent) -> bool:
+    """The core's "let's take that to a private chat": Discord adds a button that opens a DM."""
+    return isinstance(intent, Reply) and intent.kind is ReplyKind.TAKE_PRIVATE
 
 
 class Out(Protocol):
@@ -136,10 +126,11 @@ async def deliver(intents: Sequence[Intent], out: Out, *, mentions: Mapping[str,
                     await _send_text(out, intent.note, mentions)
             elif isinstance(intent, Reply):
                 rows = [[(b.label, core_id(b.action)) for b in row] for row in intent.buttons]
-                lang = pointer_language(intent)
-                if offer is not None and lang is not None:
-                    rows.append([(text(lang, "discord.open_dm"), offer_id(*offer))])
-                await _send_text(out, with_share_line(intent), mentions, rows=rows, notice=is_notice(intent))
+                if offer is not None and takes_private(intent):
+                    # In the reply's own language, so the button reads like the line above it.
+                    rows.append([(text(intent.lang or DEFAULT_LANGUAGE, "discord.open_dm"), offer_id(*offer))])
+                await _send_text(out, with_share_line(intent), mentions, rows=rows,
+                                 notice=intent.kind.for_presser_only)
             elif isinstance(intent, Document):
                 file = discord.File(io.BytesIO(intent.content), filename=intent.filename)
                 await _send_text(out, intent.caption, mentions, file=file)

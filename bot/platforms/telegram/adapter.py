@@ -15,10 +15,10 @@ from telegram.ext import ContextTypes
 from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, start_link, url_button
-from content.i18n import LANGUAGES, catalog, normalise_language, t
+from content.i18n import catalog, normalise_language
 from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
-from handlers.core.types import CloseButtons, Incoming, Intent, Reply
+from handlers.core.types import CloseButtons, Incoming, Intent, Reply, ReplyKind
 from storage.repo import mark_unreachable
 
 log = logging.getLogger(__name__)
@@ -72,9 +72,6 @@ class TelegramAdapter:
         # Updates fully handled (replies sent), for benchmarks and for tests that wait for quiet.
         self.handled = 0
         self._progress: asyncio.Event | None = None
-        # Fixed core replies the adapter shows more natively (a toast; a button to a private chat).
-        self._stale = {t(lang, "common.stale_button") for lang in LANGUAGES}
-        self._take_private = {t(lang, "common.group_only_private") for lang in LANGUAGES}
 
     # -- inbound: through the core, in each chat's order -----------------------------------------
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,7 +240,8 @@ class TelegramAdapter:
         """A stale press is answered with a short notice on the button itself, not a new message."""
         replies = [i for i in intents if isinstance(i, Reply)]
         others = [i for i in intents if not isinstance(i, Reply | CloseButtons)]
-        if len(replies) == 1 and not others and not replies[0].buttons and replies[0].text in self._stale:
+        if len(replies) == 1 and not others and not replies[0].buttons \
+                and replies[0].kind is ReplyKind.STALE_BUTTON:
             return replies[0].text
         return None
 
@@ -257,6 +255,6 @@ class TelegramAdapter:
         button = url_button(label, start_link(self.bot_username, GROUP_PAYLOAD))
 
         def extra(intent: Intent) -> Sequence[dict[str, str]]:
-            return [button] if isinstance(intent, Reply) and intent.text in self._take_private else ()
+            return [button] if isinstance(intent, Reply) and intent.kind is ReplyKind.TAKE_PRIVATE else ()
 
         return extra
