@@ -1,15 +1,20 @@
-"""Imports point one way: handlers/, storage/ and content/ never import telegram, discord or bot."""
+"""The rules of docs/architecture.md, checked on the source: imports point one way and form no cycle,
+modules and functions stay short, wiring is explicit (no module state set after import, nothing imported
+for its side effects), and only storage/clock.py reads the wall clock."""
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+from tests.support.source import cycles, import_graph, modules
+
 ROOT = Path(__file__).resolve().parents[1]
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 80
 FORBIDDEN = {
     "handlers": {"telegram", "discord", "bot"},
     "engines": {"telegram", "discord", "bot", "handlers", "insights"},
     "insights": {"telegram", "discord", "bot", "handlers"},
-    "storage": {"telegram", "discord", "bot", "handlers"},
+    "storage": {"telegram", "discord", "bot", "handlers", "insights", "engines"},
     "content": {"telegram", "discord", "bot", "handlers", "storage"},
 }
 
@@ -25,17 +30,15 @@ def imported_roots(path: Path) -> set[str]:
     return roots
 
 
-# Data migrations apply today's rules (scrubbing) to old rows; that is their job.
-EXEMPT = {ROOT / "storage" / "migrations" / "versions" / "0006_rescrub.py"}
+# Data migrations apply today's rules (scrubbing) to old rows: they may use the text engines.
+EXEMPT = {ROOT / "storage" / "migrations" / "versions" / "0006_rescrub.py": {"engines"}}
 
 
 def test_import_direction():
     bad = []
     for package, forbidden in FORBIDDEN.items():
         for path in (ROOT / package).rglob("*.py"):
-            if path in EXEMPT:
-                continue
-            hit = imported_roots(path) & forbidden
+            hit = imported_roots(path) & (forbidden - EXEMPT.get(path, set()))
             if hit:
                 bad.append(f"{path.relative_to(ROOT)} imports {sorted(hit)}")
     assert bad == []
@@ -161,3 +164,60 @@ def test_adapters_never_work_out_a_reply_from_its_words():
     hits = [f"{p.relative_to(ROOT)}:{line}: {what}" for p in sorted((ROOT / "bot" / "platforms").rglob("*.py"))
             for line, what in localized_text_uses(p.read_text())]
     assert hits == []
+
+def test_no_import_cycles_between_files():
+    """Computed from the source (imports under `if TYPE_CHECKING:` are annotations, not left out)."""
+    assert cycles(import_graph(modules())) == []
+
+
+def test_modules_and_functions_stay_short():
+    """Nothing over 400 lines, no function over 80 (migrations excepted): one idea a module."""
+    long_modules, long_functions = [], []
+    for m in modules():
+        if m.is_migration:
+            continue
+        lines = len(m.path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_MODULE_LINES:
+            long_modules.append(f"{m.rel}: {lines}")
+        for node in ast.walk(m.tree()):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long_functions.append(f"{m.rel}:{node.lineno} {node.name}: {length}")
+    assert (long_modules, long_functions) == ([], [])
+
+
+def test_no_module_state_is_set_after_import():
+    """Wiring is explicit: no `global` rebinds a module variable, and no decorator registers a function
+    into a module-level object of ours (features export values; bot/app.py assembles them). Click's
+    command groups are the one accepted exception: the CLI is a tree of commands by its nature."""
+    ours = {m.name for m in modules()}
+    found = []
+    for m in modules():
+        tree = m.tree()
+        module_objects = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+                          if isinstance(t, ast.Name)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global):
+                found.append(f"{m.rel}:{node.lineno} global {', '.join(node.names)}")
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for deco in node.decorator_list:
+                    target = deco.func if isinstance(deco, ast.Call) else deco
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                            and target.value.id in module_objects and not m.name.startswith("bot.cli"):
+                        found.append(f"{m.rel}:{node.lineno} @{target.value.id}.{target.attr}")
+    assert ours and found == []
+
+
+def test_nothing_is_imported_for_its_side_effects():
+    """An import the module never uses (kept with `noqa: F401`) would hide wiring; re-exports say so
+    with `__all__` instead."""
+    found = [f"{m.rel}:{n}" for m in modules() for n, line in enumerate(m.path.read_text().splitlines(), 1)
+             if "import " in line and "noqa: F401" in line and not m.is_migration]
+    assert found == []
+
+
+def test_bench_imports_no_test_code():
+    """Benchmarks stand alone (they may read the labelled data in tests/data, not import tests)."""
+    found = [f"{p.relative_to(ROOT)}" for p in (ROOT / "bench").rglob("*.py") if "tests" in imported_roots(p)]
+    assert found == []

@@ -1,0 +1,1 @@
+"""Shared test helpers: fakes of the platforms, drivers, and what several test modules use."""
