@@ -9,27 +9,23 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.knowledge_base.weekly import run_weekly_digest
 from bot.outbox import enqueue
+from bot.scheduling.runtime import Runtime, scheduled
 from handlers.core.types import Reply
 from insights.summaries import prompt_summary, summary_text
+from storage.campaign_models import CampaignSend, as_utc
+from storage.db import scrub_sqlite_journal
 from storage.insight_models import SummaryRequest
 from storage.models import Participant
+from storage.retention import purge, purge_bookkeeping
 
 log = logging.getLogger(__name__)
 
 
-def _runtime():
-    from bot.scheduler import runtime
-
-    return runtime()
-
-
-async def retention_job() -> None:
+@scheduled
+async def retention_job(rt: Runtime) -> None:
     """Delete reflection text past privacy.retention_days (themes and counts remain) and stale bookkeeping."""
-    from storage.db import scrub_sqlite_journal
-    from storage.retention import purge, purge_bookkeeping
-
-    rt = _runtime()
     with rt.sessions() as session:
         done = purge(session, rt.clock(), rt.settings.privacy.retention_days)
         keys, alerts = purge_bookkeeping(session, rt.clock(), rt.settings.privacy.retention_days)
@@ -40,19 +36,14 @@ async def retention_job() -> None:
              done, keys, alerts)
 
 
-async def weekly_digest_job() -> None:
+@scheduled
+async def weekly_digest_job(rt: Runtime) -> None:
     """Last week's digest to every configured sink (a digest already delivered is skipped)."""
-    from bot.knowledge_base.weekly import run_weekly_digest
-
-    rt = _runtime()
     await run_weekly_digest(SimpleNamespace(settings=rt.settings, sessions=rt.sessions), rt.clock())
 
 
 def closed_prompts_with_requests(session, now: datetime, window: timedelta) -> list[str]:
     """Prompts someone asked a summary of, whose answering window has ended."""
-    from storage.campaign_models import CampaignSend, as_utc
-    from storage.insight_models import SummaryRequest
-
     waiting = select(SummaryRequest.prompt_id).where(SummaryRequest.sent_at.is_(None)).distinct()
     last_sent = (select(CampaignSend.prompt_id, func.max(CampaignSend.send_at).label("sent"))
                  .where(CampaignSend.prompt_id.in_(waiting), CampaignSend.send_at.is_not(None))
@@ -61,9 +52,9 @@ def closed_prompts_with_requests(session, now: datetime, window: timedelta) -> l
     return [pid for pid, sent in rows if sent is not None and as_utc(sent) + window <= now]
 
 
-async def prompt_summaries_job() -> None:
+@scheduled
+async def prompt_summaries_job(rt: Runtime) -> None:
     """After a prompt closes, people who asked get a k-anonymous summary of what others said."""
-    rt = _runtime()
     now = rt.clock()
     window = timedelta(hours=rt.settings.campaigns.answer_window_hours)
     with rt.sessions() as session:
@@ -93,16 +84,3 @@ def deliver_prompt_summaries(sessions: sessionmaker[Session], prompt_id: str, no
         session.commit()
     return queued
 
-
-def register_jobs(settings) -> None:
-    """Register the housekeeping jobs with bot.scheduler (installed by whichever process leads)."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    from bot.knowledge_base.weekly import weekly_trigger
-    from bot.scheduler import TZ, add_periodic
-
-    add_periodic("retention", "bot.maintenance:retention_job", CronTrigger(hour=3, minute=17, timezone=TZ))
-    add_periodic("prompt-summaries", "bot.maintenance:prompt_summaries_job", CronTrigger(minute=5, timezone=TZ))
-    if settings.insights.weekly_digest:
-        add_periodic("weekly-digest", "bot.maintenance:weekly_digest_job",
-                     weekly_trigger(SimpleNamespace(settings=settings)))

@@ -10,6 +10,8 @@ import click
 
 from bot.app import App
 from bot.platforms.console import make_console, run_console
+from bot.scheduling.background import Background, start_background
+from content.campaigns import CampaignError
 
 
 async def run_platforms(app: App, platforms: list[str], *, console_user: str) -> None:
@@ -90,12 +92,10 @@ async def _telegram(app: App) -> None:
         raise click.ClickException(f"telegram: {exc}") from None
 
 
-async def _services(app: App, platforms: list[str], console_user: str, pending: list, render=None):
-    from bot.scheduler import start_services
-    from content.campaigns import CampaignError
-
+async def _services(app: App, platforms: list[str], console_user: str, pending: list,
+                    render=None) -> Background:
     try:
-        return await start_services(app, platforms, console_user=console_user, console_render=render)
+        return await start_background(app, platforms, console_user=console_user, console_render=render)
     except CampaignError as exc:
         for coro in pending:
             coro.close()

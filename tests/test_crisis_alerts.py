@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.crisis_alerts import send_alerts
 from bot.delivery import SendResult
 from bot.platforms.telegram.sender import TelegramSender
-from bot.scheduler import start_services
+from bot.scheduling.background import start_background
 from storage.safety_models import FAILED, PENDING, SENT, CrisisAlert
 from tests.conftest import Person, _truncate_pg, make_app
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -158,7 +158,7 @@ async def test_samtale_run_sends_alerts_to_a_facilitator_console(tmp_path, clock
     await anna.onboard()
     await anna.say(CRISIS_DA)
     out = io.StringIO()
-    services = await start_services(app, ["console"], console_user="facilitator", console_out=out, clock=clock)
+    services = await start_background(app, ["console"], console_user="facilitator", console_out=out, clock=clock)
     try:
         for _ in range(100):
             if "krisesvar" in out.getvalue():

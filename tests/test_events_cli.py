@@ -89,32 +89,28 @@ async def test_events_list_show_cancel_tick(cli):
     app.engine.dispose()
 
 
-def test_the_periodic_job_is_registered_with_the_scheduler(monkeypatch):
-    import bot.scheduler
-    from bot.cli.events import register_jobs
+def test_the_periodic_job_is_in_the_scheduler_job_list(sqlite_app):
+    from bot.scheduling.jobs import periodic_jobs
 
-    monkeypatch.setattr(bot.scheduler, "_PERIODIC", {})  # leave other tests' job lists alone
-    register_jobs()
-    job = bot.scheduler.periodic_jobs()["events"]
-    assert job.func == "bot.cli.events:tick_job"
+    job = {j.name: j for j in periodic_jobs(sqlite_app.settings)}["events"]
+    assert job.func == "bot.scheduling.jobs:events_job"
     assert "cron" in repr(job.trigger).lower()
 
 
-async def test_the_job_runs_through_the_scheduler_runtime(sqlite_app, clock, monkeypatch):
-    import bot.scheduler
-    from bot.cli.events import tick_job
+async def test_the_job_runs_with_the_scheduler_runtime(sqlite_app, clock):
     from bot.delivery import QuietHours
+    from bot.scheduling.jobs import events_job
+    from bot.scheduling.runtime import Runtime
 
     event_id = seed_event(sqlite_app, clock(), days=1.5)
     a, = seed_people(sqlite_app, 1)
     await press(sqlite_app, a, f"ev:s:{event_id}")
-    # What a leading process's jobs see (bot.scheduler sets it when elected).
-    monkeypatch.setattr(bot.scheduler, "_RUNTIME", bot.scheduler.Runtime(sqlite_app.sessions, (), QuietHours(),
-                                                                          clock=clock))
+    # What a leading process's scheduler hands each job.
+    rt = Runtime(sqlite_app.sessions, (), QuietHours(), clock=clock)
     clock.advance(hours=12)
-    await tick_job()
+    await events_job(rt)
     assert len(notices(sqlite_app, "ev-reminder")) == 1
-    await tick_job()
+    await events_job(rt)
     assert len(notices(sqlite_app, "ev-reminder")) == 1
 
 

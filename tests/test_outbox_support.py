@@ -118,7 +118,7 @@ def main(argv: list[str]) -> None:
         await worker.start()
         print("started", flush=True)
         if "--scheduler" in argv:
-            from bot.scheduler import Scheduler
+            from bot.scheduling.scheduler import Scheduler
 
             scheduler = Scheduler(sessions, url, (), quiet=QuietHours(), retry_seconds=1.0, check_seconds=1.0)
             stop = asyncio.Event()

@@ -114,7 +114,7 @@ async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(
     from pathlib import Path
 
     from bot.delivery import QuietHours as QH
-    from bot.scheduler import send_now
+    from bot.scheduling.cadence import send_now
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import upgrade
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.delivery import QuietHours
 from bot.outbox import Worker, WorkerSettings
-from bot.scheduler import campaign_tick, decide, fire_times, next_fire_time, send_now
+from bot.scheduling.cadence import campaign_tick, decide, fire_times, next_fire_time, send_now
 from content.campaigns import load_campaigns
 from storage.campaign_models import CampaignSend, OutboxMessage, as_utc
 from tests.test_outbox_support import FakeSender, add_subscribers

@@ -59,7 +59,7 @@ def list_(config: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from bot.scheduler import next_fire_time
+    from bot.scheduling.cadence import next_fire_time
 
     settings = settings_from(config)
     campaigns = _campaigns(settings)
@@ -82,7 +82,7 @@ def show(campaign_id: str, config: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from bot.scheduler import next_fire_time
+    from bot.scheduling.cadence import next_fire_time
 
     settings = settings_from(config)
     c = _campaign(_campaigns(settings), campaign_id)
@@ -138,7 +138,7 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
 
     from bot.delivery import QuietHours
     from bot.outbox import eligible_subscribers
-    from bot.scheduler import send_now as do_send_now
+    from bot.scheduling.cadence import send_now as do_send_now
 
     settings = settings_from(config)
     c = _campaign(_campaigns(settings), campaign_id)

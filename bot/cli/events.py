@@ -1,7 +1,7 @@
-"""`samtale events`: list, show, cancel and tick for facilitators — and the events' periodic job.
+"""`samtale events`: list, show, cancel and tick for facilitators.
 
-The job (`tick_job`, every minute, in the one leading process) queues due reminders and gives seats
-freed by erasures to the people waiting; `register_jobs()` registers it with bot.scheduler at start-up.
+`tick` runs by hand what the leading `samtale run` runs every minute (bot.scheduling.jobs.events_job):
+due reminders, and seats freed by erasures given to the people waiting.
 """
 from __future__ import annotations
 
@@ -172,26 +172,3 @@ def tick(config: str | None) -> None:
     finally:
         app.engine.dispose()
 
-
-# ------------------------------------------------------------------------------------ periodic job
-
-async def tick_job() -> None:
-    """The scheduler's job: reminders and waitlist promotion, in the leading process only."""
-    from bot.scheduler import runtime
-    from handlers.events.config import EventsConfig
-    from handlers.events.reminders import events_tick
-
-    rt = runtime()
-    events = EventsConfig.from_settings(rt.settings.events if rt.settings is not None else None)
-    await rt.db(lambda: events_tick(rt.sessions, rt.clock(), events))
-
-
-def register_jobs() -> None:
-    """Register the events job with bot.scheduler; call once at start-up, before the scheduler starts.
-
-    Not done on import: importing the CLI (tests do) must not change other features' job lists."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    from bot.scheduler import TZ, add_periodic
-
-    add_periodic("events", "bot.cli.events:tick_job", CronTrigger(minute="*", timezone=TZ))

@@ -30,7 +30,7 @@ RUNNING: dict[int, discord.Client] = {}
 
 
 async def make_sender(app: object) -> DiscordSender:
-    """The outbox's Discord sender for this process (bot.scheduler asks for it at start-up)."""
+    """The outbox's Discord sender for this process (bot.scheduling.background asks for it at start-up)."""
     return DiscordSender(lambda: RUNNING.get(id(app)))
 
 
