@@ -9,26 +9,14 @@ twice when retried; that is the outbox's documented at-least-once window.
 """
 from __future__ import annotations
 
-import warnings
-from datetime import timedelta
-from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.delivery import SendResult
-from bot.platforms.telegram.outbound import render, username_of
+from bot.platforms.telegram.outbound import render, retry_after_seconds, username_of
 from handlers.core.types import Intent, Reply
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value: Any = getattr(exc, "_retry_after", None)
-    if value is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _chat(chat_id: str) -> int | str:
@@ -78,7 +66,7 @@ class TelegramSender:
             for call in calls:
                 message = await getattr(self.bot, call.method)(chat_id=_chat(chat_id), **call.kwargs)
         except RetryAfter as exc:
-            return SendResult.retry(_retry_seconds(exc), f"Telegram 429: {exc.message}")
+            return SendResult.retry(retry_after_seconds(exc), f"Telegram 429: {exc.message}")
         except Forbidden as exc:
             return SendResult.blocked(exc.message)
         except ChatMigrated as exc:
