@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import time as _time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from handlers.core.types import Button, Intent, Reply, Share
+from storage.outbox import reply_payload
 
 TZ = ZoneInfo("Europe/Copenhagen")
 
@@ -92,13 +93,10 @@ DEFAULT_LIMITS = {
 # ------------------------------------------------------------------------------------ payloads
 
 def intent_to_payload(intent: Intent) -> dict:
-    """A Reply as JSON for the outbox row (the only intent sent in bulk)."""
+    """A Reply as JSON for the outbox row (the only intent sent in bulk), in storage.outbox's shape."""
     if not isinstance(intent, Reply):
         raise TypeError(f"the outbox sends replies, not {type(intent).__name__}")
-    payload = {"text": intent.text, "buttons": [[[b.label, b.action] for b in row] for row in intent.buttons]}
-    if intent.share is not None:
-        payload["share"] = asdict(intent.share)
-    return payload
+    return reply_payload(intent)
 
 
 def payload_to_intent(payload: dict) -> Reply:

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.outbox import enqueue
 from handlers.core.types import Reply
 from insights.summaries import prompt_summary, summary_text
 from storage.insight_models import SummaryRequest
 from storage.models import Participant
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 

@@ -36,10 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import String, and_, bindparam, cast, delete, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
-from sqlalchemy.types import JSON
 
 from bot.delivery import (
     DEFAULT_LIMITS,
@@ -49,7 +47,6 @@ from bot.delivery import (
     RateLimiter,
     Sender,
     SendResult,
-    intent_to_payload,
     limiter,
     local_day,
     payload_to_intent,
@@ -74,18 +71,11 @@ from storage.campaign_models import (
 )
 from storage.clock import Clock, system_clock
 from storage.models import Contact, Participant
+from storage.outbox import enqueue_selected
 
 log = logging.getLogger(__name__)
 
 
-
-
-def _insert_for(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-# SQLAlchemy reports rowcount for INSERT only when asked to keep it.
-_ROWCOUNT = {"preserve_rowcount": True}
 
 
 def begin_write(session: Session) -> None:
@@ -107,28 +97,7 @@ def begin_write(session: Session) -> None:
     session.info["write_locked"] = id(session.get_transaction())
 
 
-def dedupe_key(kind: str, ref: str, participant_id: int) -> str:
-    return f"{kind}:{ref}:{participant_id}"
-
-
 # ------------------------------------------------------------------------------------ writing
-
-def enqueue(session: Session, *, kind: str, ref: str, participant_id: int, platform: str, intent: Intent,
-            now: datetime, available_at: datetime | None = None, priority: int = PRIORITY_NORMAL,
-            quiet: bool = False, day: str | None = None) -> bool:
-    """Queue one message; False if a message with the same (kind, ref, person) exists already.
-
-    For other features: event reminders (kind="reminder", ref=event id, quiet=True), an interactive
-    notice (priority=PRIORITY_INTERACTIVE, quiet=False). The caller commits.
-    """
-    stmt = _insert_for(session)(OutboxMessage.__table__).values(
-        dedupe_key=dedupe_key(kind, ref, participant_id), kind=kind, ref=ref, participant_id=participant_id,
-        platform=platform, priority=priority, status=QUEUED, quiet=quiet, day=day,
-        payload=intent_to_payload(intent), attempts=0, available_at=(available_at or now).astimezone(timezone.utc),
-        created_at=now.astimezone(timezone.utc),
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return (session.execute(stmt, execution_options=_ROWCOUNT).rowcount or 0) > 0
-
 
 @dataclass
 class BroadcastResult:
@@ -190,32 +159,12 @@ def broadcast_prompt(session: Session, prompt: Prompt, *, now: datetime, send_at
     lang = func.coalesce(Participant.language, default_language)
     groups: list[tuple[object, str]] = [(lang == code, code) for code in sorted(prompt.text)]
     groups.append((lang.not_in(sorted(prompt.text)), default_language))
-    insert = _insert_for(session)
     queued = 0
-    key_prefix = f"{PROMPT_KIND}:{prompt.ref}:"
-    send_at_utc, now_utc = send_at.astimezone(timezone.utc), now.astimezone(timezone.utc)
     for condition, code in groups:
-        payload = intent_to_payload(prompt_intent(prompt, code))
-        rows = allowed.where(condition).with_only_columns(
-            (literal(key_prefix) + cast(Participant.id, String)).label("dedupe_key"),
-            literal(PROMPT_KIND).label("kind"),
-            literal(prompt.ref).label("ref"),
-            Participant.id.label("participant_id"),
-            Participant.platform.label("platform"),
-            literal(PRIORITY_BULK).label("priority"),
-            literal(QUEUED).label("status"),
-            literal(True).label("quiet"),
-            literal(today).label("day"),
-            literal(payload, JSON).label("payload"),
-            literal(0).label("attempts"),
-            literal(send_at_utc, OutboxMessage.available_at.type).label("available_at"),
-            literal(now_utc, OutboxMessage.created_at.type).label("created_at"),
-        )
-        stmt = insert(OutboxMessage.__table__).from_select(
-            ["dedupe_key", "kind", "ref", "participant_id", "platform", "priority", "status", "quiet", "day",
-             "payload", "attempts", "available_at", "created_at"], rows,
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        queued += session.execute(stmt, execution_options=_ROWCOUNT).rowcount or 0
+        queued += enqueue_selected(session, allowed.where(condition), kind=PROMPT_KIND, ref=prompt.ref,
+                                   intent=prompt_intent(prompt, code), now=now, available_at=send_at,
+                                   priority=PRIORITY_BULK, quiet=True, day=today)
+    send_at_utc = send_at.astimezone(timezone.utc)
     return BroadcastResult(prompt.ref, send_at_utc, eligible, queued, eligible - queued)
 
 

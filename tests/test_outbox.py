@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.delivery import PlatformLimits, QuietHours, RateLimiter, SendResult
-from bot.outbox import Worker, WorkerSettings, broadcast_prompt, counts_by_platform, enqueue
+from bot.outbox import Worker, WorkerSettings, broadcast_prompt, counts_by_platform
 from content.campaigns import load_campaigns
 from handlers.core.types import Reply
 from storage.campaign_models import PRIORITY_INTERACTIVE, OutboxMessage, PromptSubscription
 from storage.models import Contact, Participant
+from storage.outbox import enqueue
 from tests.test_outbox_support import FakeSender, add_subscribers
 
 CAMPAIGN = load_campaigns()[0]

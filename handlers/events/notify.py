@@ -3,24 +3,24 @@
 A `Notice` is written in the same transaction as the change that causes it, so a promotion is never
 committed without its message, and a rolled-back change sends nothing.
 
-By default a notice becomes a row in the durable outbox (`storage.campaign_models.OutboxMessage`),
-written exactly as `bot.outbox.enqueue` writes it — dedupe key "<kind>:<ref>:<participant>", insert or
-nothing — so the outbox workers deliver it at the platform's pace and a retry adds nothing. The program
-may plug in another notifier (`set_notifier`), e.g. `bot.outbox.enqueue` itself; handlers never import bot.
+By default a notice becomes a row in the durable outbox, written by its one writer `storage.outbox.enqueue`
+— dedupe key "<kind>:<ref>:<participant>", insert or nothing — so the outbox workers deliver it at the
+platform's pace and a retry adds nothing. The program may plug in another notifier (`set_notifier`);
+handlers never import bot.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from handlers.core.types import Reply
-from storage.campaign_models import PRIORITY_INTERACTIVE, PRIORITY_NORMAL, QUEUED, OutboxMessage
+from storage.campaign_models import PRIORITY_INTERACTIVE, PRIORITY_NORMAL
 from storage.models import Participant
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +49,11 @@ class Notice:
 Notifier = Callable[[Session, Notice], bool]
 
 
-def payload(reply: Reply) -> dict:
-    """The outbox payload of a reply (the shape bot.delivery.intent_to_payload writes)."""
-    return {"text": reply.text, "buttons": [[[b.label, b.action] for b in row] for row in reply.buttons]}
-
-
 def outbox_notifier(session: Session, notice: Notice) -> bool:
     """Queue the notice in the durable outbox; False when it was queued before (same dedupe key)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    now = notice.now.astimezone(timezone.utc)
-    stmt = insert(OutboxMessage.__table__).values(
-        dedupe_key=notice.key, kind=notice.kind, ref=notice.ref, participant_id=notice.participant_id,
-        platform=notice.platform, priority=PRIORITY_INTERACTIVE if notice.urgent else PRIORITY_NORMAL,
-        status=QUEUED, quiet=notice.quiet, day=None, payload=payload(notice.reply), attempts=0,
-        available_at=now, created_at=now,
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return (session.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount or 0) > 0
+    return enqueue(session, kind=notice.kind, ref=notice.ref, participant_id=notice.participant_id,
+                   platform=notice.platform, intent=notice.reply, now=notice.now, quiet=notice.quiet,
+                   priority=PRIORITY_INTERACTIVE if notice.urgent else PRIORITY_NORMAL)
 
 
 _notifier: Notifier = outbox_notifier
