@@ -33,8 +33,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from bot.delivery import QuietHours
-from bot.outbox import BroadcastResult, FileLock, begin_write, broadcast_prompt, lock_path
+from bot.delivery.broadcast import BroadcastResult, broadcast_prompt
+from bot.delivery.locks import FileLock, begin_write, lock_path
+from bot.delivery.quiet_hours import QuietHours
 from content.campaigns import Campaign, Prompt, find_campaign
 from storage.campaign_models import CampaignSend, as_utc
 from storage.clock import Clock, system_clock
@@ -503,8 +504,8 @@ class Services:
         self.scheduler: Scheduler | None = None
 
     def worker_settings(self, platform: str) -> Any:
-        from bot.delivery import PlatformLimits
-        from bot.outbox import WorkerSettings
+        from bot.delivery.pacing import PlatformLimits
+        from bot.delivery.worker_settings import WorkerSettings
 
         o = self.app.settings.outbox
         c = self.app.settings.campaigns
@@ -516,7 +517,7 @@ class Services:
                               answer_window=timedelta(hours=c.answer_window_hours))
 
     async def _sender(self, platform: str) -> Any | None:
-        from bot.delivery import ConsoleSender
+        from bot.delivery.senders import ConsoleSender
 
         settings = self.app.settings
         if platform == "console":
@@ -540,7 +541,7 @@ class Services:
         return None
 
     async def start(self) -> None:
-        from bot.outbox import Worker
+        from bot.delivery.worker import Worker
         from content.campaigns import load_campaigns
         from handlers.campaigns import use_campaign_folder
         from storage.db import normalise_url

@@ -103,7 +103,7 @@ def test_the_periodic_job_is_registered_with_the_scheduler(monkeypatch):
 async def test_the_job_runs_through_the_scheduler_runtime(sqlite_app, clock, monkeypatch):
     import bot.scheduler
     from bot.cli.events import tick_job
-    from bot.delivery import QuietHours
+    from bot.delivery.quiet_hours import QuietHours
 
     event_id = seed_event(sqlite_app, clock(), days=1.5)
     a, = seed_people(sqlite_app, 1)
@@ -119,8 +119,9 @@ async def test_the_job_runs_through_the_scheduler_runtime(sqlite_app, clock, mon
 
 
 async def test_notices_are_delivered_by_the_outbox_worker(sqlite_app, clock):
-    """A promotion queued by a cancellation reaches the promoted person through bot.outbox's Worker."""
-    from bot.outbox import Worker, WorkerSettings
+    """A promotion queued by a cancellation reaches the promoted person through bot.delivery's Worker."""
+    from bot.delivery.worker import Worker
+    from bot.delivery.worker_settings import WorkerSettings
     from tests.test_outbox_support import FakeSender
 
     event_id = seed_event(sqlite_app, clock(), capacity=1)

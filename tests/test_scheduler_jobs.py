@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta, timezone
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select, text, update
 
-from bot.delivery import QuietHours
+from bot.delivery.quiet_hours import QuietHours
 from bot.scheduler import Scheduler, add_periodic, describe_jobs, periodic_jobs
 from content.campaigns import TZ, load_campaigns
 from storage.campaign_models import CampaignSend, apscheduler_jobs
