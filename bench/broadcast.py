@@ -40,7 +40,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bot.outbox import broadcast_prompt  # noqa: E402
+from bot.delivery.broadcast import broadcast_prompt  # noqa: E402
 from content.campaigns import load_campaigns  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, normalise_url  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -10,8 +10,9 @@ from babel.dates import format_time
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import TZ, Outcome, Sender
-from bot.outbox import begin_write
+from bot.delivery.locks import begin_write
+from bot.delivery.quiet_hours import TZ
+from bot.delivery.senders import Outcome, Sender
 from content.i18n import t
 from handlers.core.types import Reply
 from storage.campaign_models import as_utc

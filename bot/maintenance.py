@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.knowledge_base.weekly import run_weekly_digest
-from bot.outbox import enqueue
 from bot.scheduling.runtime import Runtime, scheduled
 from handlers.core.types import Reply
 from insights.summaries import prompt_summary, summary_text
@@ -18,6 +17,7 @@ from storage.campaign_models import CampaignSend, as_utc
 from storage.db import scrub_sqlite_journal
 from storage.insight_models import SummaryRequest
 from storage.models import Participant
+from storage.outbox import enqueue
 from storage.retention import purge, purge_bookkeeping
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from bot.delivery import PlatformLimits, QuietHours, RateLimiter
-from bot.outbox import Worker, WorkerSettings, broadcast_prompt
+from bot.delivery.broadcast import broadcast_prompt
+from bot.delivery.pacing import PlatformLimits, RateLimiter
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.worker import Worker
+from bot.delivery.worker_settings import WorkerSettings
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage, PromptSubscription
 from storage.models import FlowState, Reflection
@@ -195,7 +198,8 @@ async def test_pausing_cancels_what_is_queued(app, person):
 
 async def test_forget_while_the_prompt_is_on_its_way_harms_nobody_else(app, person):
     """The person erased between claim and record: the others in the same commit are recorded once."""
-    from bot.outbox import Worker, WorkerSettings
+    from bot.delivery.worker import Worker
+    from bot.delivery.worker_settings import WorkerSettings
 
     anna, bo = person("anna"), person("bo")
     for p in (anna, bo):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.crisis_alerts import send_alerts
-from bot.delivery import SendResult
+from bot.delivery.senders import SendResult
 from bot.platforms.telegram.sender import TelegramSender
 from bot.scheduling.background import start_background
 from storage.safety_models import FAILED, PENDING, SENT, CrisisAlert

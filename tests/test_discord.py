@@ -289,7 +289,7 @@ def test_mark_unreachable_without_a_contact_is_harmless(sqlite_app, clock):
 # -- the outbox's sender -----------------------------------------------------------------------------
 
 async def test_sender_delivers_idempotently_and_reports_outcomes(sqlite_app, fake, bot):
-    from bot.delivery import Outcome, Sender
+    from bot.delivery.senders import Outcome, Sender
     from handlers.core.types import Reply, buttons
     from tests.fakes.discord_api import FakeResponse
 

@@ -98,7 +98,7 @@ def test_the_periodic_job_is_in_the_scheduler_job_list(sqlite_app):
 
 
 async def test_the_job_runs_with_the_scheduler_runtime(sqlite_app, clock):
-    from bot.delivery import QuietHours
+    from bot.delivery.quiet_hours import QuietHours
     from bot.scheduling.jobs import events_job
     from bot.scheduling.runtime import Runtime
 
@@ -115,8 +115,9 @@ async def test_the_job_runs_with_the_scheduler_runtime(sqlite_app, clock):
 
 
 async def test_notices_are_delivered_by_the_outbox_worker(sqlite_app, clock):
-    """A promotion queued by a cancellation reaches the promoted person through bot.outbox's Worker."""
-    from bot.outbox import Worker, WorkerSettings
+    """A promotion queued by a cancellation reaches the promoted person through bot.delivery's Worker."""
+    from bot.delivery.worker import Worker
+    from bot.delivery.worker_settings import WorkerSettings
     from tests.test_outbox_support import FakeSender
 
     event_id = seed_event(sqlite_app, clock(), capacity=1)

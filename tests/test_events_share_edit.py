@@ -295,7 +295,8 @@ async def test_only_the_events_own_organisers_may_edit(app, person, clock):
 
 
 def test_a_queued_card_keeps_its_share_through_the_outbox():
-    from bot.delivery import intent_to_payload, payload_to_intent
+    from bot.delivery.senders import payload_to_intent
+    from storage.outbox import reply_payload as intent_to_payload
 
     reply = Reply("📅 Korsang", buttons([("Tilmeld mig", "ev:s:5")]),
                   share=Share("ev_5", "Del", "Kom med til »Korsang«!", "Vil andre med? … /start ev_5"))

@@ -15,8 +15,11 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.delivery import PlatformLimits, QuietHours, RateLimiter
-from bot.outbox import Worker, WorkerSettings, broadcast_prompt
+from bot.delivery.broadcast import broadcast_prompt
+from bot.delivery.pacing import PlatformLimits, RateLimiter
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.worker import Worker
+from bot.delivery.worker_settings import WorkerSettings
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage
 from storage.db import make_engine, make_sessionmaker

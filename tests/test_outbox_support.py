@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import insert, select
 
-from bot.delivery import SendResult
+from bot.delivery.senders import SendResult
 from handlers.core.types import Intent, Reply
 from storage.campaign_models import PromptSubscription
 from storage.models import Contact, Participant
@@ -96,8 +96,10 @@ def main(argv: list[str]) -> None:
     import os
     import sys
 
-    from bot.delivery import PlatformLimits, QuietHours, RateLimiter
-    from bot.outbox import Worker, WorkerSettings
+    from bot.delivery.pacing import PlatformLimits, RateLimiter
+    from bot.delivery.quiet_hours import QuietHours
+    from bot.delivery.worker import Worker
+    from bot.delivery.worker_settings import WorkerSettings
     from bot.platforms.telegram.sender import TelegramSender
     from storage.db import make_engine, make_sessionmaker
 

@@ -12,8 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import TelegramSettings
-from bot.delivery import PlatformLimits, QuietHours, RateLimiter
-from bot.outbox import Worker, WorkerSettings, broadcast_prompt
+from bot.delivery.broadcast import broadcast_prompt
+from bot.delivery.pacing import PlatformLimits, RateLimiter
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.worker import Worker
+from bot.delivery.worker_settings import WorkerSettings
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram.sender import TelegramSender
 from content.campaigns import load_campaigns
@@ -113,7 +116,7 @@ async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(
     import sys
     from pathlib import Path
 
-    from bot.delivery import QuietHours as QH
+    from bot.delivery.quiet_hours import QuietHours as QH
     from bot.scheduling.cadence import send_now
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import upgrade

@@ -11,7 +11,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import ref_to_obj
 from sqlalchemy import func, select, text, update
 
-from bot.delivery import QuietHours
+from bot.delivery.quiet_hours import QuietHours
 from bot.scheduling.jobs import PeriodicJob, periodic_jobs
 from bot.scheduling.runtime import Runtime, scheduled
 from bot.scheduling.scheduler import Scheduler, describe_jobs

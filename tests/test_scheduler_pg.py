@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.outbox import broadcast_prompt
+from bot.delivery.broadcast import broadcast_prompt
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage
 from tests.conftest import _truncate_pg, make_app

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import QuietHours
-from bot.outbox import Worker, WorkerSettings
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.worker import Worker
+from bot.delivery.worker_settings import WorkerSettings
 from bot.scheduling.cadence import campaign_tick, decide, fire_times, next_fire_time, send_now
 from content.campaigns import load_campaigns
 from storage.campaign_models import CampaignSend, OutboxMessage, as_utc

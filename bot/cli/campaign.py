@@ -34,7 +34,7 @@ def _campaign(campaigns, campaign_id: str):
 
 
 def _local(moment: datetime | None) -> str:
-    from bot.delivery import TZ
+    from bot.delivery.quiet_hours import TZ
 
     return moment.astimezone(TZ).strftime("%a %Y-%m-%d %H:%M") if moment else "—"
 
@@ -136,8 +136,8 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
     """Queue one prompt for every subscriber now (quiet hours, one a day and dedupe still apply)."""
     from sqlalchemy import func, select
 
-    from bot.delivery import QuietHours
-    from bot.outbox import eligible_subscribers
+    from bot.delivery.broadcast import eligible_subscribers
+    from bot.delivery.quiet_hours import QuietHours
     from bot.scheduling.cadence import send_now as do_send_now
 
     settings = settings_from(config)

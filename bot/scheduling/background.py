@@ -9,8 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 from bot.crisis_alerts import run_alerts
-from bot.delivery import ConsoleSender, PlatformLimits, QuietHours
-from bot.outbox import Worker, WorkerSettings
+from bot.delivery.pacing import PlatformLimits
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.senders import ConsoleSender
+from bot.delivery.worker import Worker
+from bot.delivery.worker_settings import WorkerSettings
 from bot.scheduling.jobs import periodic_jobs
 from bot.scheduling.scheduler import Scheduler
 from content.campaigns import Campaign, load_campaigns

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import QuietHours
-from bot.outbox import BroadcastResult, begin_write, broadcast_prompt
+from bot.delivery.broadcast import BroadcastResult, broadcast_prompt
+from bot.delivery.locks import begin_write
+from bot.delivery.quiet_hours import QuietHours
 from content.campaigns import TZ, Campaign, Prompt
 from storage.campaign_models import CampaignSend, as_utc
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from bot.outbox import FileLock, lock_path
+from bot.delivery.locks import FileLock, lock_path
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import QuietHours
+from bot.delivery.quiet_hours import QuietHours
 from content.campaigns import Campaign
 from storage.clock import Clock, system_clock
 

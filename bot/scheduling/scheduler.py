@@ -15,7 +15,7 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import QuietHours
+from bot.delivery.quiet_hours import QuietHours
 from bot.scheduling.cadence import cadence_trigger
 from bot.scheduling.jobs import PeriodicJob, campaign_job, tick
 from bot.scheduling.leader import Leadership

@@ -233,7 +233,7 @@ class SamtaleClient(discord.Client):
                              on_unreachable=lambda: self.unreachable(user_id))
 
     def sender(self):
-        """The outbox's Sender for Discord (bot.delivery), sharing this client's session and buckets."""
+        """The outbox's Sender for Discord (bot.delivery.senders), sharing this client's session and buckets."""
         from bot.platforms.discord.sender import DiscordSender
 
         return DiscordSender(self)

@@ -1,4 +1,4 @@
-"""The outbox's way onto Discord (bot.delivery.Sender): one intent into one DM channel, outcome reported."""
+"""The outbox's way onto Discord (bot.delivery.senders.Sender): one intent into one DM channel, outcome reported."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +9,7 @@ from collections.abc import Callable
 import aiohttp
 import discord
 
-from bot.delivery import SendResult
+from bot.delivery.senders import SendResult
 from bot.platforms.discord.buttons import core_id, keyboard
 from bot.platforms.discord.commands import with_command_mentions
 from bot.platforms.discord.delivery import CANNOT_DM, MESSAGE_LIMIT, with_share_line

@@ -1,6 +1,6 @@
 """The outbox's Sender for Telegram: one message, one attempt, Telegram's answer mapped to an outcome.
 
-Retries, pacing and bookkeeping are the outbox's (bot/outbox.py); this only speaks the Bot API:
+Retries, pacing and bookkeeping are the outbox's (bot/delivery/); this only speaks the Bot API:
 403 Forbidden → blocked (the person blocked the bot: the contact becomes unreachable); 429 → retry
 after the seconds Telegram gives; timeouts and network errors → transient (retried with backoff);
 400 "chat not found" → blocked; any other 400 → failed for good, with Telegram's reason.
@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.delivery import SendResult
+from bot.delivery.senders import SendResult
 from bot.platforms.telegram.outbound import render, retry_after_seconds, username_of
 from handlers.core.types import Intent, Reply
 
