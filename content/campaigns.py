@@ -16,10 +16,9 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from zoneinfo import ZoneInfo
-from content.people import STORED_AGE_BANDS
 
-TZ = ZoneInfo("Europe/Copenhagen")
+from content.i18n import TZ
+from content.people import STORED_AGE_BANDS
 
 # The five areas of the national strategy against loneliness, as the partnership writes them.
 AREAS: tuple[str, ...] = (

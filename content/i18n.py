@@ -13,6 +13,8 @@ from babel.numbers import format_decimal
 
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
+# The one time zone of the program: what people see, when campaigns and reminders fire, which day a
+# digest counts a reflection in.
 TZ = ZoneInfo("Europe/Copenhagen")
 
 

@@ -19,14 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from content.i18n import t
+from content.i18n import TZ, t
 from storage.clock import system_clock
 
-TZ = ZoneInfo("Europe/Copenhagen")
 # Announcing further ahead than this is almost certainly a typo in the year.
 MAX_AHEAD = timedelta(days=2 * 366)
 MAX_INPUT = 80

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Europe/Copenhagen")
+from content.i18n import TZ
+
 _FORMS = (
     ("week", re.compile(r"^(\d{4})-W(\d{2})$")),
     ("quarter", re.compile(r"^(\d{4})-Q([1-4])$")),

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Europe/Copenhagen")
+from content.i18n import TZ
 
 
 def _parse_hhmm(value: str | time) -> time:
