@@ -10,14 +10,14 @@ from babel.dates import format_time
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery.locks import begin_write
 from bot.delivery.quiet_hours import TZ
 from bot.delivery.senders import Outcome, Sender
 from content.i18n import t
 from handlers.core.types import Reply
 from storage.campaign_models import as_utc
-from storage.safety_models import FAILED, PENDING, SENDING, SENT, CrisisAlert
 from storage.clock import system_clock
+from storage.db import begin_write
+from storage.safety_models import FAILED, PENDING, SENDING, SENT, CrisisAlert
 
 log = logging.getLogger(__name__)
 

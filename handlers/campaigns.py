@@ -14,21 +14,26 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from content.campaigns import Prompt, find_prompt, load_campaigns
 from content.i18n import t
 from handlers.core.common import consent_given, parse_action, stale
 from handlers.core.context import Command, Ctx, Feature
-from handlers.reflections import store_reflection
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
-from storage.campaign_models import FREQUENCIES, QUEUED, CANCELLED, OutboxMessage, PromptSubscription, as_utc
+from handlers.reflections import store_reflection
+from storage.campaign_models import (
+    FREQUENCIES,
+    PROMPT_KIND,
+    PromptSubscription,
+    as_utc,
+)
 from storage.models import FlowState, Participant
+from storage.outbox_queries import cancel_queued, messages_of
 
 FLOW = "cp"          # the open question after a prompt; also the prefix of the prompt's buttons
 SUB = "cs"           # subscription buttons
-PROMPT_KIND = "prompt"
 # A reply this long after the prompt still counts as an answer to it; later it is free text.
 ANSWER_WINDOW = timedelta(days=3)
 
@@ -162,13 +167,7 @@ def ask_subscription(ctx: Ctx) -> list[Intent]:
 
 def cancel_queued_prompts(session: Session, participant_id: int, reason: str) -> int:
     """Prompts waiting in the outbox for this person are not sent (one already being sent may arrive)."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.participant_id == participant_id, OutboxMessage.kind == PROMPT_KIND,
-               OutboxMessage.status == QUEUED)
-        .values(status=CANCELLED, last_error=reason[:200])
-    )
-    return result.rowcount or 0
+    return cancel_queued(session, participant_id, PROMPT_KIND, reason)
 
 
 def _frequency_label(ctx: Ctx, frequency: str) -> str:
@@ -277,9 +276,7 @@ def _prompts_for_mydata(session: Session, participant) -> dict | None:  # noqa: 
 def subscription_document(session: Session, participant_id: int) -> dict | None:
     """What /mydata should show about prompts: the choice, and which prompts were sent when."""
     sub = session.get(PromptSubscription, participant_id)
-    rows = session.execute(select(OutboxMessage.ref, OutboxMessage.status, OutboxMessage.sent_at)
-                           .where(OutboxMessage.participant_id == participant_id)
-                           .order_by(OutboxMessage.id)).all()
+    rows = messages_of(session, participant_id)
     if sub is None and not rows:
         return None
     return {

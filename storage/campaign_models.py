@@ -52,6 +52,10 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc)
 
 
+# The outbox kind of a campaign prompt (its rows are counted per day for "one prompt a day").
+PROMPT_KIND = "prompt"
+
+
 class PromptSubscription(Base):
     """Whether a person wants campaign prompts, how often, and whether they have paused them."""
 

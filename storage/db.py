@@ -59,6 +59,26 @@ def writer(session: Session) -> Session:
     return session
 
 
+def begin_write(session: Session) -> None:
+    """On SQLite, hold the write lock from the start (BEGIN IMMEDIATE), before anything is read.
+
+    For a session already in use (writer() must come before its first statement). A transaction that
+    reads and then writes fails at once with "database is locked" when another connection wrote in
+    between (a WAL snapshot cannot be upgraded); holding the lock first, it waits its turn under the
+    busy timeout instead. Call it first in a transaction; later calls do nothing.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    conn = session.connection()
+    if session.info.get("write_locked") == id(session.get_transaction()):
+        return
+    if conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        # storage.db opens every transaction with a plain BEGIN; this one has not read anything yet.
+        conn.exec_driver_sql("COMMIT")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    session.info["write_locked"] = id(session.get_transaction())
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

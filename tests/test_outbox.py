@@ -8,16 +8,20 @@ from sqlalchemy import func, select, update
 
 from bot.delivery.broadcast import broadcast_prompt
 from bot.delivery.pacing import PlatformLimits, RateLimiter
-from bot.delivery.progress import counts_by_platform
 from bot.delivery.quiet_hours import QuietHours
 from bot.delivery.senders import SendResult
 from bot.delivery.worker import Worker
 from bot.delivery.worker_settings import WorkerSettings
 from content.campaigns import load_campaigns
 from handlers.core.types import Reply
-from storage.campaign_models import PRIORITY_INTERACTIVE, OutboxMessage, PromptSubscription
+from storage.campaign_models import (
+    PRIORITY_INTERACTIVE,
+    OutboxMessage,
+    PromptSubscription,
+)
 from storage.models import Contact, Participant
 from storage.outbox import enqueue
+from storage.outbox_queries import counts_by_platform
 from tests.test_outbox_support import FakeSender, add_subscribers
 
 CAMPAIGN = load_campaigns()[0]

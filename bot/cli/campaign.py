@@ -136,9 +136,9 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
     """Queue one prompt for every subscriber now (quiet hours, one a day and dedupe still apply)."""
     from sqlalchemy import func, select
 
-    from bot.delivery.broadcast import eligible_subscribers
     from bot.delivery.quiet_hours import QuietHours
     from bot.scheduling.cadence import send_now as do_send_now
+    from storage.campaign_queries import eligible_subscribers
 
     settings = settings_from(config)
     c = _campaign(_campaigns(settings), campaign_id)
@@ -152,7 +152,7 @@ def send_now(campaign_id: str, prompt_id: str, dry_run: bool, config: str | None
     try:
         if dry_run:
             with app.sessions() as s:
-                n = s.scalar(select(func.count()).select_from(eligible_subscribers(prompt).subquery()))
+                n = s.scalar(select(func.count()).select_from(eligible_subscribers(prompt.age_bands, prompt.municipalities).subquery()))
             click.echo(f"{prompt.ref} would go to up to {n} subscriber(s); nothing was queued")
             return
         result = do_send_now(app.sessions, prompt, now=now, quiet=quiet, default_language=settings.default_language,

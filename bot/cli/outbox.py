@@ -18,7 +18,7 @@ def group() -> None:
 
 
 def _snapshot(app):
-    from bot.delivery.progress import counts_by_platform, counts_by_ref, draining_refs
+    from storage.outbox_queries import counts_by_platform, counts_by_ref, draining_refs
 
     with app.sessions() as s:
         platforms = counts_by_platform(s)

@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from bot.delivery.locks import begin_write
 from bot.delivery.quiet_hours import local_day
 from content.campaigns import Prompt
-from handlers.campaigns import PROMPT_KIND, prompt_intent
-from storage.campaign_models import LIVE_STATUSES, PRIORITY_BULK, OutboxMessage, PromptSubscription
-from storage.models import Contact, Participant
+from handlers.campaigns import prompt_intent
+from storage.campaign_models import PRIORITY_BULK, PROMPT_KIND, PromptSubscription
+from storage.campaign_queries import eligible_subscribers, had_prompt
+from storage.db import begin_write
+from storage.models import Participant
 from storage.outbox import enqueue_selected
 
 
@@ -28,37 +29,6 @@ class BroadcastResult:
         return f"{self.ref}: {self.queued} queued, {self.already} skipped (already had a prompt)"
 
 
-def eligible_subscribers(prompt: Prompt):
-    """Everyone who wants prompts, can be reached and is in the prompt's target groups/municipalities."""
-    conds = [
-        Participant.consent_state == "given",
-        Participant.onboarded.is_(True),
-        PromptSubscription.subscribed.is_(True),
-        PromptSubscription.paused.is_(False),
-        PromptSubscription.frequency.in_(("every", "weekly")),
-        Contact.reachable.is_(True),
-    ]
-    if prompt.age_bands:
-        conds.append(Participant.age_band.in_(prompt.age_bands))
-    if prompt.municipalities:
-        conds.append(Participant.municipality.in_(prompt.municipalities))
-    return (select(Participant.id, Participant.platform, Participant.language)
-            .select_from(Participant)
-            .join(PromptSubscription, PromptSubscription.participant_id == Participant.id)
-            .join(Contact, Contact.participant_id == Participant.id)
-            .where(*conds))
-
-
-def _had_prompt(first_day: str, last_day: str):
-    """Had a prompt (queued, being sent or sent) on a day in [first_day, last_day].
-
-    IN (uncorrelated subquery), not a correlated EXISTS: the set is computed once (a hashed subplan on
-    PostgreSQL), where a correlated anti-join over an unanalysed outbox went quadratic."""
-    o = aliased(OutboxMessage)
-    return Participant.id.in_(select(o.participant_id).where(
-        o.kind == PROMPT_KIND, o.status.in_(LIVE_STATUSES), o.day >= first_day, o.day <= last_day))
-
-
 def broadcast_prompt(session: Session, prompt: Prompt, *, now: datetime, send_at: datetime,
                      default_language: str = "da") -> BroadcastResult:
     """Queue `prompt` for every eligible subscriber, at most one prompt a day (a week, for "weekly").
@@ -69,9 +39,9 @@ def broadcast_prompt(session: Session, prompt: Prompt, *, now: datetime, send_at
     begin_write(session)
     day = local_day(send_at)
     today, week_start = day.isoformat(), (day - timedelta(days=6)).isoformat()
-    base = eligible_subscribers(prompt)
-    allowed = base.where(~_had_prompt(today, today),
-                         or_(PromptSubscription.frequency != "weekly", ~_had_prompt(week_start, today)))
+    base = eligible_subscribers(prompt.age_bands, prompt.municipalities)
+    allowed = base.where(~had_prompt(today, today),
+                         or_(PromptSubscription.frequency != "weekly", ~had_prompt(week_start, today)))
     eligible = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     lang = func.coalesce(Participant.language, default_language)
     groups: list[tuple[object, str]] = [(lang == code, code) for code in sorted(prompt.text)]

@@ -7,9 +7,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
-from bot.delivery.locks import begin_write
-from handlers.campaigns import PROMPT_KIND
-from storage.campaign_models import BLOCKED, CANCELLED, QUEUED, SENDING, OutboxMessage, PromptSubscription
+from storage.campaign_models import (
+    BLOCKED,
+    CANCELLED,
+    PROMPT_KIND,
+    QUEUED,
+    SENDING,
+    OutboxMessage,
+    PromptSubscription,
+)
+from storage.db import begin_write
 from storage.models import Contact, Participant
 
 

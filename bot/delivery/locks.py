@@ -1,29 +1,10 @@
-"""Locks for SQLite: its write lock taken up front (BEGIN IMMEDIATE), and one worker per platform (a file)."""
+"""One worker per platform on SQLite: a lock file next to the database, and where that database is."""
 from __future__ import annotations
 
 import contextlib
 import fcntl
 
 from sqlalchemy.orm import Session, sessionmaker
-
-
-def begin_write(session: Session) -> None:
-    """On SQLite, hold the write lock from the start (BEGIN IMMEDIATE), before anything is read.
-
-    A transaction that reads and then writes fails at once with "database is locked" when another
-    connection wrote in between (a WAL snapshot cannot be upgraded); holding the lock first, it waits its
-    turn under the busy timeout instead. Call it first in a transaction; later calls do nothing.
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    conn = session.connection()
-    if session.info.get("write_locked") == id(session.get_transaction()):
-        return
-    if conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        # storage.db opens every transaction with a plain BEGIN; this one has not read anything yet.
-        conn.exec_driver_sql("COMMIT")
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-    session.info["write_locked"] = id(session.get_transaction())
 
 
 def sqlite_path(sessions: sessionmaker[Session]) -> str | None:

@@ -9,11 +9,19 @@ from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm import Session
 
 from bot.delivery.claims import Claimed
-from bot.delivery.locks import begin_write
 from bot.delivery.senders import Outcome, SendResult
 from bot.delivery.worker_settings import WorkerSettings
-from handlers.campaigns import PROMPT_KIND, prompts_delivered
-from storage.campaign_models import BLOCKED, FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from handlers.campaigns import prompts_delivered
+from storage.campaign_models import (
+    BLOCKED,
+    FAILED,
+    PROMPT_KIND,
+    QUEUED,
+    SENDING,
+    SENT,
+    OutboxMessage,
+)
+from storage.db import begin_write
 from storage.models import Contact
 
 # After messages are recorded as sent, in the same transaction: kind → hook(session, rows, now).

@@ -36,13 +36,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery.claims import Claimed, claim, recover, scope
-from bot.delivery.locks import FileLock, begin_write, lock_path, sqlite_path
+from bot.delivery.locks import FileLock, lock_path, sqlite_path
 from bot.delivery.outcomes import defer, record
 from bot.delivery.pacing import DEFAULT_LIMITS, PlatformLimits, RateLimiter, limiter
 from bot.delivery.senders import Outcome, Sender, SendResult, payload_to_intent
 from bot.delivery.worker_settings import WorkerSettings
 from storage.campaign_models import QUEUED, SENDING, OutboxMessage, OutboxWorker
 from storage.clock import Clock, system_clock
+from storage.db import begin_write
 
 log = logging.getLogger(__name__)
 

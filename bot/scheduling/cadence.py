@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery.broadcast import BroadcastResult, broadcast_prompt
-from bot.delivery.locks import begin_write
 from bot.delivery.quiet_hours import QuietHours
 from content.campaigns import TZ, Campaign, Prompt
 from storage.campaign_models import CampaignSend, as_utc
+from storage.db import begin_write
 
 log = logging.getLogger(__name__)
 
