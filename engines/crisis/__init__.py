@@ -1,0 +1,18 @@
+"""Crisis wording: detect it in any message, and the fixed, vetted reply to give when it is there.
+
+folding.py  the matching form of a text and of a lexicon regex (lower case, æøå and doubles folded)
+lexicon.py  content/safety/crisis.toml read, and each entry of a group turned into regexes
+filing.py   those regexes filed by the characters a match can start with
+matcher.py  the compiled lexicon, searched word by word: detect_crisis, warm_up
+reply.py    crisis_reply, from content/safety/crisis_reply.toml
+
+Imports content/ only. Callers use the names below; the modules are for the tests and the lexicon's
+maintainers.
+"""
+from __future__ import annotations
+
+from engines.crisis.folding import normalise
+from engines.crisis.matcher import CrisisMatch, detect_crisis, warm_up
+from engines.crisis.reply import crisis_reply
+
+__all__ = ["CrisisMatch", "detect_crisis", "crisis_reply", "normalise", "warm_up"]
