@@ -14,123 +14,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Text, func, inspect, literal_column, select, type_coerce
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
+from insights.digest_rows import UNKNOWN, ReflectionRow, load_rows
 from insights.periods import Period
 from insights.terms import PLACEHOLDERS, TermCounts, count_terms, emerging_terms, names
 from content.municipalities import regions
 from content.people import AGE_BANDS
 from engines.themes import OTHER, load_lexicon, words_of
-from storage.models import Participant, Reflection
+from storage.models import Participant
 from storage.clock import system_clock
 
 SCHEMA = "samtale-digest"
 SCHEMA_VERSION = 1
-UNKNOWN = "ukendt"
 OTHER_LANGUAGE = "andre"
 DIMENSIONS = ("region", "age_band", "language")
 QUOTE_MIN_CHARS, QUOTE_MAX_CHARS = 20, 300
-
-
-@dataclass(slots=True)
-class _Row:
-    id: int
-    pid: int
-    language: str
-    areas: tuple[str, ...]
-    quotable: bool
-    crisis: bool
-    text: str
-    region: str
-    age_band: str
-    consent_state: str
-
-
-class _Memo(dict):
-    """value -> f(value), worked out once per distinct value (a handful of regions, bands, languages)."""
-
-    def __init__(self, f) -> None:  # noqa: ANN001
-        super().__init__()
-        self.f = f
-
-    def __missing__(self, key):  # noqa: ANN001, ANN204
-        value = self[key] = self.f(key)
-        return value
-
-
-def _parse_areas(raw) -> tuple[str, ...]:  # noqa: ANN001
-    value = json.loads(raw) if isinstance(raw, str) else raw
-    return tuple(value) if value else ()
-
-
-# A period holding more than this share of all reflections is read by scanning the table, not the
-# created_at index: a year through the index costs a random look-up per row (2026 over 1M rows on
-# SQLite: 8.5 s CPU joined through the index, 3.0 s scanned), a week through it is cheap.
-_SCAN_SHARE = 0.1
-
-
-def _is_large(session: Session, start: datetime, end: datetime) -> bool:
-    """Does [start, end) hold a large share of all reflections? Costs in proportion to the period's
-    rows, not the table's: the period is counted on its index, the table only up to 1/_SCAN_SHARE
-    times that (an exact count(*) of a million rows is 50 ms on PostgreSQL, per digest, twice)."""
-    within = session.scalar(select(func.count()).select_from(Reflection).where(
-        Reflection.created_at >= start, Reflection.created_at < end)) or 0
-    if within < 1_000:
-        return False  # either way is quick
-    cap = int(within / _SCAN_SHARE)
-    seen = session.scalar(select(func.count()).select_from(select(Reflection.id).limit(cap).subquery())) or 0
-    return seen < cap
-
-
-def load_rows(session: Session, start: datetime, end: datetime) -> list[_Row]:
-    """Every visible reflection written in [start, end), with what the digest needs of its writer.
-
-    A year is a million rows: they are read through Core, not the ORM; the stored JSON of the areas
-    is parsed once per distinct value (a few dozen), not once per row; and a period that holds much
-    of the table is read by a scan, with its writers from one query instead of a join per row.
-    """
-    lexicon = load_lexicon()
-    columns = (Reflection.id, Reflection.participant_id, Reflection.language, type_coerce(Reflection.areas, Text),
-               Reflection.quotable, Reflection.crisis, Reflection.text)
-    writer_columns = (Participant.region, Participant.age_band, Participant.consent_state)
-    conn = session.connection()
-    if _is_large(session, start, end):
-        created = Reflection.created_at
-        if conn.dialect.name == "sqlite":
-            # Unary + keeps SQLite's planner off the created_at index: it would visit every row by
-            # a random look-up; PostgreSQL's planner chooses a sequential scan itself.
-            created = type_coerce(literal_column(f"+{Reflection.__tablename__}.created_at"),
-                                  Reflection.created_at.type)
-        writers = {pid: rest for pid, *rest in conn.execute(select(Participant.id, *writer_columns))}
-        found = (
-            (*row, *who) for row in conn.execute(
-                select(*columns).where(created >= start, created < end, Reflection.hidden.is_(False)))
-            # Like the join: a row without its writer is not counted (the foreign key forbids it).
-            if (who := writers.get(row[1])) is not None
-        )
-    else:
-        found = conn.execute(
-            select(*columns, *writer_columns)
-            .join(Participant, Participant.id == Reflection.participant_id)
-            .where(Reflection.created_at >= start, Reflection.created_at < end, Reflection.hidden.is_(False)))
-    known_regions = set(regions())
-    areas_of = _Memo(_parse_areas)
-    language_of = _Memo(lambda lang: (lang or UNKNOWN).lower())
-    region_of = _Memo(lambda region: region if region in known_regions else UNKNOWN)
-    age_of = _Memo(lambda age: age if age in AGE_BANDS and age != "u15" else UNKNOWN)
-    rows = []
-    append = rows.append
-    for rid, pid, lang, raw_areas, quotable, crisis, text, region, age, consent in found:
-        # SQLite hands back the JSON text; a driver that parses JSON itself (psycopg) a list.
-        areas = areas_of[raw_areas] if raw_areas is None or isinstance(raw_areas, str) else _parse_areas(raw_areas)
-        if not areas:
-            # Stored before themes existed: classify now (`samtale themes reclassify` stores it).
-            areas = tuple(lexicon.area_ids(text or ""))
-        append(_Row(rid, pid, language_of[lang], areas, bool(quotable), bool(crisis), text or "",
-                    region_of[region], age_of[age], consent or ""))
-    return rows
 
 
 def event_totals(session: Session, period: Period) -> dict[str, int] | None:
@@ -185,7 +86,7 @@ def _pool_languages(writers: dict[str, set[int]], k: int) -> dict[str, str]:
     return {lang: (lang if len(who) >= k else OTHER_LANGUAGE) for lang, who in writers.items()}
 
 
-def _groups(rows: list[_Row]) -> dict[tuple, list]:
+def _groups(rows: list[ReflectionRow]) -> dict[tuple, list]:
     """(region, age band, language, areas) -> [participants, reflections].
 
     Rows that fall in the same cells of every table are counted together: a year's million rows
@@ -204,7 +105,7 @@ def _groups(rows: list[_Row]) -> dict[tuple, list]:
     return groups
 
 
-def tabulate(rows: list[_Row], area_ids: list[str], k: int) -> _Table:
+def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int) -> _Table:
     groups = _groups(rows)
     writers: dict[str, set[int]] = {}
     for (_, _, lang, _), (pids, _) in groups.items():
@@ -265,14 +166,14 @@ def _quotable_text(text: str) -> bool:
     return not any(f"[{p}]" in lower for p in PLACEHOLDERS) and not _has_name(text)
 
 
-def _quotes(rows: list[_Row], table: _Table, period: Period, per_area: int, k: int) -> list[dict]:
+def _quotes(rows: list[ReflectionRow], table: _Table, period: Period, per_area: int, k: int) -> list[dict]:
     lang_of = table.lang_of
     used_people: set[int] = set()
     used_rows: set[int] = set()
     out = []
     prefix = f"{period.id}:"
 
-    def order(r: _Row) -> str:
+    def order(r: ReflectionRow) -> str:
         return hashlib.sha256(f"{prefix}{r.id}".encode()).hexdigest()
 
     # The cheap conditions first; the text checks only for rows the walk below reaches, in the same
@@ -327,55 +228,10 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     names_by_area = {c.id: c.name_da for c in lexicon.areas} | {OTHER: "andet"}
 
     total_shown = table.shown("total")
-    n_reflections = table.reflections["total"]
-    new = _new_participants(session, period)
-    events = event_totals(session, period)
-    totals = {
-        "reflections": n_reflections if total_shown else None,
-        "participants": len(table.people["total"]) if total_shown else None,
-        "new_participants": new if new >= k and total_shown else None,
-        "events": events.get("events") if events else None,
-        "signups": events.get("signups") if events and (events.get("signups") or 0) >= k else None,
-    }
-    suppressed = [name for name in ("reflections", "participants", "new_participants")
-                  if totals[name] is None]
-    unavailable = ["events", "signups"] if events is None else []
-    if events is not None and totals["signups"] is None:
-        suppressed.append("signups")
-    totals["suppressed"] = suppressed
-    totals["unavailable"] = unavailable
-
-    prev_total = prev_table.reflections["total"]
-    areas_out = []
-    for a in table.areas:
-        key = ("area", a)
-        entry = table.cell(key, area=a, name=names_by_area.get(a, a))
-        if not entry["suppressed"]:
-            share = entry["reflections"] / n_reflections if n_reflections else 0.0
-            entry["share"] = round(share, 4)
-            if prev_table.shown(key) and prev_table.shown("total") and prev_total:
-                prev_share = prev_table.reflections[key] / prev_total
-                entry["previous"] = {"reflections": prev_table.reflections[key], "share": round(prev_share, 4)}
-                entry["change"] = {"reflections": entry["reflections"] - prev_table.reflections[key],
-                                   "share_points": round(100 * (share - prev_share), 1)}
-            else:
-                entry["previous"] = None
-                entry["change"] = None
-        areas_out.append(entry)
-
-    breakdowns = {}
-    for d in DIMENSIONS:
-        cats = table.categories[d]
-        breakdowns[d] = {
-            "categories": [table.cell(("dim", d, c), key=c) for c in cats],
-            "by_area": {a: [table.cell(("cross", d, a, c), key=c) for c in cats] for a in table.areas},
-        }
-
-    term_list = []
-    if total_shown and terms > 0:
-        cur_counts = count_terms((r.pid, r.text) for r in rows)
-        prev_counts = count_terms((r.pid, r.text) for r in prev_rows) if prev_rows else TermCounts({}, 0, {}, {})
-        term_list = [t.as_dict() for t in emerging_terms(cur_counts, prev_counts, k, terms)]
+    totals = _totals(session, period, table, k)
+    areas_out = _areas(table, prev_table, names_by_area)
+    breakdowns = _breakdowns(table)
+    term_list = _emerging(rows, prev_rows, k, terms) if total_shown and terms > 0 else []
 
     digest = {
         "schema": SCHEMA,
@@ -394,6 +250,71 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     }
     digest["digest_key"] = content_key(digest)
     return digest
+
+
+def _totals(session: Session, period: Period, table: _Table, k: int) -> dict:
+    """The period's totals: a count from fewer than k people, or a hidden total, is None and named."""
+    total_shown = table.shown("total")
+    n_reflections = table.reflections["total"]
+    new = _new_participants(session, period)
+    events = event_totals(session, period)
+    totals = {
+        "reflections": n_reflections if total_shown else None,
+        "participants": len(table.people["total"]) if total_shown else None,
+        "new_participants": new if new >= k and total_shown else None,
+        "events": events.get("events") if events else None,
+        "signups": events.get("signups") if events and (events.get("signups") or 0) >= k else None,
+    }
+    suppressed = [name for name in ("reflections", "participants", "new_participants")
+                  if totals[name] is None]
+    unavailable = ["events", "signups"] if events is None else []
+    if events is not None and totals["signups"] is None:
+        suppressed.append("signups")
+    totals["suppressed"] = suppressed
+    totals["unavailable"] = unavailable
+    return totals
+
+
+def _areas(table: _Table, prev_table: _Table, names_by_area: dict[str, str]) -> list[dict]:
+    """Each area's cell with its share, and the change since the previous period where both are shown."""
+    n_reflections = table.reflections["total"]
+    prev_total = prev_table.reflections["total"]
+    areas_out = []
+    for a in table.areas:
+        key = ("area", a)
+        entry = table.cell(key, area=a, name=names_by_area.get(a, a))
+        if not entry["suppressed"]:
+            share = entry["reflections"] / n_reflections if n_reflections else 0.0
+            entry["share"] = round(share, 4)
+            if prev_table.shown(key) and prev_table.shown("total") and prev_total:
+                prev_share = prev_table.reflections[key] / prev_total
+                entry["previous"] = {"reflections": prev_table.reflections[key], "share": round(prev_share, 4)}
+                entry["change"] = {"reflections": entry["reflections"] - prev_table.reflections[key],
+                                   "share_points": round(100 * (share - prev_share), 1)}
+            else:
+                entry["previous"] = None
+                entry["change"] = None
+        areas_out.append(entry)
+    return areas_out
+
+
+def _breakdowns(table: _Table) -> dict:
+    """Each dimension's cells, on their own and within each area."""
+    breakdowns = {}
+    for d in DIMENSIONS:
+        cats = table.categories[d]
+        breakdowns[d] = {
+            "categories": [table.cell(("dim", d, c), key=c) for c in cats],
+            "by_area": {a: [table.cell(("cross", d, a, c), key=c) for c in cats] for a in table.areas},
+        }
+    return breakdowns
+
+
+def _emerging(rows: list[ReflectionRow], prev_rows: list[ReflectionRow], k: int, terms: int) -> list[dict]:
+    """The period's emerging terms (each used by at least k people) against the previous period."""
+    cur_counts = count_terms((r.pid, r.text) for r in rows)
+    prev_counts = count_terms((r.pid, r.text) for r in prev_rows) if prev_rows else TermCounts({}, 0, {}, {})
+    return [t.as_dict() for t in emerging_terms(cur_counts, prev_counts, k, terms)]
 
 
 def digest_bytes(digest: dict) -> bytes:
