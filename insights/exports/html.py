@@ -59,6 +59,12 @@ class _View:
     def region(self, key: str) -> str:
         return self.t("digest.unknown") if key == UNKNOWN else key
 
+    def span(self, period: dict) -> str:
+        """A period's id ("2026-Q1"), or its first and last day when it is a span of days."""
+        if period["kind"] != "span":
+            return period["id"]
+        return f"{self.day(period['first_day'])} – {self.day(period['last_day'])}"
+
 
 def _breakdown(v: _View, digest: dict, dim: str, heading_key: str, chart_name: str) -> dict:
     cats = digest["breakdowns"][dim]["categories"]
@@ -78,17 +84,38 @@ def _breakdown(v: _View, digest: dict, dim: str, heading_key: str, chart_name: s
 
 def render_report(report: dict, lang: str = "da", *, consent_version: str = "1", version: str = "") -> str:
     v = _View(lang)
-    t = v.t
-    d = report["digest"]
-    totals, local = d["totals"], report["local"]
-    period = report["period"]
-    first, last = period["first_day"], period["last_day"]
-    label = period["id"] if period["kind"] != "span" else f"{v.day(first)} – {v.day(last)}"
-    previous_label = d["previous_period"]["id"]
-    if d["previous_period"]["kind"] == "span":
-        previous_label = f"{v.day(d['previous_period']['first_day'])} – {v.day(d['previous_period']['last_day'])}"
+    d, local, months = report["digest"], report["local"], report["months"]
+    totals, period, k = d["totals"], report["period"], report["k"]
+    short = [format_date(date.fromisoformat(m["first_day"]), "MMM", locale=lang).rstrip(".") for m in months]
+    chart_months = _months_chart(v, months, short)
+    areas, chart_areas = _areas(v, d["areas"], months, short)
+    local_figures, local_regions, chart_events = _local(v, local, months, short)
 
-    key_figures = [
+    css = (files("content") / "report" / "report.css").read_text(encoding="utf-8")
+    generated = datetime.fromisoformat(report["generated_at"])
+    return _env().get_template("report.html.j2").render(
+        lang=lang, t=v.t, css=Markup(css), version=version, k=k,
+        period={"label": v.span(period), "first": v.day(period["first_day"]), "last": v.day(period["last_day"])},
+        generated=v.day(local_time(generated).date()),
+        generated_at=local_time(generated).strftime("%Y-%m-%d %H:%M"),
+        key_figures=_key_figures(v, totals, local), totals={"participants": v.num(totals["participants"]),
+                                                           "reflections": v.num(totals["reflections"])},
+        months=_month_rows(v, months),
+        breakdowns=[_breakdown(v, d, "region", "digest.region_heading", "regions"),
+                    _breakdown(v, d, "age_band", "digest.age_band_heading", "ages"),
+                    _breakdown(v, d, "language", "digest.language_heading", "languages")],
+        charts={"months": chart_months, "areas": chart_areas, "events": chart_events},
+        areas=areas, previous_label=v.span(d["previous_period"]), terms=_terms(v, d["emerging_terms"]),
+        quotes=_quotes(v, d["quotes"]), local_figures=local_figures, local_regions=local_regions,
+        municipality_names=local["municipality_names"], municipality_count=v.num(local["municipalities"]),
+        method=_method(v, consent_version, k, d["lexicon_version"]), lexicon=d["lexicon_version"],
+        digest_key=d["digest_key"],
+    )
+
+
+def _key_figures(v: _View, totals: dict, local: dict) -> list[dict]:
+    t = v.t
+    return [
         {"value": v.num(totals["participants"]), "label": t("report.fig_participants")},
         {"value": v.num(totals["reflections"]), "label": t("report.fig_reflections")},
         {"value": v.num(totals["new_participants"]), "label": t("report.fig_new")},
@@ -97,19 +124,27 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1",
         {"value": v.num(local["municipalities"]), "label": t("report.fig_municipalities")},
     ]
 
-    months = report["months"]
+
+def _month_rows(v: _View, months: list[dict]) -> list[dict]:
     several_years = len({m["first_day"][:4] for m in months}) > 1
-    month_rows = [{"label": v.month(m["first_day"], several_years), "reflections": v.num(m["reflections"]),
-                   "participants": v.num(m["participants"]), "new": v.num(m["new_participants"])} for m in months]
-    short = [format_date(date.fromisoformat(m["first_day"]), "MMM", locale=lang).rstrip(".") for m in months]
-    chart_months = Markup(charts.grouped_bars(
+    return [{"label": v.month(m["first_day"], several_years), "reflections": v.num(m["reflections"]),
+             "participants": v.num(m["participants"]), "new": v.num(m["new_participants"])} for m in months]
+
+
+def _months_chart(v: _View, months: list[dict], short: list[str]) -> Markup | None:
+    t = v.t
+    return Markup(charts.grouped_bars(
         "months", t("report.months_caption"), short,
         {t("report.col_reflections"): [m["reflections"] for m in months],
          t("report.col_participants"): [m["participants"] for m in months]}, number=v.num)) if months else None
 
-    area_ids = [a["area"] for a in d["areas"]]
+
+def _areas(v: _View, digest_areas: list[dict], months: list[dict],
+           short: list[str]) -> tuple[list[dict], Markup | None]:
+    """The areas' table, and the chart of each shown area's share by month."""
+    lang = v.lang
     areas = []
-    for a in d["areas"]:
+    for a in digest_areas:
         change = a.get("change")
         areas.append({
             "name": v.area(a["area"]), "hidden": a["suppressed"],
@@ -118,22 +153,34 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1",
             "change": v.hidden if not change else format_decimal(change["share_points"], format="+#,##0.0;−#,##0.0",
                                                                    locale=lang) + " pp",
         })
+    area_ids = [a["area"] for a in digest_areas]
     shown_series = {v.area(a): [m["areas"].get(a) for m in months] for a in area_ids
                     if any(m["areas"].get(a) is not None for m in months)}
-    chart_areas = Markup(charts.lines("areas", t("report.areas_caption"), short, shown_series,
-                                      percent=lambda y: format_percent(y, format="#,##0 %", locale=lang))) \
+    chart = Markup(charts.lines("areas", v.t("report.areas_caption"), short, shown_series,
+                                percent=lambda y: format_percent(y, format="#,##0 %", locale=lang))) \
         if shown_series and months else None
+    return areas, chart
 
-    terms = [{"term": term["term"],
-              "line": t("report.term_line", people=v.num(term["participants"]),
-                        before=t("digest.term_new") if term["new"] else
-                        t("digest.term_before", count=v.num(term["previous_participants"])))}
-             for term in d["emerging_terms"]]
-    open_q, close_q = QUOTES.get(lang, QUOTES["en"])
-    quotes = [{"text": " ".join(q["text"].split()), "language": q["language"], "open": open_q, "close": close_q,
-               "about": t("report.quote_about", area=v.area(q["area"]), language=_language_name(q["language"], lang))}
-              for q in d["quotes"]]
 
+def _terms(v: _View, emerging_terms: list[dict]) -> list[dict]:
+    t = v.t
+    return [{"term": term["term"],
+             "line": t("report.term_line", people=v.num(term["participants"]),
+                       before=t("digest.term_new") if term["new"] else
+                       t("digest.term_before", count=v.num(term["previous_participants"])))}
+            for term in emerging_terms]
+
+
+def _quotes(v: _View, quotes: list[dict]) -> list[dict]:
+    open_q, close_q = QUOTES.get(v.lang, QUOTES["en"])
+    return [{"text": " ".join(q["text"].split()), "language": q["language"], "open": open_q, "close": close_q,
+             "about": v.t("report.quote_about", area=v.area(q["area"]), language=_language_name(q["language"], v.lang))}
+            for q in quotes]
+
+
+def _local(v: _View, local: dict, months: list[dict], short: list[str]) -> tuple[list[dict], list[dict], Markup | None]:
+    """Local events: the figures, the table by region, and the chart of events by month."""
+    t = v.t
     local_figures = [
         {"value": v.num(local["events"]), "label": t("report.fig_events")},
         {"value": v.num(local["municipalities"]), "label": t("report.fig_municipalities")},
@@ -149,39 +196,24 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1",
                       "hidden": local["signups_by_region"].get(g) is None}
                      for g, n in local["events_by_region"].items()]
     by_month = local["events_by_month"]
-    chart_events = None
+    chart = None
     if by_month and months:
         keys = [m["first_day"][:7] for m in months]
-        chart_events = Markup(charts.bars("events", t("report.events_caption"), short,
-                                          [by_month.get(key, 0) for key in keys], horizontal=False,
-                                          colour=charts.PALETTE[2], number=v.num))
+        chart = Markup(charts.bars("events", t("report.events_caption"), short,
+                                   [by_month.get(key, 0) for key in keys], horizontal=False,
+                                   colour=charts.PALETTE[2], number=v.num))
+    return local_figures, local_regions, chart
 
-    k = report["k"]
+
+def _method(v: _View, consent_version: str, k: int, lexicon_version: str) -> list[dict]:
+    """The method notes, each with its first words as a run-in head where the text has one."""
+    t = v.t
     method = []
     for text in (t("report.method_consent", version=consent_version), t("report.method_age"),
                  t("report.method_scrub"), t("report.method_crisis"), t("report.method_k", k=k),
-                 t("report.method_quotes"), t("report.method_themes", lexicon=d["lexicon_version"]),
+                 t("report.method_quotes"), t("report.method_themes", lexicon=lexicon_version),
                  t("report.method_language"), t("report.method_events", k=k), t("report.method_time")):
         lead, dot, rest = text.partition(". ")  # "Samtykke. Intet af det…": the first word as a run-in head
         method.append({"lead": lead + dot.strip(), "text": rest} if rest and len(lead) < 30 else
                       {"lead": "", "text": text})
-
-    css = (files("content") / "report" / "report.css").read_text(encoding="utf-8")
-    generated = datetime.fromisoformat(report["generated_at"])
-    return _env().get_template("report.html.j2").render(
-        lang=lang, t=t, css=Markup(css), version=version, k=k,
-        period={"label": label, "first": v.day(first), "last": v.day(last)},
-        generated=v.day(local_time(generated).date()),
-        generated_at=local_time(generated).strftime("%Y-%m-%d %H:%M"),
-        key_figures=key_figures, totals={"participants": v.num(totals["participants"]),
-                                         "reflections": v.num(totals["reflections"])},
-        months=month_rows,
-        breakdowns=[_breakdown(v, d, "region", "digest.region_heading", "regions"),
-                    _breakdown(v, d, "age_band", "digest.age_band_heading", "ages"),
-                    _breakdown(v, d, "language", "digest.language_heading", "languages")],
-        charts={"months": chart_months, "areas": chart_areas, "events": chart_events},
-        areas=areas, previous_label=previous_label, terms=terms, quotes=quotes,
-        local_figures=local_figures, local_regions=local_regions,
-        municipality_names=local["municipality_names"], municipality_count=v.num(local["municipalities"]),
-        method=method, lexicon=d["lexicon_version"], digest_key=d["digest_key"],
-    )
+    return method
