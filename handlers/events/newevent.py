@@ -194,119 +194,138 @@ async def newevent(ctx: Ctx) -> list[Intent]:
 
 # ------------------------------------------------------------------------------------ answers
 
+# A step's answer: the values to store (the next question follows), what is wrong with it (an
+# `events.new.error.*` key and its values, as title_problem gives them), or the reply itself.
+_Answer = dict[str, object] | tuple[str, dict[str, int]] | list[Intent]
+
+
 def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
     """One answer to the current step: store it and ask the next question, or say what is wrong."""
-    err = lambda key, **kw: ask(ctx, step, ctx.t(f"events.new.error.{key}", **kw))  # noqa: E731
-    data = ctx.flow.data  # type: ignore[union-attr]
-    if step == "org":
-        ids = {m.organisation_id: m for m in _orgs(ctx)}
-        if not value.isdigit() or int(value) not in ids:
-            return err("press_button")
-        ctx.set_step(step, org=int(value))
-    elif step == "title":
-        title = clean_title(value)
-        problem = title_problem(title)
-        if problem:
-            return err(problem[0], **problem[1])
-        ctx.set_step(step, title=title)
-    elif step == "desc":
-        desc = "" if (value == "-" and not typed) else value.strip()
-        problem = desc_problem(desc)
-        if problem:
-            return err(problem[0], **problem[1])
-        ctx.set_step(step, desc=desc)
-    elif step in ("start", "start_ok"):
-        if step == "start_ok" and typed and _one_line(value).casefold() in YES | NO:
-            # "ja" / "nej" typed instead of pressed (a console restarted mid-flow shows no buttons).
-            value, typed = ("y" if _one_line(value).casefold() in YES else "n"), False
-        if step == "start_ok" and not typed:
-            if value == "n":
-                return ask(ctx, "start")
-            if value != "y":
-                return stale(ctx)
-            return [CloseButtons(), *ask(ctx, "dur")]
-        when = parse_when(value, ctx.now)
-        if not when.ok:
-            return ask(ctx, "start", f"{ctx.t('dates.error.' + when.error)}\n{ctx.t('dates.examples')}")
-        ctx.set_step("start", start=when.moment.isoformat())  # type: ignore[union-attr]
-        return [CloseButtons(), *ask(ctx, "start_ok")]
-    elif step == "dur":
-        if not typed and value.isdigit() and int(value) in DURATIONS:
-            minutes = int(value)
-        else:
-            parsed = parse_duration(value)
-            if parsed.minutes is None:
-                return err(f"duration_{parsed.error}")
-            minutes = parsed.minutes
-        ctx.set_step(step, dur=minutes)
-    elif step == "place":
-        place = _one_line(value)
-        online = (not typed and value == "online") or place.casefold().startswith(("online", "http://", "https://"))
-        if not typed and value == "online":
-            place = "Online"
-        if len(place) < PLACE_MIN:
-            return err("place_short")
-        if len(place) > PLACE_MAX:
-            return err("place_long", max=PLACE_MAX, length=len(place))
-        ctx.set_step(step, place=place, online=online)
-    elif step == "mun":
-        name = municipality_name(value) if not typed else None
-        found = match_municipality(value[:100]) if typed else None
-        name = name or (found.name if found else None)
-        if name is None:
-            options = suggest_municipalities(value[:100], limit=3) if typed else []
-            reply = ask(ctx, step, ctx.t("events.new.error.municipality", text=_one_line(value)[:40]))
-            if options:
-                token = ctx.flow.token  # type: ignore[union-attr]
-                extra = buttons(*[[(m.name, f"{FLOW}:{token}:mun:{m.code}")] for m in options])
-                first = reply[0]
-                reply = [Reply(first.text, extra + first.buttons)]  # type: ignore[union-attr]
-            return reply
-        ctx.set_step(step, mun=name)
-    elif step == "cap":
-        if (value == "-" and not typed) or _one_line(value).casefold() in NO_LIMIT:
-            ctx.set_step(step, cap=None)
-        else:
-            cap, problem = capacity_problem(value, ctx.services.events.max_capacity)
-            if problem:
-                return err(problem[0], **problem[1])
-            ctx.set_step(step, cap=cap)
-    elif step == "lang":
-        lang = value if not typed else _one_line(value)
-        if typed:
-            folded = lang.casefold()
-            lang = {"dansk": "da", "danish": "da", "engelsk": "en", "english": "en"}.get(folded, lang)
-        if not lang or len(lang) > LANG_MAX:
-            return err("language_long", max=LANG_MAX)
-        ctx.set_step(step, lang=lang)
-    elif step == "aud":
-        if typed:
-            # People type what a button says as often as they press it (and a console restarted mid-flow
-            # has no buttons to press): the label, in either language, is as good as the press.
-            folded = _one_line(value).casefold()
-            value = next((a for a in AUDIENCES for lang in ("da", "en")
-                          if audience_label(lang, a).casefold() == folded), "")
-        if value not in AUDIENCES:
-            return err("press_button")
-        ctx.set_step(step, aud=value)
-    elif step == "acc":
-        acc = "" if (value == "-" and not typed) else _one_line(value)
-        if len(acc) > ACC_MAX:
-            return err("accessibility_long", max=ACC_MAX, length=len(acc))
-        ctx.set_step(step, acc=acc)
-    elif step == "plus":
-        answer = value if not typed else ("y" if _one_line(value).casefold() in YES else
-                                          "n" if _one_line(value).casefold() in NO else "")
-        if answer not in ("y", "n"):
-            return err("yes_no")
-        ctx.set_step(step, plus=answer == "y")
-    elif step == "review":
-        if typed:
-            value = "ok" if _one_line(value).casefold() == ctx.t("events.new.publish").casefold() else ""
-        if value != "ok":
-            return err("press_button")
-        return publish(ctx)
+    answer = _ANSWERS[step](ctx, value, typed)
+    if isinstance(answer, list):
+        return answer
+    if isinstance(answer, tuple):
+        return ask(ctx, step, ctx.t(f"events.new.error.{answer[0]}", **answer[1]))
+    ctx.set_step(step, **answer)
     return [CloseButtons(), *ask(ctx, _next(ctx, step))]
+
+
+def _org(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    if not value.isdigit() or int(value) not in {m.organisation_id for m in _orgs(ctx)}:
+        return "press_button", {}
+    return {"org": int(value)}
+
+
+def _title(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    title = clean_title(value)
+    return title_problem(title) or {"title": title}
+
+
+def _desc(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    desc = "" if (value == "-" and not typed) else value.strip()
+    return desc_problem(desc) or {"desc": desc}
+
+
+def _start(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    when = parse_when(value, ctx.now)
+    if not when.ok:
+        return ask(ctx, "start", f"{ctx.t('dates.error.' + when.error)}\n{ctx.t('dates.examples')}")
+    ctx.set_step("start", start=when.moment.isoformat())  # type: ignore[union-attr]
+    return [CloseButtons(), *ask(ctx, "start_ok")]
+
+
+def _start_ok(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    if typed and _one_line(value).casefold() in YES | NO:
+        # "ja" / "nej" typed instead of pressed (a console restarted mid-flow shows no buttons).
+        value, typed = ("y" if _one_line(value).casefold() in YES else "n"), False
+    if typed:  # another start, typed instead of confirming this one
+        return _start(ctx, value, typed)
+    if value == "n":
+        return ask(ctx, "start")
+    return [CloseButtons(), *ask(ctx, "dur")] if value == "y" else stale(ctx)
+
+
+def _dur(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    if not typed and value.isdigit() and int(value) in DURATIONS:
+        return {"dur": int(value)}
+    parsed = parse_duration(value)
+    return (f"duration_{parsed.error}", {}) if parsed.minutes is None else {"dur": parsed.minutes}
+
+
+def _place(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    place = _one_line(value)
+    online = (not typed and value == "online") or place.casefold().startswith(("online", "http://", "https://"))
+    if not typed and value == "online":
+        place = "Online"
+    if len(place) < PLACE_MIN:
+        return "place_short", {}
+    if len(place) > PLACE_MAX:
+        return "place_long", {"max": PLACE_MAX, "length": len(place)}
+    return {"place": place, "online": online}
+
+
+def _mun(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    name = municipality_name(value) if not typed else None
+    found = match_municipality(value[:100]) if typed else None
+    name = name or (found.name if found else None)
+    if name is not None:
+        return {"mun": name}
+    options = suggest_municipalities(value[:100], limit=3) if typed else []
+    reply = ask(ctx, "mun", ctx.t("events.new.error.municipality", text=_one_line(value)[:40]))
+    if options:
+        token = ctx.flow.token  # type: ignore[union-attr]
+        extra = buttons(*[[(m.name, f"{FLOW}:{token}:mun:{m.code}")] for m in options])
+        first = reply[0]
+        reply = [Reply(first.text, extra + first.buttons)]  # type: ignore[union-attr]
+    return reply
+
+
+def _cap(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    if (value == "-" and not typed) or _one_line(value).casefold() in NO_LIMIT:
+        return {"cap": None}
+    cap, problem = capacity_problem(value, ctx.services.events.max_capacity)
+    return problem or {"cap": cap}
+
+
+def _lang(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    lang = value if not typed else _one_line(value)
+    if typed:
+        lang = {"dansk": "da", "danish": "da", "engelsk": "en", "english": "en"}.get(lang.casefold(), lang)
+    if not lang or len(lang) > LANG_MAX:
+        return "language_long", {"max": LANG_MAX}
+    return {"lang": lang}
+
+
+def _aud(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    if typed:
+        # People type what a button says as often as they press it (and a console restarted mid-flow
+        # has no buttons to press): the label, in either language, is as good as the press.
+        folded = _one_line(value).casefold()
+        value = next((a for a in AUDIENCES for lang in ("da", "en")
+                      if audience_label(lang, a).casefold() == folded), "")
+    return {"aud": value} if value in AUDIENCES else ("press_button", {})
+
+
+def _acc(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    acc = "" if (value == "-" and not typed) else _one_line(value)
+    return ("accessibility_long", {"max": ACC_MAX, "length": len(acc)}) if len(acc) > ACC_MAX else {"acc": acc}
+
+
+def _plus(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    answer = value if not typed else ("y" if _one_line(value).casefold() in YES else
+                                      "n" if _one_line(value).casefold() in NO else "")
+    return {"plus": answer == "y"} if answer in ("y", "n") else ("yes_no", {})
+
+
+def _review(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    if typed:
+        value = "ok" if _one_line(value).casefold() == ctx.t("events.new.publish").casefold() else ""
+    return publish(ctx) if value == "ok" else ("press_button", {})
+
+
+_ANSWERS = {"org": _org, "title": _title, "desc": _desc, "start": _start, "start_ok": _start_ok, "dur": _dur,
+            "place": _place, "mun": _mun, "cap": _cap, "lang": _lang, "aud": _aud, "acc": _acc, "plus": _plus,
+            "review": _review}
 
 
 def publish(ctx: Ctx) -> list[Intent]:
