@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from handlers.events import reminders
+from handlers.events import owed_reminders
 from handlers.events.store import aware
 from handlers.events.config import DEFAULT, EventsConfig
 from storage.event_models import CONFIRMED, OPEN, WAITING, WITHDRAWN, Event, Signup
@@ -124,7 +124,7 @@ def sign_up(session: Session, event_id: int, person: Participant, now: datetime,
     mine.status, mine.guests, mine.queue_no, mine.updated_at = status, guests, event.seat_seq, now
     session.flush()
     if status == CONFIRMED:
-        reminders.schedule(session, event, person.id, now, config)
+        owed_reminders.schedule(session, event, person.id, now, config)
         return SeatChange(JOINED, event, mine, taken=seats_taken(session, event.id))
     return SeatChange(WAITLISTED, event, mine, position(session, mine))
 
@@ -139,7 +139,7 @@ def leave(session: Session, event_id: int, person: Participant, now: datetime,
     if mine is None or mine.status == WITHDRAWN:
         return SeatChange(NOT_SIGNED_UP, event)
     mine.status, mine.guests, mine.updated_at = WITHDRAWN, 0, now
-    reminders.clear(session, event.id, person.id)
+    owed_reminders.clear(session, event.id, person.id)
     session.flush()
     return SeatChange(LEFT, event, mine, promoted=promote(session, event, now, config))
 
@@ -201,7 +201,7 @@ def promote(session: Session, event: Event, now: datetime, config: EventsConfig 
         signup.status, signup.updated_at = CONFIRMED, now
         if free is not None:
             free -= signup.seats
-        reminders.schedule(session, event, signup.participant_id, now, config)
+        owed_reminders.schedule(session, event, signup.participant_id, now, config)
         promoted.append(signup)
         if free == 0:
             break

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from content.i18n import t
 from engines.dates import say_span, say_when
 from handlers.events import notify
+from handlers.events.seats import free_seats, position, seats_taken, signup_of, waiting_count
 from handlers.events.store import aware, payload_for, people_signed_up
 from handlers.core.types import Reply, Share, buttons
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventReminder, Signup
@@ -50,8 +51,6 @@ def status_line(lang: str, signup: Signup | None, position: int | None) -> str:
 
 def card_text(session: Session, event: Event, lang: str, now: datetime, *, signup: Signup | None = None,
               full: bool = True, public: bool = False) -> str:
-    from handlers.events.seats import position, seats_taken, waiting_count
-
     lines = [f"{t(lang, 'events.card.title_mark')} {event.title}",
              f"{t(lang, 'events.card.when_mark')} {say_span(aware(event.starts_at), event.duration_minutes, lang, now)}",
              t(lang, "events.card.online", place=event.place) if event.online
@@ -83,8 +82,6 @@ def card_text(session: Session, event: Event, lang: str, now: datetime, *, signu
 
 
 def card_buttons(session: Session, event: Event, lang: str, now: datetime, signup: Signup | None):
-    from handlers.events.seats import free_seats
-
     if event.status != OPEN or aware(event.starts_at) <= now:
         return ()
     e = event.id
@@ -105,8 +102,6 @@ def card_buttons(session: Session, event: Event, lang: str, now: datetime, signu
 
 def card(session: Session, event: Event, lang: str, now: datetime, person: Participant | None, *,
          full: bool = True) -> Reply:
-    from handlers.events.seats import signup_of
-
     signup = signup_of(session, event.id, person.id) if person is not None and person.id else None
     # Only an event one can still join is worth passing on; the adapter turns the payload into a link.
     open_ = event.status == OPEN and aware(event.starts_at) > now
