@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from insights.exports.source import Source
 from insights.exports.spec import ExportSpec
 from insights.exports.writers import Column
 from insights.digest import DIMENSIONS, build_digest
@@ -69,9 +70,7 @@ def _wanted(spec: ExportSpec, table: str, area: str | None, category: str | None
     return True
 
 
-def digests(session: Session, spec: ExportSpec):
-    from insights.exports.sources import Source
-
+def digests(session: Session, spec: ExportSpec) -> Source:
     assert spec.first_day is not None and spec.last_day is not None
     chosen = periods_between(spec.every, spec.first_day, spec.last_day)
     options = {k: v for k, v in spec.extra.items() if k in ("k", "quotes_per_area", "terms")}

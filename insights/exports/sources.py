@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, case, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from insights.exports.digests import digests
 from insights.exports.pseudonyms import Pseudonyms
+from insights.exports.source import Source
 from insights.exports.spec import ExportSpec
 from insights.exports.writers import Column
 from insights.digest import UNKNOWN
@@ -30,13 +31,6 @@ from storage.event_models import CONFIRMED, WAITING, WITHDRAWN, Event, Organisat
 from storage.models import Participant, Reflection
 
 BATCH = 5000
-
-
-@dataclass
-class Source:
-    columns: list[Column]
-    count: Callable[[], int | None]
-    rows: Callable[[], Iterator[tuple]]
 
 
 def _region_of() -> dict[str, str]:
@@ -329,8 +323,6 @@ def signups(session: Session, spec: ExportSpec, pseudo: Pseudonyms) -> Source:
 
 def build(session: Session, spec: ExportSpec, pseudo: Pseudonyms) -> Source:
     if spec.kind == "digests":
-        from insights.exports.digests import digests
-
         return digests(session, spec)
     return {"reflections": reflections, "participants": participants, "events": events,
             "signups": signups}[spec.kind](session, spec, pseudo)
