@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from engines.crisis.filing import _filed, _key, _keyed
@@ -217,19 +218,22 @@ def _compile_lexicon(data: dict[str, Any]) -> _Lexicon:
 
 
 _LEXICON = _read_toml("crisis.toml")
-_COMPILED: _Lexicon | None = None
 _COMPILING = threading.Lock()
 
 
+@lru_cache(maxsize=1)
 def _compiled() -> _Lexicon:
     """The lexicon, compiled on first use: its regexes are ~0.7 MB and take ~1 s to parse, which
     every CLI command would otherwise pay at import. `samtale run` warms it up in the background."""
-    global _COMPILED
-    if _COMPILED is None:
-        with _COMPILING:
-            if _COMPILED is None:
-                _COMPILED = _compile_lexicon(_LEXICON)
-    return _COMPILED
+    # A message checked during the warm-up misses this cache too: it waits for the warm-up's
+    # lexicon instead of compiling a second one.
+    with _COMPILING:
+        return _compile_once()
+
+
+@lru_cache(maxsize=1)
+def _compile_once() -> _Lexicon:
+    return _compile_lexicon(_LEXICON)
 
 
 def warm_up() -> None:
