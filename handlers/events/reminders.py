@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session
 
 from handlers.events import seats, texts
 from handlers.events.config import DEFAULT, EventsConfig
-# Where manage.py and the tests have always found them; seats.py uses owed_reminders itself.
-from handlers.events.owed_reminders import clear, due_times, reschedule  # noqa: F401
+from handlers.events.owed_reminders import clear, due_times, reschedule
 from handlers.events.store import aware, utc
 from storage.db import writer
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventReminder, Signup
 from storage.clock import system_clock
 
 log = logging.getLogger(__name__)
+
+# clear, due_times and reschedule are owed_reminders'; manage.py and the tests have always found them here.
+__all__ = ["send_due_reminders", "promote_waiting", "events_tick", "clear", "due_times", "reschedule"]
 
 
 def _send_one(session: Session, row: EventReminder, now: datetime) -> str:
