@@ -3,7 +3,7 @@
 periods.py    week / month / quarter / year periods in Europe/Copenhagen
 anonymity.py  primary and complementary cell suppression (k distinct participants)
 terms.py      emerging words and two-word phrases (stop words, names and placeholders out)
-digest.py     builds one digest (a JSON-able dict, schema docs/digest-schema.json)
+digest.py     builds one digest (a JSON-able dict, schema docs/digest-schema.json); digest_rows.py reads its rows
 render.py     the Markdown rendering (Danish by default)
 summaries.py  "what others said" about one prompt, for the people who asked
 reclassify.py themes of stored reflections again, after a lexicon change

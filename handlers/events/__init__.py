@@ -10,7 +10,7 @@ Modules, each short and named for what it holds:
 - `manage`     organiser tools: attendee list, move, change place or seats, cancel
 - `mine`       /myevents
 - `organiser`  /organiser CODE; `invites` makes, redeems and revokes the codes
-- `reminders`  24 h / 2 h reminders and the periodic `events_tick`
+- `reminders`  sending 24 h / 2 h reminders and the periodic `events_tick`; `owed_reminders` which are owed
 - `channels`   count-only announcements for public channels
 - `texts`, `ics`, `notify`, `store`, `rights`, `config`   what the above share
 - `feature`    the feature as one value, for bot/app.py to assemble

@@ -2,6 +2,7 @@
 
 spec.py        what to export: kind, format, period (Copenhagen days) and filters, validated
 pseudonyms.py  per-export keyed pseudonyms (a random salt per export, never stored)
+source.py      what a source of rows is (shared by sources.py and digests.py)
 sources.py     the rows of each kind, streamed from the database (yield_per / server-side cursor)
 digests.py     the published digests of a span of periods, flattened to rows
 writers.py     CSV (Danish Excel by default), XLSX (openpyxl write-only, split past 1,048,576 rows)
