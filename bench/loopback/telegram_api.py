@@ -1,4 +1,4 @@
-"""Loopback fake of the Telegram Bot API for driving the real python-telegram-bot in tests."""
+"""Loopback fake of the Telegram Bot API for driving the real python-telegram-bot in the tests and benchmarks."""
 
 from __future__ import annotations
 
