@@ -14,7 +14,7 @@ from bot.platforms.telegram.sender import TelegramSender
 from bot.scheduling.background import start_background
 from storage.safety_models import FAILED, PENDING, SENT, CrisisAlert
 from tests.conftest import Person, _truncate_pg, make_app
-from tests.fakes.telegram_api import FakeTelegramAPI
+from bench.loopback.telegram_api import FakeTelegramAPI
 
 TOKEN = "123456789:TEST-token_for_the_fake_api"
 ALERT_CHAT = -1001234567890

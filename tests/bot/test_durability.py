@@ -31,7 +31,7 @@ def seed(url: str) -> None:
 
 
 def run_driver(url: str, kill_after: float | None) -> list[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.drivers.ingest", url, str(PEOPLE), str(EACH)],
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.drivers.ingest", url, str(PEOPLE), str(EACH)],
                             stdout=subprocess.PIPE, text=True)
     if kill_after is not None:
         time.sleep(kill_after)

@@ -11,7 +11,7 @@ from bot.app import build_app
 from bot.cli import main
 from bot.config import load_settings
 from storage.event_models import Event
-from tests.test_events_support import notices, press, seed_event, seed_people
+from tests.support.events import notices, press, seed_event, seed_people
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ async def test_events_list_show_cancel_tick(cli):
         await press(app, u, f"ev:s:{event_id}")
     with app.sessions() as s:
         from storage.event_models import EventProfile
-        from tests.test_events_support import participant_id
+        from tests.support.events import participant_id
 
         s.add(EventProfile(participant_id=participant_id(app, users[0]), display_name="Bente"))
         s.commit()
@@ -117,7 +117,7 @@ async def test_the_job_runs_with_the_scheduler_runtime(sqlite_app, clock):
 async def test_notices_are_delivered_by_the_outbox_worker(sqlite_app, clock):
     """A promotion queued by a cancellation reaches the promoted person through bot.outbox's Worker."""
     from bot.outbox import Worker, WorkerSettings
-    from tests.test_outbox_support import FakeSender
+    from tests.support.outbox import FakeSender
 
     event_id = seed_event(sqlite_app, clock(), capacity=1)
     a, b = seed_people(sqlite_app, 2)

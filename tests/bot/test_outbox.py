@@ -12,7 +12,8 @@ from content.campaigns import load_campaigns
 from handlers.core.types import Reply
 from storage.campaign_models import PRIORITY_INTERACTIVE, OutboxMessage, PromptSubscription
 from storage.models import Contact, Participant
-from tests.test_outbox_support import FakeSender, add_subscribers
+from bench.loopback.subscribers import add_subscribers
+from tests.support.outbox import FakeSender
 
 CAMPAIGN = load_campaigns()[0]
 PROMPT, SECOND, TARGETED = CAMPAIGN.prompts[0], CAMPAIGN.prompts[1], CAMPAIGN.prompt("frikvarter")

@@ -21,8 +21,9 @@ from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_outbox_support import FakeSender, add_subscribers
+from bench.loopback.subscribers import add_subscribers
+from bench.loopback.telegram_api import FakeTelegramAPI
+from tests.support.outbox import FakeSender
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPT = load_campaigns()[0].prompts[0]
@@ -63,7 +64,7 @@ def setup_db(url: str) -> None:
 
 def deliverer(url: str, fake: FakeTelegramAPI, rate: int, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "tests.test_outbox_support", url, fake.base_url, str(rate), *extra],
+    return subprocess.Popen([sys.executable, "-m", "bench.loopback.delivery", url, fake.base_url, str(rate), *extra],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

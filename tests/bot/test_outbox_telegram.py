@@ -19,8 +19,8 @@ from bot.platforms.telegram.sender import TelegramSender
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage
 from storage.models import Contact, Reflection
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_outbox_support import add_subscribers
+from bench.loopback.subscribers import add_subscribers
+from bench.loopback.telegram_api import FakeTelegramAPI
 
 TOKEN = "123456789:TEST-token_for_the_fake_api"
 PROMPT = load_campaigns()[0].prompt("foerste-skridt")  # has quick replies

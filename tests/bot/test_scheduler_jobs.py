@@ -17,7 +17,7 @@ from bot.scheduling.runtime import Runtime, scheduled
 from bot.scheduling.scheduler import Scheduler, describe_jobs
 from content.campaigns import TZ, load_campaigns
 from storage.campaign_models import CampaignSend, apscheduler_jobs
-from tests.test_outbox_support import add_subscribers
+from bench.loopback.subscribers import add_subscribers
 
 WINTER = load_campaigns()[0]
 CALLS: list[tuple[str, Runtime]] = []
@@ -111,7 +111,7 @@ async def test_a_run_missed_while_down_happens_once(app):
 async def test_the_periodic_job_list_is_installed_by_the_leader_and_runs(sqlite_app):
     app = sqlite_app
     CALLS.clear()
-    heartbeat = PeriodicJob("test-heartbeat", "tests.test_scheduler_jobs:record_call", IntervalTrigger(seconds=0.2),
+    heartbeat = PeriodicJob("test-heartbeat", "tests.bot.test_scheduler_jobs:record_call", IntervalTrigger(seconds=0.2),
                             {"label": "beat"})
     jobs = (*periodic_jobs(app.settings), heartbeat)
     stop = asyncio.Event()

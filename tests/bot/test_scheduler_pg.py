@@ -17,8 +17,8 @@ from bot.outbox import broadcast_prompt
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage
 from tests.conftest import _truncate_pg, make_app
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_outbox_support import add_subscribers
+from bench.loopback.subscribers import add_subscribers
+from bench.loopback.telegram_api import FakeTelegramAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPIENTS = 1500
@@ -42,7 +42,7 @@ class Proc:
 async def start(url: str, fake: FakeTelegramAPI, rate: int) -> Proc:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PTB_TIMEDELTA": "true"}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.test_outbox_support", url, fake.base_url, str(rate), "5", "--scheduler",
+        sys.executable, "-m", "bench.loopback.delivery", url, fake.base_url, str(rate), "5", "--scheduler",
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
     return Proc(proc)
 

@@ -13,7 +13,8 @@ from bot.outbox import Worker, WorkerSettings
 from bot.scheduling.cadence import campaign_tick, decide, fire_times, next_fire_time, send_now
 from content.campaigns import load_campaigns
 from storage.campaign_models import CampaignSend, OutboxMessage, as_utc
-from tests.test_outbox_support import FakeSender, add_subscribers
+from bench.loopback.subscribers import add_subscribers
+from tests.support.outbox import FakeSender
 
 TZ = ZoneInfo("Europe/Copenhagen")
 WINTER = load_campaigns()[0]  # Tuesdays 10:00, 2026-12-01 … 2027-02-28

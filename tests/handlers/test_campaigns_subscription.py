@@ -10,7 +10,7 @@ from bot.outbox import Worker, WorkerSettings, broadcast_prompt
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage, PromptSubscription
 from storage.models import FlowState, Reflection
-from tests.test_outbox_support import FakeSender
+from tests.support.outbox import FakeSender
 
 CAMPAIGN = load_campaigns()[0]
 PROMPT = CAMPAIGN.prompts[0]

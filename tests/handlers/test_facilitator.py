@@ -18,8 +18,8 @@ from handlers.core.flood import Limits
 from handlers.core.types import Document, Incoming
 from storage.audit_models import AuditEntry
 from tests.conftest import Person
-from tests.test_events_support import become_organiser, relaxed_flood, texts  # noqa: F401 - fixture
-from tests.test_export_support import assert_no_platform_ids, people
+from tests.support.events import become_organiser, relaxed_flood, texts  # noqa: F401 - fixture
+from tests.support.export import assert_no_platform_ids, people
 
 # The test clock's week (2026-W48 runs from Monday 23 November).
 W48 = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)

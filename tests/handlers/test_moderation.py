@@ -18,7 +18,7 @@ from insights.periods import parse_period
 from storage.audit_models import AuditEntry
 from storage.models import Reflection
 from tests.test_export import config_for
-from tests.test_export_support import people
+from tests.support.export import people
 from tests.test_facilitator import fac_app, onboarded  # noqa: F401 - fixture
 
 W47 = datetime(2026, 11, 16, 9, tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from insights.exports.sources import EVENT_COLUMNS, PARTICIPANT_COLUMNS, REFLECT
 from insights.exports.spec import ExportSpec, SpecError, validate
 from insights.exports.writers import FORMULA_START, neutralise
 from storage.audit_models import AuditEntry
-from tests.test_export_support import FORMULAS, TEXT_R1, assert_no_platform_ids, people, seed
+from tests.support.export import FORMULAS, TEXT_R1, assert_no_platform_ids, people, seed
 
 NAMES = [c.name for c in REFLECTION_COLUMNS]
 

@@ -23,7 +23,7 @@ from content.municipalities import load_municipalities
 from storage.audit_models import AuditEntry
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, WITHDRAWN, Event, Organisation, Signup
 from tests.test_export import config_for
-from tests.test_export_support import seed
+from tests.support.export import seed
 
 CHROMIUM = os.environ.get("SAMTALE_CHROMIUM", "/usr/bin/chromium")
 NOW = datetime(2027, 1, 5, 9, tzinfo=timezone.utc)

@@ -22,7 +22,7 @@ from bot.platforms.text import split_text, text_length
 from content.i18n import t
 from handlers.core.context import Registry
 from storage.models import Consent, Participant, Reflection
-from tests.fakes.discord_api import FakeDiscord, Sent
+from tests.support.fakes.discord_api import FakeDiscord, Sent
 
 ROUTES = Registry.assemble(FEATURES)
 
@@ -291,7 +291,7 @@ def test_mark_unreachable_without_a_contact_is_harmless(sqlite_app, clock):
 async def test_sender_delivers_idempotently_and_reports_outcomes(sqlite_app, fake, bot):
     from bot.delivery import Outcome, Sender
     from handlers.core.types import Reply, buttons
-    from tests.fakes.discord_api import FakeResponse
+    from tests.support.fakes.discord_api import FakeResponse
 
     sender = bot.sender()
     assert isinstance(sender, Sender) and sender.platform == "discord"

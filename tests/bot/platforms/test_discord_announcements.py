@@ -25,9 +25,9 @@ from handlers.events.manage import cancel_event
 from handlers.core.flood import Limits
 from storage.event_models import Event, EventAnnouncement
 from tests.conftest import Person
-from tests.fakes.discord_api import FakeDiscord, FakeResponse, Sent, forbidden
+from tests.support.fakes.discord_api import FakeDiscord, FakeResponse, Sent, forbidden
 from tests.test_discord import last_with_buttons, onboard
-from tests.test_events_support import become_organiser, press, seed_event, seed_people, use_events
+from tests.support.events import become_organiser, press, seed_event, seed_people, use_events
 
 SIGN_UP, SEE = t("da", "events.link.channel_signup"), t("da", "events.link.channel_see")
 WITH_EVENTS = discord.Permissions(view_channel=True, send_messages=True, manage_events=True).value

@@ -16,7 +16,7 @@ from bot.platforms.telegram import TelegramPlatform, TelegramStartError
 from bot.platforms.telegram.runner import webhook_secret
 from content.i18n import t
 from storage.models import Contact, FlowState, Participant, Reflection
-from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI, SentMessage
+from bench.loopback.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI, SentMessage
 
 # Any warning (PTB deprecations, a leaked task, an unawaited coroutine) fails these tests.
 pytestmark = pytest.mark.filterwarnings("error")

@@ -17,7 +17,7 @@ from bot.platforms.console import make_console, run_console
 from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.runner import run_platforms
 from storage.models import Participant
-from tests.fakes.telegram_api import FakeTelegramAPI
+from bench.loopback.telegram_api import FakeTelegramAPI
 from tests.test_telegram import USER, help_text, on_telegram, ptb_tasks
 
 pytestmark = pytest.mark.filterwarnings("error")

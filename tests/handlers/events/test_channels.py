@@ -10,9 +10,9 @@ from bot.platforms.telegram.announcements import drain_announcements
 from handlers.events.config import EventsConfig
 from handlers.events.channels import pending_announcements
 from storage.event_models import EventAnnouncement
-from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI
-from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import become_organiser, press, seed_people, use_events
+from bench.loopback.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI
+from tests.support.events import relaxed_flood  # noqa: F401 - fixture
+from tests.support.events import become_organiser, press, seed_people, use_events
 
 GROUP = -1001234567890
 
@@ -102,7 +102,7 @@ async def test_a_channel_that_refuses_is_given_up_after_attempts(app, person, cl
 
 async def test_no_channels_configured_no_announcements(app, person, clock):
     use_events(app)
-    from tests.test_events_support import seed_event
+    from tests.support.events import seed_event
 
     seed_event(app, clock())
     with app.sessions() as s:

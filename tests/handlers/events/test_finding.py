@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 
 from handlers.events.reminders import events_tick
 from storage.event_models import Event, EventProfile, EventReminder, OrganiserMembership, Signup
-from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import (become_organiser, notices, participant_id, press, seed_event, seed_people,
-                                       texts)
+from tests.support.events import relaxed_flood  # noqa: F401 - fixture
+from tests.support.events import (become_organiser, notices, participant_id, press, seed_event, seed_people,
+                                  texts)
 
 
 def count(app, model, *where) -> int:

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.app import build_app
 from storage.event_models import Event
 from tests.conftest import Person
-from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import become_organiser, press, texts
+from tests.support.events import relaxed_flood  # noqa: F401 - fixture
+from tests.support.events import become_organiser, press, texts
 
 
 def events(app) -> list[Event]:
@@ -233,7 +233,7 @@ async def test_citizens_cannot_create(app, person, clock):
     said = await anna.say("/newevent")
     assert "ikke for dig" in said
     # Nor by pressing a hand-made flow button.
-    from tests.test_events_support import press, texts
+    from tests.support.events import press, texts
 
     out = texts(await press(app, "anna", "evn:abcdef:review:ok"))
     assert "ikke aktiv" in out and events(app) == []

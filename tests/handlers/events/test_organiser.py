@@ -10,9 +10,9 @@ from handlers.events.invites import create_invite, find_invite, invite_state, re
 from storage.db import writer
 from storage.event_models import CANCELLED, Event, EventReminder, OrganiserMembership
 from storage.models import Participant
-from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import (become_organiser, in_threads, make_code, notices, participant_id, press,
-                                       seed_event, seed_people, texts)
+from tests.support.events import relaxed_flood  # noqa: F401 - fixture
+from tests.support.events import (become_organiser, in_threads, make_code, notices, participant_id, press,
+                                  seed_event, seed_people, texts)
 
 
 async def onboarded(person, name: str, lang: str = "da"):

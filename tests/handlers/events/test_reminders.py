@@ -11,8 +11,8 @@ from engines.dates import TZ
 from handlers.events.reminders import events_tick, send_due_reminders
 from handlers.events.reminders import due_times
 from storage.event_models import EventReminder
-from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import notices, participant_id, press, seed_event, seed_people, texts
+from tests.support.events import relaxed_flood  # noqa: F401 - fixture
+from tests.support.events import notices, participant_id, press, seed_event, seed_people, texts
 
 
 def reminders(app) -> list[EventReminder]:

@@ -14,12 +14,12 @@ from handlers.events.channels import announcement_posted, pending_announcements,
 from handlers.events.invites import find_invite, revoke
 from handlers.core.types import Reply, Share, buttons
 from storage.event_models import CANCELLED, Event, EventAnnouncement
-from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.telegram_api import DEFAULT_TOKEN
+from bench.loopback.telegram_api import DEFAULT_TOKEN
+from tests.support.fakes.discord_api import FakeDiscord
 from tests.test_discord import last_with_buttons
 from tests.test_discord import onboard as onboard_on_discord
-from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import become_organiser, make_code, notices, press, seed_event, seed_people, texts, \
+from tests.support.events import relaxed_flood  # noqa: F401 - fixture
+from tests.support.events import become_organiser, make_code, notices, press, seed_event, seed_people, texts, \
     use_events
 from tests.test_telegram import OTHER, USER, Chat, _timedelta_retry_after, fake, h, sleeps, tg  # noqa: F401
 

@@ -11,8 +11,8 @@ from engines.dates import TZ
 from handlers.events import seats
 from handlers.core.types import Document
 from storage.event_models import CONFIRMED, WAITING, Signup
-from tests.test_events_support import relaxed_flood  # noqa: F401 - fixture
-from tests.test_events_support import in_threads, notices, participant_id, press, seed_event, seed_people, texts
+from tests.support.events import relaxed_flood  # noqa: F401 - fixture
+from tests.support.events import in_threads, notices, participant_id, press, seed_event, seed_people, texts
 
 
 def signups(app, event_id: int) -> list[Signup]:
@@ -160,7 +160,7 @@ async def test_second_press_from_many_threads_gives_one_seat(app, clock):
 
 
 async def test_capacity_raise_promotes_in_order(app, person, clock):
-    from tests.test_events_support import become_organiser
+    from tests.support.events import become_organiser
 
     event_id = seed_event(app, clock(), capacity=1)
     users = seed_people(app, 4)
