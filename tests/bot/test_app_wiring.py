@@ -1,7 +1,8 @@
 """Explicit wiring: two programs in one process, built from different settings, share nothing."""
 from __future__ import annotations
 
-from tests.conftest import Person, make_app
+from tests.support.app import make_app
+from tests.support.people import Person
 
 
 async def test_two_apps_with_different_settings_do_not_see_each_other(tmp_path, clock):

@@ -13,7 +13,8 @@ from bot.delivery import SendResult
 from bot.platforms.telegram.sender import TelegramSender
 from bot.scheduling.background import start_background
 from storage.safety_models import FAILED, PENDING, SENT, CrisisAlert
-from tests.conftest import Person, _truncate_pg, make_app
+from tests.support.app import truncate_pg, make_app
+from tests.support.people import Person
 from bench.loopback.telegram_api import FakeTelegramAPI
 
 TOKEN = "123456789:TEST-token_for_the_fake_api"
@@ -28,7 +29,7 @@ def alert_app(request, tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'samtale.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
     app = make_app(url, tmp_path, clock, safety={"alert_chats": [f"telegram:{ALERT_CHAT}"]})
     if request.param == "postgres":
-        _truncate_pg(app)
+        truncate_pg(app)
     yield app
     app.engine.dispose()
 

@@ -277,7 +277,7 @@ async def test_delivering_beside_the_dispatcher_on_sqlite_loses_nothing(sqlite_a
     import asyncio
 
     from storage.models import Reflection
-    from tests.conftest import Person
+    from tests.support.people import Person
 
     app = sqlite_app
     app.dispatcher.flood.limits = type(app.dispatcher.flood.limits)(10**9, 10**9, 10**9)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.outbox import broadcast_prompt
 from content.campaigns import load_campaigns
 from storage.campaign_models import OutboxMessage
-from tests.conftest import _truncate_pg, make_app
+from tests.support.app import truncate_pg, make_app
 from bench.loopback.subscribers import add_subscribers
 from bench.loopback.telegram_api import FakeTelegramAPI
 
@@ -58,7 +58,7 @@ async def until(predicate, timeout: float, what: str) -> float:
 
 async def test_two_processes_drain_one_broadcast_and_the_leader_is_replaced(pg_url, tmp_path, clock):
     app = make_app(pg_url, tmp_path, clock)
-    _truncate_pg(app)
+    truncate_pg(app)
     with app.sessions.begin() as s:
         add_subscribers(s, RECIPIENTS, start=800_001)
     now = datetime.now(timezone.utc)

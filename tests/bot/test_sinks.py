@@ -134,7 +134,7 @@ def test_bad_insights_config_is_refused(bad, message):
 
 
 async def test_run_weekly_digest_sends_last_week_once(tmp_path, clock):
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     app = make_app(f"sqlite:///{tmp_path / 'w.db'}", tmp_path, clock,
                    insights={"sinks": [{"name": "arkiv", "type": "folder", "path": str(tmp_path / "out")}]})

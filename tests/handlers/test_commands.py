@@ -146,7 +146,7 @@ async def test_stale_button_from_an_ended_flow(person):
 
 
 async def test_forged_or_mangled_button_payloads(app):
-    from tests.conftest import incoming
+    from tests.support.people import incoming
 
     for action in ["onb", "onb:zz", "onb:zz:yes", "r:u:abc", "r:u:999999", "fg:", "st:x:age:99", "zz:1", ":::",
                    "lg:xx", "wd:1:2:3:4"]:

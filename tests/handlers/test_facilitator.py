@@ -9,38 +9,19 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import openpyxl
-import pytest
 from sqlalchemy import select
 
 import handlers.facilitator as facilitator
-from bot.app import build_app
-from handlers.core.flood import Limits
 from handlers.core.types import Document, Incoming
 from storage.audit_models import AuditEntry
-from tests.conftest import Person
 from tests.support.events import become_organiser, relaxed_flood, texts  # noqa: F401 - fixture
 from tests.support.export import assert_no_platform_ids, people
+from tests.support.facilitator import fac_app  # noqa: F401 - fixture
+from tests.support.people import Person, onboarded
 
 # The test clock's week (2026-W48 runs from Monday 23 November).
 W48 = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)
 REFUSED = "Den kommando er ikke for dig"
-
-
-@pytest.fixture
-def fac_app(app, clock):
-    """The same database, with console:fia configured as a facilitator."""
-    settings = app.settings.model_copy(update={"roles": app.settings.roles.model_copy(
-        update={"facilitators": ["console:fia"]})})
-    fac = build_app(settings, clock=clock)
-    fac.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6)
-    yield fac
-    fac.engine.dispose()
-
-
-async def onboarded(app_, name: str, lang: str = "da") -> Person:
-    p = Person(app_, name, lang_hint=lang)
-    await p.onboard(lang=lang)
-    return p
 
 
 def week_of_reflections(app) -> list[int]:
@@ -57,7 +38,7 @@ def audit(app) -> list[AuditEntry]:
         return list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
-async def test_citizen_and_organiser_are_refused(app, fac_app, clock):
+async def test_citizen_and_organiser_are_refused(app, fac_app, clock):  # noqa: F811
     week_of_reflections(app)
     anna = await onboarded(fac_app, "anna")
     olga = await onboarded(fac_app, "olga")
@@ -74,7 +55,7 @@ async def test_citizen_and_organiser_are_refused(app, fac_app, clock):
     assert audit(app) == []
 
 
-async def test_stats_are_this_weeks_k_anonymous_numbers(app, fac_app):
+async def test_stats_are_this_weeks_k_anonymous_numbers(app, fac_app):  # noqa: F811
     week_of_reflections(app)
     with app.sessions() as s:  # two people in one more area: too few to show
         people(s, 2, start=W48 + timedelta(hours=2), tag="few-", areas=("arbejde",))
@@ -95,7 +76,7 @@ async def test_stats_are_this_weeks_k_anonymous_numbers(app, fac_app):
     assert [(e["action"], e["subject"]) for e in held] == [("stats", "2026-W48")]
 
 
-async def test_a_configured_facilitator_needs_no_start_for_stats(app, fac_app):
+async def test_a_configured_facilitator_needs_no_start_for_stats(app, fac_app):  # noqa: F811
     week_of_reflections(app)
     fia = Person(fac_app, "fia")  # has never written to the bot
     said = await fia.say("/stats")
@@ -106,7 +87,7 @@ async def test_a_configured_facilitator_needs_no_start_for_stats(app, fac_app):
     assert "/start" in await fia.say("/export")
 
 
-async def test_digest_preview_in_english(app, fac_app):
+async def test_digest_preview_in_english(app, fac_app):  # noqa: F811
     week_of_reflections(app)
     fia = await onboarded(fac_app, "fia", lang="en")
     said = await fia.say("/digest")
@@ -117,7 +98,7 @@ async def test_digest_preview_in_english(app, fac_app):
     assert (entry.action, entry.subject, entry.filters["preview"]) == ("digest", "2026-W48", True)
 
 
-async def test_export_with_buttons_sends_a_logged_document(app, fac_app):
+async def test_export_with_buttons_sends_a_logged_document(app, fac_app):  # noqa: F811
     week_of_reflections(app)
     fia = await onboarded(fac_app, "fia")
     said = await fia.say("/export")
@@ -142,7 +123,7 @@ async def test_export_with_buttons_sends_a_logged_document(app, fac_app):
     assert "ikke aktiv længere" in said or not fia.documents()
 
 
-async def test_export_of_events_as_excel_and_cancel(app, fac_app):
+async def test_export_of_events_as_excel_and_cancel(app, fac_app):  # noqa: F811
     fia = await onboarded(fac_app, "fia", lang="en")
     await fia.say("/export")
     said = await fia.press("Cancel")
@@ -157,7 +138,7 @@ async def test_export_of_events_as_excel_and_cancel(app, fac_app):
     assert [e.subject for e in audit(app)] == ["events"]
 
 
-async def test_too_big_for_chat_points_to_the_command(app, fac_app, monkeypatch):
+async def test_too_big_for_chat_points_to_the_command(app, fac_app, monkeypatch):  # noqa: F811
     week_of_reflections(app)
     monkeypatch.setitem(facilitator.MAX_ROWS, "jsonl", 5)
     fia = await onboarded(fac_app, "fia")
@@ -171,7 +152,7 @@ async def test_too_big_for_chat_points_to_the_command(app, fac_app, monkeypatch)
     assert (entry.status, entry.rows, entry.detail) == ("refused", None, "too large for chat")
 
 
-async def test_without_the_bot_side_installed_it_says_so(app, fac_app, monkeypatch):
+async def test_without_the_bot_side_installed_it_says_so(app, fac_app, monkeypatch):  # noqa: F811
     fac_app.dispatcher.services = replace(fac_app.dispatcher.services, reports=None)
     fia = await onboarded(fac_app, "fia")
     assert "ikke sat op" in await fia.say("/stats")

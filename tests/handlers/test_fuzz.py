@@ -57,7 +57,7 @@ def test_dispatcher_never_raises_and_always_answers_people(sqlite_app, kind, val
                                                          "Aarhus", "/withdraw", "4", "/mydata"])),
                       min_size=1, max_size=12))
 def test_random_conversations_keep_invariants(sqlite_app, lines):
-    from tests.conftest import Person
+    from tests.support.people import Person
 
     sqlite_app.dispatcher.flood.limits = type(sqlite_app.dispatcher.flood.limits)(10**9, 10**9, 10**9)
     person = Person(sqlite_app, "fuzzer")

@@ -17,9 +17,10 @@ from insights.digest import build_digest
 from insights.periods import parse_period
 from storage.audit_models import AuditEntry
 from storage.models import Reflection
-from tests.test_export import config_for
+from tests.support.export import config_for
 from tests.support.export import people
-from tests.test_facilitator import fac_app, onboarded  # noqa: F401 - fixture
+from tests.support.facilitator import fac_app  # noqa: F401 - fixture
+from tests.support.people import onboarded
 
 W47 = datetime(2026, 11, 16, 9, tzinfo=timezone.utc)
 

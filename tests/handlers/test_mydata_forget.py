@@ -60,7 +60,7 @@ async def test_forget_needs_confirmation_and_deletes_everything(app, person):
 
 
 async def test_forget_leaves_no_bytes_in_sqlite_file_or_wal(sqlite_app, tmp_path):
-    from tests.conftest import Person
+    from tests.support.people import Person
 
     secret_name = "zelda_kristoffersen"
     texts = ["Kvindehjerte i Vejle ensom fredag", "Bageren paa hjoernet hilser aldrig", "Trappeopgangen tavs"]

@@ -154,7 +154,8 @@ async def test_text_typed_instead_of_a_button_after_consent_is_kept_and_question
 
 
 async def test_onboarding_survives_a_restart(tmp_path, clock):
-    from tests.conftest import Person, make_app
+    from tests.support.app import make_app
+    from tests.support.people import Person
 
     url = f"sqlite:///{tmp_path / 'samtale.db'}"
     first = make_app(url, tmp_path, clock)

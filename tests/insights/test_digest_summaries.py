@@ -38,7 +38,7 @@ async def test_opt_in_button_records_a_request(app, person):
 
     anna = person()
     await anna.onboard()
-    from tests.conftest import incoming
+    from tests.support.people import incoming
 
     offer = handlers.summaries.summary_offer
     assert offer  # the Reply with this button, shown after a prompted reflection once wired

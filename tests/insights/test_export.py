@@ -17,7 +17,7 @@ from insights.exports.sources import EVENT_COLUMNS, PARTICIPANT_COLUMNS, REFLECT
 from insights.exports.spec import ExportSpec, SpecError, validate
 from insights.exports.writers import FORMULA_START, neutralise
 from storage.audit_models import AuditEntry
-from tests.support.export import FORMULAS, TEXT_R1, assert_no_platform_ids, people, seed
+from tests.support.export import FORMULAS, TEXT_R1, assert_no_platform_ids, config_for, people, seed
 
 NAMES = [c.name for c in REFLECTION_COLUMNS]
 
@@ -260,12 +260,6 @@ def test_bad_options_are_refused_clearly():
     for spec, message in cases:
         with pytest.raises(SpecError, match=message):
             validate(spec)
-
-
-def config_for(app, tmp_path) -> str:
-    path = tmp_path / "samtale.toml"
-    path.write_text(f'[database]\nurl = "{app.settings.database.url}"\n', encoding="utf-8")
-    return str(path)
 
 
 def test_cli_export_and_audit(app, tmp_path):

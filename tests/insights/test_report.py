@@ -22,7 +22,7 @@ from insights.exports.report import build_report, local_activity, span, year
 from content.municipalities import load_municipalities
 from storage.audit_models import AuditEntry
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, WITHDRAWN, Event, Organisation, Signup
-from tests.test_export import config_for
+from tests.support.export import config_for
 from tests.support.export import seed
 
 CHROMIUM = os.environ.get("SAMTALE_CHROMIUM", "/usr/bin/chromium")

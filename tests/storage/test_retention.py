@@ -32,7 +32,7 @@ async def test_purge_deletes_only_old_text(app, person, clock):
 
 async def test_purged_text_leaves_no_bytes_in_sqlite(sqlite_app, tmp_path, clock):
     from storage.db import scrub_sqlite_journal
-    from tests.conftest import Person
+    from tests.support.people import Person
 
     anna = Person(sqlite_app, "anna")
     await anna.onboard()
@@ -55,7 +55,7 @@ def test_purge_cli_dry_run(tmp_path):
 async def test_old_dedupe_keys_go_but_a_recent_redelivery_is_still_recognised(app, person, clock):
     from storage.models import ProcessedMessage
     from storage.retention import DEDUPE_KEEP_DAYS, purge_bookkeeping
-    from tests.conftest import incoming
+    from tests.support.people import incoming
 
     anna = person()
     await anna.onboard()

@@ -1,5 +1,6 @@
 """Helpers for the export, report, facilitator and moderation tests (no tests here): seeded people,
-reflections with awkward text, events and sign-ups, and the platform ids that must never leak."""
+reflections with awkward text, events and sign-ups, the platform ids that must never leak, and a config file
+that points the CLI at a test's database."""
 from __future__ import annotations
 
 import io
@@ -115,3 +116,9 @@ def people(session, n: int, *, start: datetime, tag: str, region="Region Midtjyl
         ids.append(p.reflections[0].id)
     session.commit()
     return ids
+
+
+def config_for(app, tmp_path) -> str:
+    path = tmp_path / "samtale.toml"
+    path.write_text(f'[database]\nurl = "{app.settings.database.url}"\n', encoding="utf-8")
+    return str(path)

@@ -22,7 +22,8 @@ from bot.platforms.text import split_text, text_length
 from content.i18n import t
 from handlers.core.context import Registry
 from storage.models import Consent, Participant, Reflection
-from tests.support.fakes.discord_api import FakeDiscord, Sent
+from tests.support.discord import last_with_buttons, onboard
+from tests.support.fakes.discord_api import FakeDiscord
 
 ROUTES = Registry.assemble(FEATURES)
 
@@ -48,21 +49,6 @@ def reachable(app, user: dict) -> bool | None:
     with app.sessions() as s:
         p = s.scalars(select(Participant).where(Participant.external_id == user["id"])).one_or_none()
         return None if p is None or p.contact is None else p.contact.reachable
-
-
-def last_with_buttons(sent: list[Sent]) -> Sent:
-    return [s for s in sent if s.buttons][-1]
-
-
-async def onboard(fake: FakeDiscord, user: dict) -> None:
-    """Through the whole onboarding in the DM: /start, consent, language, age, municipality, quoting."""
-    got = await fake.slash(user, "start")
-    got = await fake.press(user, last_with_buttons(got), "Ja, jeg giver")
-    got = await fake.press(user, last_with_buttons(got), "Dansk")
-    got = await fake.press(user, last_with_buttons(got), "30–49")
-    got = await fake.dm(user, "Aarhus")
-    got = await fake.press(user, last_with_buttons(got), "Ja, anonymt")
-    assert any("Tak, så er du med" in s.content for s in got)
 
 
 # -- the DM conversation ------------------------------------------------------------------------------

@@ -24,9 +24,9 @@ from handlers.events.config import EventsConfig
 from handlers.events.manage import cancel_event
 from handlers.core.flood import Limits
 from storage.event_models import Event, EventAnnouncement
-from tests.conftest import Person
+from tests.support.people import Person
 from tests.support.fakes.discord_api import FakeDiscord, FakeResponse, Sent, forbidden
-from tests.test_discord import last_with_buttons, onboard
+from tests.support.discord import last_with_buttons, onboard
 from tests.support.events import become_organiser, press, seed_event, seed_people, use_events
 
 SIGN_UP, SEE = t("da", "events.link.channel_signup"), t("da", "events.link.channel_see")

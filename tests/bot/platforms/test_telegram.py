@@ -4,171 +4,24 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.config import TelegramSettings
 from bot.platforms.telegram import TelegramPlatform, TelegramStartError
 from bot.platforms.telegram.runner import webhook_secret
 from content.i18n import t
 from storage.models import Contact, FlowState, Participant, Reflection
-from bench.loopback.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI, SentMessage
+from bench.loopback.telegram_api import FakeTelegramAPI, SentMessage
+from tests.support.telegram import _timedelta_retry_after, fake, h, sleeps, tg, tg_lite  # noqa: F401 - fixtures
+from tests.support.telegram import OTHER, TOKEN, USER, Chat, help_text, on_telegram, ptb_tasks, running
 
 # Any warning (PTB deprecations, a leaked task, an unawaited coroutine) fails these tests.
 pytestmark = pytest.mark.filterwarnings("error")
 
-TOKEN = DEFAULT_TOKEN
-USER = 4242
-OTHER = 5151
 GROUP = -1001234567890
-
-
-class Sleeps:
-    """Stands in for asyncio.sleep in the adapter's retries: records the waits, takes no time."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await asyncio.sleep(0)
-
-
-def on_telegram(app: App, fake: FakeTelegramAPI, **telegram: object) -> App:
-    """The same core (database, dispatcher), configured for Telegram against the fake."""
-    settings = app.settings.model_copy(update={
-        "telegram_token": TOKEN,
-        "telegram": TelegramSettings(api_base_url=fake.base_url, api_base_file_url=fake.base_file_url, **telegram),
-    })
-    return replace(app, settings=settings)
-
-
-def help_text(lang: str) -> str:
-    return t(lang, "help.text", disclaimer=t(lang, "common.bot_disclaimer"))
-
-
-def ptb_tasks() -> list[asyncio.Task]:
-    return [t for t in asyncio.all_tasks()
-            if not t.done() and t.get_name().startswith(("Updater", "Application"))]
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Without it PTB warns while merely constructing RetryAfter; the adapter reads both forms.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramAPI]:
-    async with FakeTelegramAPI() as api:
-        yield api
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
-async def _running(app: App, fake: FakeTelegramAPI, sleeps: Sleeps, **telegram: object) -> AsyncIterator[TelegramPlatform]:
-    platform = TelegramPlatform(on_telegram(app, fake, **telegram), sleep=sleeps, poll_timeout=1)
-    await platform.start()
-    try:
-        yield platform
-    finally:
-        await platform.stop()
-    assert ptb_tasks() == []
-
-
-@pytest.fixture
-async def tg(app, fake, sleeps) -> AsyncIterator[TelegramPlatform]:
-    """Samtale polling the fake, on SQLite and on PostgreSQL."""
-    async for platform in _running(app, fake, sleeps):
-        yield platform
-
-
-@pytest.fixture
-async def tg_lite(sqlite_app, fake, sleeps) -> AsyncIterator[TelegramPlatform]:
-    """Samtale polling the fake, on SQLite only (for tests about Telegram, not about the database)."""
-    async for platform in _running(sqlite_app, fake, sleeps):
-        yield platform
-
-
-class Harness:
-    """Pushes updates to the fake and waits until the bot has handled every one of them (no sleeps)."""
-
-    def __init__(self, fake: FakeTelegramAPI, platform: TelegramPlatform) -> None:
-        self.fake, self.platform, self.pushed = fake, platform, 0
-
-    def push(self, build, *args: object, **kw: object) -> dict:
-        self.pushed += 1
-        return build(*args, **kw)
-
-    async def settle(self) -> None:
-        await self.platform.adapter.wait_handled(self.pushed)
-
-
-class Chat:
-    """One person's private chat (or a group) as the fake sees it: what they send, what comes back."""
-
-    def __init__(self, h: Harness, user_id: int = USER, *, chat_id: int | None = None,
-                 lang: str = "da", first_name: str = "Anna") -> None:
-        self.h, self.fake = h, h.fake
-        self.user_id, self.lang, self.first_name = user_id, lang, first_name
-        self.chat_id = chat_id if chat_id is not None else user_id
-        self.group = self.chat_id != user_id
-
-    @property
-    def sent(self) -> list[SentMessage]:
-        return self.fake.sent_messages(self.chat_id)
-
-    async def say(self, text: str, **kw: object) -> list[SentMessage]:
-        """Send a message, wait until the bot has handled it, return the sends and edits it caused here."""
-        before = len(self.sent)
-        if self.group:
-            self.h.push(self.fake.group_message, self.user_id, text, chat_id=self.chat_id, language_code=self.lang,
-                        first_name=self.first_name, **kw)
-        else:
-            self.h.push(self.fake.user_message, self.user_id, text, language_code=self.lang,
-                        first_name=self.first_name, **kw)
-        await self.h.settle()
-        return self.sent[before:]
-
-    def keyboard_with(self, label: str) -> tuple[SentMessage, str]:
-        for message in reversed(self.sent):
-            for button in message.buttons:
-                if label.casefold() in button["text"].casefold() and "callback_data" in button:
-                    return message, button["callback_data"]
-        raise AssertionError(f"no button {label!r} in {[m.buttons for m in self.sent]}")
-
-    async def press(self, label: str) -> list[SentMessage]:
-        """Press a button (by label) on the newest keyboard that has it."""
-        message, data = self.keyboard_with(label)
-        return await self.press_data(data, message.message_id)
-
-    async def press_data(self, data: str, message_id: int) -> list[SentMessage]:
-        before = len(self.sent)
-        self.h.push(self.fake.callback_press, self.user_id, data, message_id=message_id, chat_id=self.chat_id,
-                    language_code=self.lang)
-        await self.h.settle()
-        return self.sent[before:]
-
-    async def onboard(self) -> None:
-        await self.say("/start")
-        await self.press("Ja, jeg giver samtykke")
-        await self.press("Dansk")
-        await self.press("30–49")
-        await self.say("Aarhus")
-        await self.press("Ja, anonymt")
-
-
-@pytest.fixture
-def h(fake, request) -> Harness:
-    platform = request.getfixturevalue("tg_lite" if "tg_lite" in request.fixturenames else "tg")
-    return Harness(fake, platform)
 
 
 def count(app: App, model, *where) -> int:
@@ -191,7 +44,7 @@ def sends(messages: list[SentMessage]) -> list[SentMessage]:
     return [m for m in messages if not m.edited]
 
 
-async def test_onboarding_reflection_undo_mydata_forget(app, fake, tg, h) -> None:
+async def test_onboarding_reflection_undo_mydata_forget(app, fake, tg, h) -> None:  # noqa: F811
     anna = Chat(h)
     [consent] = await anna.say("/start")
     assert "chatbot" in consent.text
@@ -239,7 +92,7 @@ async def test_onboarding_reflection_undo_mydata_forget(app, fake, tg, h) -> Non
     assert count(app, Reflection) == 0 and count(app, Contact) == 0
 
 
-async def test_a_press_is_answered_closes_its_keyboard_and_a_second_press_is_harmless(fake, tg_lite, h) -> None:
+async def test_a_press_is_answered_closes_its_keyboard_and_a_second_press_is_harmless(fake, tg_lite, h) -> None:  # noqa: F811
     anna = Chat(h)
     [consent] = await anna.say("/start")
     _, yes = anna.keyboard_with("Ja, jeg giver samtykke")
@@ -259,7 +112,7 @@ async def test_a_press_is_answered_closes_its_keyboard_and_a_second_press_is_har
     assert [r.error_code for r in fake.rejected if r.method == "editMessageReplyMarkup"] == [400]
 
 
-async def test_a_press_on_an_unknown_or_old_keyboard_reaches_the_core(fake, tg_lite, h) -> None:
+async def test_a_press_on_an_unknown_or_old_keyboard_reaches_the_core(fake, tg_lite, h) -> None:  # noqa: F811
     anna = Chat(h)
     await anna.say("/start")
     old = await tg_lite.bot.send_message(USER, "an old keyboard", reply_markup={
@@ -272,7 +125,7 @@ async def test_a_press_on_an_unknown_or_old_keyboard_reaches_the_core(fake, tg_l
 
 # -- delivery errors -----------------------------------------------------------------------------------
 
-async def test_blocked_by_the_user_marks_the_contact_unreachable_and_stops_sending(app, fake, tg, h) -> None:
+async def test_blocked_by_the_user_marks_the_contact_unreachable_and_stops_sending(app, fake, tg, h) -> None:  # noqa: F811
     anna = Chat(h)
     await anna.onboard()
     await anna.say("Det er svært at møde nye mennesker.")
@@ -288,7 +141,7 @@ async def test_blocked_by_the_user_marks_the_contact_unreachable_and_stops_sendi
     assert reply.text == help_text("en")
 
 
-async def test_blocking_is_also_learnt_from_telegrams_membership_update(app, fake, tg, h) -> None:
+async def test_blocking_is_also_learnt_from_telegrams_membership_update(app, fake, tg, h) -> None:  # noqa: F811
     anna = Chat(h)
     await anna.onboard()
     h.push(fake.push_update, {"my_chat_member": {
@@ -304,7 +157,7 @@ async def test_blocking_is_also_learnt_from_telegrams_membership_update(app, fak
         assert session.scalars(select(Contact)).one().reachable is True
 
 
-async def test_a_429_is_waited_out_and_the_reply_still_arrives(fake, tg_lite, h, sleeps) -> None:
+async def test_a_429_is_waited_out_and_the_reply_still_arrives(fake, tg_lite, h, sleeps) -> None:  # noqa: F811
     fake.rate_limit(USER, retry_after=3)
     [reply] = await Chat(h).say("/help")
     assert reply.text == help_text("da")
@@ -312,7 +165,7 @@ async def test_a_429_is_waited_out_and_the_reply_still_arrives(fake, tg_lite, h,
     assert [(r.method, r.error_code, r.retry_after) for r in fake.rejected] == [("sendMessage", 429, 3)]
 
 
-async def test_network_errors_are_retried_with_backoff_then_given_up(fake, tg_lite, h, sleeps) -> None:
+async def test_network_errors_are_retried_with_backoff_then_given_up(fake, tg_lite, h, sleeps) -> None:  # noqa: F811
     fake.fail_next("sendMessage", 502, times=2)
     [reply] = await Chat(h).say("/help")
     assert reply.text == help_text("da")
@@ -324,7 +177,7 @@ async def test_network_errors_are_retried_with_backoff_then_given_up(fake, tg_li
     assert len(await Chat(h, OTHER).say("/help")) == 1
 
 
-async def test_a_failing_update_does_not_stop_the_polling_loop(fake, tg_lite, h, monkeypatch, caplog) -> None:
+async def test_a_failing_update_does_not_stop_the_polling_loop(fake, tg_lite, h, monkeypatch, caplog) -> None:  # noqa: F811
     real = tg_lite.adapter.dispatcher.handle
     calls = {"n": 0}
 
@@ -344,7 +197,7 @@ async def test_a_failing_update_does_not_stop_the_polling_loop(fake, tg_lite, h,
 
 # -- at most once --------------------------------------------------------------------------------------
 
-async def test_a_duplicated_update_is_stored_once(app, fake, tg, h) -> None:
+async def test_a_duplicated_update_is_stored_once(app, fake, tg, h) -> None:  # noqa: F811
     anna = Chat(h)
     await anna.onboard()
     before = len(anna.sent)
@@ -356,7 +209,7 @@ async def test_a_duplicated_update_is_stored_once(app, fake, tg, h) -> None:
     assert [m.text[:21] for m in anna.sent[before:]] == ["Tak, det har jeg gemt"]
 
 
-async def test_two_messages_from_one_person_are_answered_in_order(fake, tg_lite, h) -> None:
+async def test_two_messages_from_one_person_are_answered_in_order(fake, tg_lite, h) -> None:  # noqa: F811
     for text in ("/help", "/privacy", "/help"):
         h.push(fake.user_message, USER, text)
     await h.settle()
@@ -366,7 +219,7 @@ async def test_two_messages_from_one_person_are_answered_in_order(fake, tg_lite,
 
 # -- groups ------------------------------------------------------------------------------------------------
 
-async def test_in_a_group_nothing_is_collected_and_private_commands_get_a_deep_link(fake, tg_lite, h) -> None:
+async def test_in_a_group_nothing_is_collected_and_private_commands_get_a_deep_link(fake, tg_lite, h) -> None:  # noqa: F811
     group = Chat(h, chat_id=GROUP)
     await Chat(h).onboard()
     assert await group.say("Jeg er så ensom") == []  # with privacy mode off, plain text reaches us
@@ -386,7 +239,7 @@ async def test_in_a_group_nothing_is_collected_and_private_commands_get_a_deep_l
     assert count(tg_lite.app, Reflection) == 0
 
 
-async def test_a_deep_link_reaches_start_as_its_payload_and_bad_payloads_are_dropped(fake, tg_lite, h) -> None:
+async def test_a_deep_link_reaches_start_as_its_payload_and_bad_payloads_are_dropped(fake, tg_lite, h) -> None:  # noqa: F811
     await Chat(h).say("/start kampagne_2026-uge48")
     await Chat(h, OTHER).say("/start " + "x" * 65)  # longer than Telegram allows: not from a real link
     await Chat(h, 6161).say("/start a$b")
@@ -395,14 +248,14 @@ async def test_a_deep_link_reaches_start_as_its_payload_and_bad_payloads_are_dro
     assert flows == {str(USER): "kampagne_2026-uge48", str(OTHER): "", "6161": ""}
 
 
-async def test_the_platform_language_is_the_locale_hint(fake, tg_lite, h) -> None:
+async def test_the_platform_language_is_the_locale_hint(fake, tg_lite, h) -> None:  # noqa: F811
     [reply] = await Chat(h, lang="en-GB").say("/help")
     assert reply.text == help_text("en")
     [reply] = await Chat(h, OTHER, lang="da").say("/help")
     assert reply.text == help_text("da")
 
 
-async def test_a_sticker_or_voice_note_is_answered_not_ignored(fake, tg_lite, h) -> None:
+async def test_a_sticker_or_voice_note_is_answered_not_ignored(fake, tg_lite, h) -> None:  # noqa: F811
     h.push(fake.push_update, {"message": {
         "message_id": 900, "date": 1, "chat": {"id": USER, "type": "private", "first_name": "Anna"},
         "from": {"id": USER, "is_bot": False, "first_name": "Anna", "language_code": "da"},
@@ -414,7 +267,7 @@ async def test_a_sticker_or_voice_note_is_answered_not_ignored(fake, tg_lite, h)
 
 # -- rendering -------------------------------------------------------------------------------------------
 
-async def test_a_6000_character_reply_is_split_at_boundaries(fake, tg_lite, h) -> None:
+async def test_a_6000_character_reply_is_split_at_boundaries(fake, tg_lite, h) -> None:  # noqa: F811
     anna = Chat(h)
     await anna.onboard()
     sentence = "Jeg savner at høre til et sted, hvor nogen opdager, hvis jeg ikke kommer. "
@@ -428,7 +281,7 @@ async def test_a_6000_character_reply_is_split_at_boundaries(fake, tg_lite, h) -
     assert texts[1].text.startswith("#")  # cut at a line boundary: the second reflection starts a part
 
 
-async def test_command_menus_in_danish_english_and_for_groups(fake, tg_lite) -> None:
+async def test_command_menus_in_danish_english_and_for_groups(fake, tg_lite) -> None:  # noqa: F811
     da = fake.commands_for(None, "da")
     en = fake.commands_for(None, "en")
     assert fake.commands_for(None, "") == da  # clients in other languages see the default (Danish)
@@ -440,11 +293,11 @@ async def test_command_menus_in_danish_english_and_for_groups(fake, tg_lite) -> 
     assert "help" in group and "mydata" not in group
 
 
-async def test_menus_already_right_are_not_set_again(sqlite_app, fake, sleeps) -> None:
-    async for _ in _running(sqlite_app, fake, sleeps):
+async def test_menus_already_right_are_not_set_again(sqlite_app, fake, sleeps) -> None:  # noqa: F811
+    async for _ in running(sqlite_app, fake, sleeps):
         pass
     first = len(fake.calls_to("setMyCommands"))
-    async for _ in _running(sqlite_app, fake, sleeps):
+    async for _ in running(sqlite_app, fake, sleeps):
         pass
     assert first == 6 and len(fake.calls_to("setMyCommands")) == first
 
@@ -457,11 +310,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_webhook_mode_checks_the_secret_on_every_request(sqlite_app, fake, sleeps) -> None:
+async def test_webhook_mode_checks_the_secret_on_every_request(sqlite_app, fake, sleeps) -> None:  # noqa: F811
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     app = replace(sqlite_app, settings=sqlite_app.settings.model_copy(update={"telegram_webhook_secret": "s3cret_x"}))
-    async for _ in _running(app, fake, sleeps, mode="webhook", webhook_url=url, listen="127.0.0.1", port=port):
+    async for _ in running(app, fake, sleeps, mode="webhook", webhook_url=url, listen="127.0.0.1", port=port):
         assert fake.webhook is not None
         assert fake.webhook["url"] == url and fake.webhook["secret_token"] == "s3cret_x"
         update = fake.user_message(USER, "/help", push=False)
@@ -481,7 +334,7 @@ def test_without_a_configured_secret_the_webhook_secret_comes_from_the_token() -
     assert webhook_secret(TOKEN, "mine") == "mine"
 
 
-async def test_a_rejected_token_fails_at_start_with_a_clear_message(sqlite_app, sleeps) -> None:
+async def test_a_rejected_token_fails_at_start_with_a_clear_message(sqlite_app, sleeps) -> None:  # noqa: F811
     async with FakeTelegramAPI(token="999:other") as strict:
         platform = TelegramPlatform(on_telegram(sqlite_app, strict), sleep=sleeps, poll_timeout=1)
         with pytest.raises(TelegramStartError, match="token"):
@@ -490,7 +343,7 @@ async def test_a_rejected_token_fails_at_start_with_a_clear_message(sqlite_app, 
     assert ptb_tasks() == []
 
 
-async def test_a_token_revoked_while_polling_ends_the_platform(sqlite_app, fake, sleeps) -> None:
+async def test_a_token_revoked_while_polling_ends_the_platform(sqlite_app, fake, sleeps) -> None:  # noqa: F811
     platform = TelegramPlatform(on_telegram(sqlite_app, fake), sleep=sleeps, poll_timeout=1)
     await platform.start()
     try:
@@ -503,7 +356,7 @@ async def test_a_token_revoked_while_polling_ends_the_platform(sqlite_app, fake,
     assert ptb_tasks() == []
 
 
-async def test_run_telegram_stops_cleanly_when_cancelled(sqlite_app, fake) -> None:
+async def test_run_telegram_stops_cleanly_when_cancelled(sqlite_app, fake) -> None:  # noqa: F811
     from bot.platforms.telegram import run_telegram
 
     task = asyncio.create_task(run_telegram(on_telegram(sqlite_app, fake)))
@@ -515,7 +368,7 @@ async def test_run_telegram_stops_cleanly_when_cancelled(sqlite_app, fake) -> No
     assert ptb_tasks() == []
 
 
-async def test_a_webhook_port_in_use_is_a_clear_start_error(sqlite_app, fake, sleeps) -> None:
+async def test_a_webhook_port_in_use_is_a_clear_start_error(sqlite_app, fake, sleeps) -> None:  # noqa: F811
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)

@@ -18,7 +18,7 @@ from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.runner import run_platforms
 from storage.models import Participant
 from bench.loopback.telegram_api import FakeTelegramAPI
-from tests.test_telegram import USER, help_text, on_telegram, ptb_tasks
+from tests.support.telegram import USER, help_text, on_telegram, ptb_tasks
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram.transport import AiohttpRequest
 from bench.loopback.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI
-from tests.test_telegram import USER, Chat, Harness, Sleeps, help_text, on_telegram, ptb_tasks
+from tests.support.telegram import USER, Chat, Harness, Sleeps, help_text, on_telegram, ptb_tasks
 
 pytestmark = pytest.mark.filterwarnings("error")
 

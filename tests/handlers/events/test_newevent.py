@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.app import build_app
 from storage.event_models import Event
-from tests.conftest import Person
+from tests.support.people import Person
 from tests.support.events import relaxed_flood  # noqa: F401 - fixture
 from tests.support.events import become_organiser, press, texts
 

@@ -132,7 +132,7 @@ async def test_organiser_cannot_touch_another_organisations_event(app, person, c
 
 async def test_a_facilitator_may_manage_any_event(app, person, clock, tmp_path):
     from bot.app import build_app
-    from tests.conftest import Person
+    from tests.support.people import Person
 
     event_id = seed_event(app, clock(), org="Ældre Sagen Odense", municipality="Odense")
     settings = app.settings.model_copy(update={"roles": app.settings.roles.model_copy(

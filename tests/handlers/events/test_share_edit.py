@@ -16,12 +16,12 @@ from handlers.core.types import Reply, Share, buttons
 from storage.event_models import CANCELLED, Event, EventAnnouncement
 from bench.loopback.telegram_api import DEFAULT_TOKEN
 from tests.support.fakes.discord_api import FakeDiscord
-from tests.test_discord import last_with_buttons
-from tests.test_discord import onboard as onboard_on_discord
+from tests.support.discord import last_with_buttons
+from tests.support.discord import onboard as onboard_on_discord
 from tests.support.events import relaxed_flood  # noqa: F401 - fixture
 from tests.support.events import become_organiser, make_code, notices, press, seed_event, seed_people, texts, \
     use_events
-from tests.test_telegram import OTHER, USER, Chat, _timedelta_retry_after, fake, h, sleeps, tg  # noqa: F401
+from tests.support.telegram import OTHER, USER, Chat, _timedelta_retry_after, fake, h, sleeps, tg  # noqa: F401
 
 BOT = "samtale_test_bot"  # the fake Bot API's getMe
 
