@@ -68,7 +68,7 @@ def test_send_now_then_the_citizen_gets_it_in_their_next_session(tmp_path):
 def test_a_malformed_campaign_stops_the_start_with_file_line_and_key(tmp_path):
     folder = tmp_path / "kampagner"
     folder.mkdir()
-    shipped = Path(__file__).resolve().parents[1] / "content" / "campaigns" / "2026-vinter.toml"
+    shipped = Path(__file__).resolve().parents[2] / "content" / "campaigns" / "2026-vinter.toml"
     text = shipped.read_text(encoding="utf-8").replace('area = "hjem og bolig"', 'area = "bolig"', 1)
     (folder / "vinter.toml").write_text(text, encoding="utf-8")
     line = next(i for i, l in enumerate(text.splitlines(), 1) if l == 'area = "bolig"')

@@ -40,7 +40,7 @@ def test_classify_prints_one_json_object_per_text_and_touches_no_database(tmp_pa
 
 
 def test_classify_reads_a_file_and_tries_another_lexicon(tmp_path):
-    lexicon = (Path(__file__).resolve().parents[1] / "content" / "themes.toml").read_text()
+    lexicon = (Path(__file__).resolve().parents[2] / "content" / "themes.toml").read_text()
     (tmp_path / "mine.toml").write_text(lexicon.replace('"bolig*",', '"bolig*", "kolonihavehus*",'))
     (tmp_path / "texts.txt").write_text("Vi mødes i kolonihavehuset\n")
     out = samtale("classify", "texts.txt", "--lexicon", "mine.toml", cwd=tmp_path)

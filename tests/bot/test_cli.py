@@ -98,7 +98,7 @@ def test_secret_in_config_file_is_refused(tmp_path):
 def test_config_example_is_valid(tmp_path):
     from bot.config import load_settings
 
-    example = Path(__file__).resolve().parents[1] / "config.example.toml"
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
     settings = load_settings(example, env={})
     assert settings.database.url.startswith("sqlite")
 

@@ -25,7 +25,7 @@ from bench.loopback.subscribers import add_subscribers
 from bench.loopback.telegram_api import FakeTelegramAPI
 from tests.support.outbox import FakeSender
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROMPT = load_campaigns()[0].prompts[0]
 RECIPIENTS = 2000
 FIRST = 900_001

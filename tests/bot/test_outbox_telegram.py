@@ -118,7 +118,7 @@ async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import upgrade
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     url = f"sqlite:///{tmp_path / 'samtale.db'}"
     engine = make_engine(url)
     upgrade(engine, url)

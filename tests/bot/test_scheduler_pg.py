@@ -20,7 +20,7 @@ from tests.support.app import truncate_pg, make_app
 from bench.loopback.subscribers import add_subscribers
 from bench.loopback.telegram_api import FakeTelegramAPI
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = 1500
 
 

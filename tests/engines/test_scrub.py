@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engines.scrub import PLACEHOLDERS, scrub, scrub_counts
 
-DATA = Path(__file__).parent / "data" / "scrub_corpus.tsv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "scrub_corpus.tsv"
 KINDS = ("cpr", "phone", "email", "link", "handle")
 MIN_RECALL = 0.99
 

@@ -10,7 +10,7 @@ from engines.themes import (AREA_IDS, OTHER, LexiconError, area_ids, classify, e
                              parse_lexicon)
 from storage.models import Reflection
 
-DATA = Path(__file__).parent / "data" / "themes_labelled.tsv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "themes_labelled.tsv"
 BAR = 0.85
 
 
@@ -61,7 +61,7 @@ def test_placeholders_never_match():
 
 
 def test_bad_lexicon_names_the_entry():
-    good = Path(__file__).resolve().parents[1].joinpath("content", "themes.toml").read_text()
+    good = Path(__file__).resolve().parents[2].joinpath("content", "themes.toml").read_text()
     with pytest.raises(LexiconError, match=r"areas.hjem.*'bo\?lig'"):
         parse_lexicon(good.replace('"bolig*"', '"bo?lig"'), "x.toml")
     with pytest.raises(LexiconError, match="too short"):

@@ -240,7 +240,7 @@ def test_digest_follows_the_documented_schema(sqlite_app):
     import json
     from pathlib import Path
 
-    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "digest-schema.json").read_text())
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "digest-schema.json").read_text())
     with sqlite_app.sessions() as s:
         fixture(s)
         d = build_digest(s, parse_period("2026-W47"), now=W47)
