@@ -28,7 +28,7 @@ EXPECT = {
     "myevents": ("ikke tilmeldt noget arrangement", "not signed up for any events"),
     "newevent": ("ikke for dig", "not available to you"),
     "organiser": ("arrangørkode", "organiser code"),
-    # Facilitators only (handlers/facilitator.py); tests/test_roles.py runs them as every role.
+    # Facilitators only (handlers/facilitator.py); tests/handlers/test_roles.py runs them as every role.
     "stats": ("ikke for dig", "not available to you"),
     "digest": ("ikke for dig", "not available to you"),
     "export": ("ikke for dig", "not available to you"),

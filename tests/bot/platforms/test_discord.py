@@ -1,6 +1,6 @@
 """Samtale on Discord, driven through real discord.py objects against a recording fake of Discord.
 
-Gateway events go in as the payload dicts Discord sends (tests/fakes/discord_api.py); the bot's REST and
+Gateway events go in as the payload dicts Discord sends (tests/support/fakes/discord_api.py); the bot's REST and
 interaction calls are answered in-process. A second set of tests drives the DM and server-message paths
 through dpytest, an independent fake of the same library.
 """

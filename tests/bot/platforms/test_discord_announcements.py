@@ -1,6 +1,6 @@
 """Events announced in Discord channels as count-only cards and mirrored as Guild Scheduled Events.
 
-The real discord.py client talks to the recording fake of Discord (tests/fakes/discord_api.py); events are
+The real discord.py client talks to the recording fake of Discord (tests/support/fakes/discord_api.py); events are
 published and changed through the core, as organisers and citizens do.
 """
 from __future__ import annotations

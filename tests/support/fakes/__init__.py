@@ -1,1 +1,1 @@
-"""In-process fakes of external services, used by tests and benchmarks."""
+"""In-process fakes of external services for the tests (the fake Telegram Bot API is in bench/loopback)."""
