@@ -5,7 +5,7 @@
 
 The subscribers are seeded and the broadcast queued (one INSERT … SELECT per language) before the clock
 starts; then outbox workers drain it through the real python-telegram-bot Bot against the loopback fake
-Bot API (tests/fakes/telegram_api.py), which answers 429 with retry_after whenever a send would exceed
+Bot API (bench/loopback/telegram_api.py), which answers 429 with retry_after whenever a send would exceed
 `--rate` overall or 1/s for a chat. The figures:
 
 - achieved ÷ allowed: accepted sends per second, from the first accepted send to the last, over --rate;
@@ -44,8 +44,8 @@ from bot.delivery.broadcast import broadcast_prompt  # noqa: E402
 from content.campaigns import load_campaigns  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, normalise_url  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
-from tests.test_outbox_support import add_subscribers  # noqa: E402
+from bench.loopback.subscribers import add_subscribers  # noqa: E402
+from bench.loopback.telegram_api import FakeTelegramAPI  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_CHAT = 1_000_001
@@ -82,7 +82,7 @@ def prepare(url: str, recipients: int, synchronous: str) -> float:
 
 def worker(url: str, fake: FakeTelegramAPI, rate: float, synchronous: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SAMTALE_BENCH_SYNCHRONOUS": synchronous}
-    return subprocess.Popen([sys.executable, "-m", "tests.test_outbox_support", url, fake.base_url, str(rate), "10"],
+    return subprocess.Popen([sys.executable, "-m", "bench.loopback.delivery", url, fake.base_url, str(rate), "10"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

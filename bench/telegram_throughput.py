@@ -40,7 +40,7 @@ from bot.config import Settings  # noqa: E402
 from bot.platforms.telegram import TelegramPlatform  # noqa: E402
 from bot.platforms.telegram.transport import AiohttpRequest  # noqa: E402
 from storage.models import Consent, Contact, Participant  # noqa: E402
-from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI  # noqa: E402
+from bench.loopback.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI  # noqa: E402
 
 FIRST_USER = 10_000_000
 

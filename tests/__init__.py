@@ -1,1 +1,1 @@
-"""Tests: they mirror the packages; platform fakes live in tests/fakes."""
+"""Tests: they mirror the packages; shared helpers live in tests/support, loopback instruments in bench/loopback."""

@@ -1,24 +1,20 @@
-"""Shared fixtures: a Samtale core on a fresh SQLite file or on the PostgreSQL at 127.0.0.1."""
+"""Shared fixtures: a Samtale core on a fresh SQLite file or on the PostgreSQL at 127.0.0.1 (the helpers they
+use live in tests/support/)."""
 from __future__ import annotations
 
 import gc
-import io
 import logging
 import os
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.app import App, build_app
-from bot.config import Settings
-from bot.platforms.console import Console
-from handlers.core.types import CloseButtons, Document, Incoming, Intent, Reply
-from storage.tables import Base
+from bot.app import App
+from tests.support.app import Clock, make_app, truncate_pg
+from tests.support.people import Person
 
 def _warnings_are_errors(item) -> bool:  # noqa: ANN001
     return any(m.args == ("error",) for m in item.iter_markers("filterwarnings"))
@@ -74,28 +70,6 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_pg(app: App) -> None:
-    with app.engine.begin() as conn:
-        tables = [t.name for t in Base.metadata.sorted_tables if t.name != "meta"]
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
-
-
-def make_app(url: str, tmp_path, clock: Clock, **overrides) -> App:
-    data = {"database": {"url": url}, "console": {"download_dir": str(tmp_path / "downloads")}, **overrides}
-    return build_app(Settings.model_validate(data), clock=clock)
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -110,7 +84,7 @@ def app(request, tmp_path, clock) -> Iterator[App]:
         url = request.getfixturevalue("pg_url")
     app = make_app(url, tmp_path, clock)
     if request.param == "postgres":
-        _truncate_pg(app)
+        truncate_pg(app)
     yield app
     app.engine.dispose()
 
@@ -122,68 +96,8 @@ def sqlite_app(tmp_path, clock) -> Iterator[App]:
     app.engine.dispose()
 
 
-class Person:
-    """One console user talking to the core; keeps what the bot said back, as a person would see it."""
-
-    def __init__(self, app: App, name: str, lang_hint: str | None = "da") -> None:
-        self.out = io.StringIO()
-        self.console = Console(app.dispatcher, name, out=self.out,
-                               download_dir=app.settings.console.download_dir, locale_hint=lang_hint)
-        self.name = name
-        self.last: list[Intent] = []
-
-    async def say(self, line: str) -> str:
-        start = self.out.tell()
-        self.last = await self.console.dispatcher.handle(self.console.incoming(line))
-        for intent in self.last:
-            self.console.render(intent)
-        self.out.seek(start)
-        said = self.out.read()
-        self.out.seek(0, io.SEEK_END)
-        return said
-
-    async def press(self, label: str) -> str:
-        """Press a button by (part of) its label on the last keyboard shown."""
-        for i, b in enumerate(self.console.choices, 1):
-            if label.casefold() in b.label.casefold():
-                return await self.say(str(i))
-        raise AssertionError(f"no button {label!r} among {[b.label for b in self.console.choices]}")
-
-    @property
-    def labels(self) -> list[str]:
-        return [b.label for b in self.console.choices]
-
-    def documents(self) -> list[Document]:
-        return [i for i in self.last if isinstance(i, Document)]
-
-    def replies(self) -> list[Reply]:
-        return [i for i in self.last if isinstance(i, Reply)]
-
-    def closed(self) -> bool:
-        return any(isinstance(i, CloseButtons) for i in self.last)
-
-    async def onboard(self, *, lang: str = "da", age: str = "30–49", municipality: str | None = "Aarhus",
-                      quote: bool = True) -> None:
-        await self.say("/start")
-        await self.press("Ja, jeg giver samtykke" if self.console.locale_hint != "en" else "Yes, I consent")
-        await self.press("Dansk" if lang == "da" else "English")
-        await self.press(age)
-        if municipality:
-            await self.say(municipality)
-        else:
-            await self.press("Foretrækker" if lang == "da" else "Prefer")
-        await self.press(("Ja, anonymt" if quote else "Nej, ikke") if lang == "da"
-                         else ("Yes, anonymously" if quote else "No, don't"))
-
-
 @pytest.fixture
 def person(app):
     def make(name: str = "anna", lang_hint: str | None = "da") -> Person:
         return Person(app, name, lang_hint)
     return make
-
-
-def incoming(**kw) -> Incoming:
-    base = dict(platform="console", chat_id="anna", user_id="anna")
-    base.update(kw)
-    return Incoming(**base)

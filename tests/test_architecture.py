@@ -221,3 +221,32 @@ def test_bench_imports_no_test_code():
     """Benchmarks stand alone (they may read the labelled data in tests/data, not import tests)."""
     found = [f"{p.relative_to(ROOT)}" for p in (ROOT / "bench").rglob("*.py") if "tests" in imported_roots(p)]
     assert found == []
+
+
+# The outbox has one writer: only storage/outbox.py inserts outbox rows.
+OUTBOX_WRITER = ROOT / "storage" / "outbox.py"
+
+
+def outbox_inserts(path: Path) -> list[int]:
+    """Lines that insert into the outbox: an insert(…OutboxMessage…) or an OutboxMessage(…) row object."""
+    hits = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = ast.unparse(node.func)
+        args = " ".join(ast.unparse(a) for a in node.args)
+        if func == "OutboxMessage" or ("insert" in func.lower() and "OutboxMessage" in args):
+            hits.append(node.lineno)
+    return hits
+
+
+def test_only_storage_outbox_writes_outbox_rows():
+    others = [f"{p.relative_to(ROOT)}:{line}"
+              for pkg in ("bot", "handlers", "engines", "insights", "storage", "content")
+              for p in (ROOT / pkg).rglob("*.py") if p != OUTBOX_WRITER and "migrations" not in p.parts
+              for line in outbox_inserts(p)]
+    assert others == []
+
+
+def test_the_check_sees_the_writer():
+    assert len(outbox_inserts(OUTBOX_WRITER)) == 2  # enqueue and enqueue_selected

@@ -36,7 +36,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.telegram_api import FakeTelegramAPI
+from bench.loopback.telegram_api import FakeTelegramAPI
 
 # Any warning (PTB's own included) or leaked task should fail these tests, not scroll by.
 pytestmark = pytest.mark.filterwarnings("error")

@@ -1,1 +1,1 @@
-"""Shared test helpers: fakes of the platforms, drivers, and what several test modules use."""
+"""Shared test helpers, no tests: the fake Discord, drivers run as subprocesses, and what several test modules use."""

@@ -1,0 +1,1 @@
+"""Tests of content/: locales, municipalities and the campaigns shipped with Samtale."""

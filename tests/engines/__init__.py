@@ -1,0 +1,1 @@
+"""Tests of engines/: crisis check, scrubbing, language and theme detection, dates."""

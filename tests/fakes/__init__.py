@@ -1,1 +1,0 @@
-"""In-process fakes of external services, used by tests and benchmarks."""

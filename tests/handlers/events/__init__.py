@@ -1,0 +1,1 @@
+"""Tests of handlers/events/: finding, signing up, organising, reminders, channels and sharing."""
