@@ -26,6 +26,16 @@ from engines.themes import area_name
 QUOTES = {"da": ("»", "«"), "en": ("“", "”")}
 
 
+
+def _figures(v, source: dict, names: str) -> list[dict]:  # noqa: ANN001 - the report's view helper
+    """Headline figures: each named number of `source` in the reader's language, with what it counts
+    (the label key is "report.fig_" + the name after the colon, or the name itself)."""
+    out = []
+    for item in names.split():
+        name, _, label = item.partition(":")
+        out.append({"value": v.num(source[name]), "label": v.t(f"report.fig_{label or name}")})
+    return out
+
 def _env() -> Environment:
     folder = files("content") / "report"
     return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html", "j2"]),
@@ -114,15 +124,8 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1",
 
 
 def _key_figures(v: _View, totals: dict, local: dict) -> list[dict]:
-    t = v.t
-    return [
-        {"value": v.num(totals["participants"]), "label": t("report.fig_participants")},
-        {"value": v.num(totals["reflections"]), "label": t("report.fig_reflections")},
-        {"value": v.num(totals["new_participants"]), "label": t("report.fig_new")},
-        {"value": v.num(local["events"]), "label": t("report.fig_events")},
-        {"value": v.num(local["signup_people"]), "label": t("report.fig_signups")},
-        {"value": v.num(local["municipalities"]), "label": t("report.fig_municipalities")},
-    ]
+    return (_figures(v, totals, "participants reflections new_participants:new")
+            + _figures(v, local, "events signup_people:signups municipalities"))
 
 
 def _month_rows(v: _View, months: list[dict]) -> list[dict]:
@@ -181,16 +184,8 @@ def _quotes(v: _View, quotes: list[dict]) -> list[dict]:
 def _local(v: _View, local: dict, months: list[dict], short: list[str]) -> tuple[list[dict], list[dict], Markup | None]:
     """Local events: the figures, the table by region, and the chart of events by month."""
     t = v.t
-    local_figures = [
-        {"value": v.num(local["events"]), "label": t("report.fig_events")},
-        {"value": v.num(local["municipalities"]), "label": t("report.fig_municipalities")},
-        {"value": v.num(local["online"]), "label": t("report.fig_online")},
-        {"value": v.num(local["signup_people"]), "label": t("report.fig_signups")},
-        {"value": v.num(local["signup_seats"]), "label": t("report.fig_seats")},
-        {"value": v.num(local["waitlist_people"]), "label": t("report.fig_waitlist")},
-        {"value": v.num(local["events_with_waitlist"]), "label": t("report.fig_events_waitlist")},
-        {"value": v.num(local["cancelled"]), "label": t("report.fig_cancelled")},
-    ]
+    local_figures = _figures(v, local, "events municipalities online signup_people:signups signup_seats:seats "
+                                       "waitlist_people:waitlist events_with_waitlist:events_waitlist cancelled")
     local_regions = [{"name": v.region(g), "events": v.num(n),
                       "signups": v.num(local["signups_by_region"].get(g)),
                       "hidden": local["signups_by_region"].get(g) is None}
