@@ -94,9 +94,9 @@ async def test_a_prompt_reaches_200_subscribers_and_answers_come_back_linked(app
             fake.callback_press(answer_button, msg.callback_data[3], message_id=msg.message_id)
             msg = fake.sent_messages(quick)[0]
             fake.callback_press(quick, msg.callback_data[0], message_id=msg.message_id)
-            await platform.adapter.wait_handled(3)
+            await platform.adapter.wait_handled(3, timeout=30)
             fake.user_message(answer_button, "At der er kaffe på kanden")
-            await platform.adapter.wait_handled(4)
+            await platform.adapter.wait_handled(4, timeout=30)
         finally:
             await platform.stop()
 
