@@ -1,4 +1,14 @@
-"""Flood control: per-person and per-group message limits, checked before any database work."""
+"""Flood control: per-person and per-group message limits, checked before any database work.
+
+What a person sees when over a limit: the first message over it gets one kind note ("you're writing
+faster than I can follow"); further messages in the same minute are dropped without a word, because that
+note was already sent within the window and answering every flooded line would amplify the flood (and
+spend the chat's own send rate). A minute later the note is armed again. In a group nothing is said.
+
+Never limited: crisis words (the dispatcher checks them first and calls `crisis`, which also gives the
+person a fresh minute, so what they write right after the crisis reply is heard, not dropped). Button
+presses have their own, wider window: pressing through onboarding does not use up the text limit.
+"""
 from __future__ import annotations
 
 from collections import deque
@@ -14,6 +24,8 @@ class Limits:
     per_minute: int = 20
     per_day: int = 200
     group_per_minute: int = 30
+    # Presses are counted apart from what people type: onboarding alone is six of them.
+    presses_per_minute: int = 60
 
 
 @dataclass
@@ -34,13 +46,18 @@ class FloodGate:
         self.limits = limits
         self._people: dict[tuple[str, str], _Window] = {}
         self._groups: dict[tuple[str, str], _Window] = {}
+        self._presses: dict[tuple[str, str], _Window] = {}
         self._checks = 0
 
-    def check(self, platform: str, user_id: str, chat_id: str, chat_type: str, now: datetime) -> str:
-        """'ok', 'warn' (over the limit: answer once) or 'drop' (over, already answered)."""
+    def check(self, platform: str, user_id: str, chat_id: str, chat_type: str, now: datetime, *,
+              press: bool = False) -> str:
+        """'ok', 'warn' (over the limit: answer once) or 'drop' (over, and the note already sent this minute)."""
         self._checks += 1
         if self._checks % 10_000 == 0:
             self._prune(now)
+        if press:
+            presses = self._presses.setdefault((platform, user_id), _Window())
+            return self._admit(presses, now, self.limits.presses_per_minute, None)
         person = self._people.setdefault((platform, user_id), _Window())
         verdict = self._admit(person, now, self.limits.per_minute, self.limits.per_day)
         if verdict == "ok" and chat_type != "private":
@@ -50,6 +67,13 @@ class FloodGate:
                 # In a group, a note would itself add to the noise.
                 return "drop"
         return verdict
+
+    def crisis(self, platform: str, user_id: str) -> None:
+        """Crisis words were written: never limited, and a fresh minute for what the person writes next."""
+        person = self._people.get((platform, user_id))
+        if person is not None:
+            person.minute.clear()
+            person.warned_until = None
 
     @staticmethod
     def _admit(w: _Window, now: datetime, per_minute: int, per_day: int | None) -> str:
@@ -68,7 +92,7 @@ class FloodGate:
         return "ok"
 
     def _prune(self, now: datetime) -> None:
-        for table in (self._people, self._groups):
+        for table in (self._people, self._groups, self._presses):
             for key in [k for k, w in table.items() if not w.day or now - w.day[-1] >= DAY]:
                 if not table[key].minute:
                     del table[key]

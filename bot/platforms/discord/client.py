@@ -158,8 +158,10 @@ class SamtaleClient(discord.Client):
             lang = self.app.dispatcher.language_for(inc, None)  # type: ignore[union-attr]
             intents = [*intents, Reply(t(lang, "common.group_only_private"), private=False,
                                        kind=ReplyKind.TAKE_PRIVATE, lang=lang)]
+        crisis = await self._crisis_by_dm(message.author, intents, inc.locale_hint, message.id)
         offer = (inc.command, inc.args) if inc.command else ("start", ())
-        out = ChannelOut(message.channel, message.author.id, self.keyboards, reference=message)
+        # A crisis offer is never a reply to the message: that would point at what was said.
+        out = ChannelOut(message.channel, message.author.id, self.keyboards, reference=None if crisis else message)
         await self._deliver(intents, out, message.author.id, message.guild.id, offer=offer)  # type: ignore[union-attr]
 
     # -- interactions -----------------------------------------------------------------------------
@@ -179,6 +181,7 @@ class SamtaleClient(discord.Client):
         if not intents:  # already handled (a redelivered interaction): remove the "thinking…"
             await _quietly(interaction.delete_original_response())
             return
+        await self._crisis_by_dm(interaction.user, intents, inc.locale_hint, interaction.id)
         out = InteractionOut(interaction, self.keyboards, ephemeral=in_server)
         await self._deliver(intents, out, interaction.user.id, interaction.guild_id,
                             offer=(name, args) if in_server else None)
@@ -201,21 +204,34 @@ class SamtaleClient(discord.Client):
             return
         command, *args = value[3:].split() or ["start"]
         lang = normalise_language(interaction.locale.value) or self.settings.default_language
-        reached = False
-        try:
-            channel = await interaction.user.create_dm()
-        except discord.HTTPException as exc:
-            log.warning("could not open a DM: %s %s", exc.status, exc.code)
-        else:
-            inc = Incoming(platform=PLATFORM, chat_id=str(channel.id), user_id=str(interaction.user.id),
-                           command=command, args=tuple(args), locale_hint=interaction.locale.value,
-                           message_id=str(interaction.id), chat_type="private",
-                           display_name=interaction.user.display_name)
-            intents = await self._handle(inc)
-            reached = await self._deliver(intents, ChannelOut(channel, interaction.user.id, self.keyboards),
-                                          interaction.user.id, None)
+        reached = await self._in_dm(interaction.user, command, tuple(args), interaction.locale.value, interaction.id)
         await _quietly(interaction.followup.send(text(lang, "discord.dm_sent" if reached else "discord.dm_blocked"),
                                                  ephemeral=True))
+
+    async def _in_dm(self, user: discord.abc.User, command: str, args: tuple[str, ...], locale_hint: str | None,
+                     event_id: int) -> bool:
+        """Run a command through the core in the person's DM and deliver its answer there (True if it arrived)."""
+        try:
+            channel = await user.create_dm()
+        except discord.HTTPException as exc:
+            log.warning("could not open a DM: %s %s", exc.status, exc.code)
+            return False
+        inc = Incoming(platform=PLATFORM, chat_id=str(channel.id), user_id=str(user.id), command=command, args=args,
+                       locale_hint=locale_hint, message_id=str(event_id), chat_type="private",
+                       display_name=user.display_name)
+        intents = await self._handle(inc)
+        return await self._deliver(intents, ChannelOut(channel, user.id, self.keyboards), user.id, None)
+
+    async def _crisis_by_dm(self, user: discord.abc.User, intents: Sequence[Intent], locale_hint: str | None,
+                            event_id: int) -> bool:
+        """The core's crisis offer in a server: the crisis reply goes to the person's DM at once, where
+        Discord lets us (the offer's button tries again). True if there was a crisis offer."""
+        payload = next((i.start_payload for i in intents if isinstance(i, Reply)
+                        and i.kind is ReplyKind.CRISIS_OFFER and i.start_payload), None)
+        if payload is None:
+            return False
+        await self._in_dm(user, "start", (payload,), locale_hint, event_id)
+        return True
 
     async def _handle(self, inc: Incoming) -> list[Intent]:
         """The core's answer; if the core itself is unreachable (database down), a plain apology."""

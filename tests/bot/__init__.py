@@ -1,0 +1,1 @@
+"""Tests of bot: mirrors the package of the same name."""
