@@ -101,6 +101,16 @@ class Dispatcher:
     def language_for(self, inc: Incoming, chosen: str | None) -> str:
         return chosen or normalise_language(inc.locale_hint) or self.config.default_language
 
+    def crisis_reply_for(self, platform: str, user_id: str, args: tuple[str, ...],
+                         locale_hint: str | None) -> Reply | None:
+        """The crisis reply for someone opening their own group offer where no private chat can be opened
+        (a Discord member who allows no DMs), to show as an answer only they see; None for anyone else."""
+        inc = Incoming(platform=platform, chat_id=user_id, user_id=user_id, command="start", args=args,
+                       locale_hint=locale_hint)
+        if not opens_crisis_reply(self._key, inc):
+            return None
+        return Reply(crisis_reply(self.language_for(inc, None)), kind=ReplyKind.CRISIS)
+
     async def handle(self, inc: Incoming) -> list[Intent]:
         length = len(inc.text or "")
         cap = 4 * self.config.max_reflection_chars

@@ -205,6 +205,11 @@ class SamtaleClient(discord.Client):
         command, *args = value[3:].split() or ["start"]
         lang = normalise_language(interaction.locale.value) or self.settings.default_language
         reached = await self._in_dm(interaction.user, command, tuple(args), interaction.locale.value, interaction.id)
+        crisis = None if reached or self.app is None else self.app.dispatcher.crisis_reply_for(
+            PLATFORM, str(interaction.user.id), tuple(args), interaction.locale.value)
+        if crisis is not None:
+            # Their DMs are closed: the crisis reply still reaches them privately, in an answer only they see.
+            await _quietly(interaction.followup.send(crisis.text, ephemeral=True))
         await _quietly(interaction.followup.send(text(lang, "discord.dm_sent" if reached else "discord.dm_blocked"),
                                                  ephemeral=True))
 

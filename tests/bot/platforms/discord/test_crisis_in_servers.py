@@ -73,12 +73,21 @@ async def test_when_dms_are_closed_the_offer_still_reveals_nothing(sqlite_app, f
     [offer] = [s for s in got if s.channel_id == server]
     assert_reveals_nothing(offer)
     assert offer.labels == [text("da", "discord.open_dm")]
+    # Pressing it: the crisis reply as an answer only she can see, and how to allow DMs.
+    got = await fake.press(dora, offer, text("da", "discord.open_dm"))
+    assert [(s.content, s.ephemeral) for s in got] == [
+        (crisis_reply("da").strip(), True), (text("da", "discord.dm_blocked"), True)]
+    # Someone else pressing the same button gets no crisis reply, only their own DM.
+    bo = fake.user("bo")
+    got = await fake.press(bo, offer, text("da", "discord.open_dm"))
+    assert crisis_reply("da").strip() not in [s.content.strip() for s in got]
     # Once she allows DMs, the button gives her the crisis reply there.
     fake.blocks_dms.discard(int(dora["id"]))
     await fake.press(dora, offer, text("da", "discord.open_dm"))
-    assert fake.dms(dora)[0].content == crisis_reply("da")
+    assert fake.dms(dora)[-2].content == crisis_reply("da")
     for sent in fake.in_channel(server):
-        assert_reveals_nothing(sent)
+        if not sent.ephemeral:
+            assert_reveals_nothing(sent)
 
 
 async def test_a_slash_command_with_crisis_words_in_a_server(sqlite_app, fake, server):
