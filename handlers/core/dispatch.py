@@ -123,7 +123,8 @@ class Dispatcher:
         written = inc.text if inc.command is None else " ".join(inc.args)
         crisis = bool(written) and detect_crisis(written) is not None
         if crisis:
-            self.flood.crisis(inc.platform, inc.user_id)
+            if not self.flood.crisis(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock()):
+                return []  # in a group, the offer of a private chat made a moment ago still stands
         else:
             gate = self.flood.check(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock(),
                                     press=inc.action is not None)
@@ -242,8 +243,10 @@ class Dispatcher:
                 return out + [Reply(ctx.t("common.stale_button"), kind=ReplyKind.STALE_BUTTON)]
             return out + await handler(ctx)
         if inc.chat_type != "private":
-            # Reflections are never collected in groups; a command there gets its answer instead.
-            return out
+            # Reflections are never collected in groups (a command there gets its answer instead): words
+            # addressed to us there (a Discord @mention) are pointed to a private chat.
+            return [Reply(ctx.t("common.group_only_private"), private=False, kind=ReplyKind.TAKE_PRIVATE,
+                          lang=ctx.lang)]
         state = ctx.flow
         step = self.routes.text_steps.get(state.flow) if state is not None else None
         if step is not None:

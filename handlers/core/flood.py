@@ -6,7 +6,9 @@ note was already sent within the window and answering every flooded line would a
 spend the chat's own send rate). A minute later the note is armed again. In a group nothing is said.
 
 Never limited: crisis words (the dispatcher checks them first and calls `crisis`, which also gives the
-person a fresh minute, so what they write right after the crisis reply is heard, not dropped). Button
+person a fresh minute, so what they write right after the crisis reply is heard, not dropped). In a
+group the answer to crisis words is a neutral offer of a private chat; it is made once a minute per
+person and chat, since repeating it would only draw the group's eyes to them (the offer stands). Button
 presses have their own, wider window: pressing through onboarding does not use up the text limit.
 """
 from __future__ import annotations
@@ -47,6 +49,7 @@ class FloodGate:
         self._people: dict[tuple[str, str], _Window] = {}
         self._groups: dict[tuple[str, str], _Window] = {}
         self._presses: dict[tuple[str, str], _Window] = {}
+        self._offers: dict[tuple[str, str, str], datetime] = {}  # (platform, chat, user) → last group offer
         self._checks = 0
 
     def check(self, platform: str, user_id: str, chat_id: str, chat_type: str, now: datetime, *,
@@ -68,12 +71,21 @@ class FloodGate:
                 return "drop"
         return verdict
 
-    def crisis(self, platform: str, user_id: str) -> None:
-        """Crisis words were written: never limited, and a fresh minute for what the person writes next."""
+    def crisis(self, platform: str, user_id: str, chat_id: str, chat_type: str, now: datetime) -> bool:
+        """Crisis words were written: answer them (True), and a fresh minute for what the person writes
+        next. False only in a group where this person was offered a private chat less than a minute ago."""
         person = self._people.get((platform, user_id))
         if person is not None:
             person.minute.clear()
             person.warned_until = None
+        if chat_type == "private":
+            return True
+        key = (platform, chat_id, user_id)
+        last = self._offers.get(key)
+        if last is not None and now - last < MINUTE:
+            return False
+        self._offers[key] = now
+        return True
 
     @staticmethod
     def _admit(w: _Window, now: datetime, per_minute: int, per_day: int | None) -> str:
@@ -92,6 +104,8 @@ class FloodGate:
         return "ok"
 
     def _prune(self, now: datetime) -> None:
+        for key in [k for k, at in self._offers.items() if now - at >= MINUTE]:
+            del self._offers[key]
         for table in (self._people, self._groups, self._presses):
             for key in [k for k, w in table.items() if not w.day or now - w.day[-1] >= DAY]:
                 if not table[key].minute:

@@ -13,8 +13,7 @@ import discord
 from bot.platforms.discord.announcements import announce_forever
 from bot.platforms.discord.buttons import OFFER, Keyboards, SamtaleButton
 from bot.platforms.discord.commands import SamtaleTranslator, SamtaleTree, parse_text_command
-from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deliver, mark_unreachable, \
-    takes_private
+from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deliver, mark_unreachable
 from bot.platforms.discord.strings import text
 from content.i18n import normalise_language, t
 from bot.app import FEATURES
@@ -153,11 +152,8 @@ class SamtaleClient(discord.Client):
         guild_locale = message.guild.preferred_locale  # type: ignore[union-attr]
         inc = self._from_message(message, typed, chat_type="group",
                                  locale_hint=guild_locale.value if guild_locale else None)
+        # The core answers: a command's reply, a pointer to a DM, a crisis offer, or nothing (flood).
         intents = await self._handle(inc)
-        if inc.command is None and not any(takes_private(i) for i in intents):
-            lang = self.app.dispatcher.language_for(inc, None)  # type: ignore[union-attr]
-            intents = [*intents, Reply(t(lang, "common.group_only_private"), private=False,
-                                       kind=ReplyKind.TAKE_PRIVATE, lang=lang)]
         crisis = await self._crisis_by_dm(message.author, intents, inc.locale_hint, message.id)
         offer = (inc.command, inc.args) if inc.command else ("start", ())
         # A crisis offer is never a reply to the message: that would point at what was said.

@@ -66,7 +66,7 @@ def test_crisis_words_give_a_fresh_minute_but_not_a_fresh_day():
     gate = FloodGate(Limits(per_minute=2, per_day=3))
     check = gate.check
     assert [check("t", "1", "1", "private", T0) for _ in range(3)] == ["ok", "ok", "warn"]
-    gate.crisis("t", "1")
+    assert gate.crisis("t", "1", "1", "private", T0) is True
     assert check("t", "1", "1", "private", T0) == "ok"
     assert check("t", "1", "1", "private", T0 + timedelta(minutes=5)) == "warn"  # the day's 3 are used
 
@@ -76,3 +76,13 @@ async def onboarded(person, clock):
     await anna.onboard()
     clock.advance(minutes=2)
     return anna
+
+
+def test_in_a_group_the_offer_is_made_once_a_minute_per_person_and_in_private_always():
+    gate = FloodGate()
+    offers = [gate.crisis("t", "anna", "g", "group", T0 + timedelta(seconds=s)) for s in (0, 10, 59)]
+    assert offers == [True, False, False]
+    assert gate.crisis("t", "bo", "g", "group", T0) is True  # someone else in the same group
+    assert gate.crisis("t", "anna", "g2", "group", T0) is True  # another group
+    assert gate.crisis("t", "anna", "g", "group", T0 + timedelta(seconds=60)) is True
+    assert all(gate.crisis("t", "anna", "anna", "private", T0) for _ in range(5))

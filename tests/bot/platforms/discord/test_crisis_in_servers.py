@@ -96,3 +96,13 @@ async def test_a_slash_command_with_crisis_words_in_a_server(sqlite_app, fake, s
     for sent in [s for s in got if s.channel_id == server]:
         assert_reveals_nothing(sent)
     assert fake.dms(erik)[0].content == crisis_reply("da")
+
+
+async def test_repeated_crisis_mentions_within_a_minute_add_nothing_to_the_channel(sqlite_app, fake, server, clock):
+    cleo = fake.user("cleo")
+    assert len([s for s in await fake.say_in(cleo, server, CRISIS) if s.channel_id == server]) == 1
+    # The offer still stands: no second one, and no pointer threaded to what she wrote.
+    assert [s for s in await fake.say_in(cleo, server, CRISIS) if s.channel_id == server] == []
+    clock.advance(minutes=1)
+    [offer] = [s for s in await fake.say_in(cleo, server, CRISIS) if s.channel_id == server]
+    assert offer.content == t("da", "common.private_offer") and not offer.payload.get("message_reference")

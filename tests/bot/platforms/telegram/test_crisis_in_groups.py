@@ -144,3 +144,13 @@ async def test_nothing_sent_to_the_group_ever_carries_the_crisis_reply(app, fake
 async def test_crisis_words_in_the_private_chat_still_get_the_reply_at_once(app, fake, people):
     got = await people().privately("/help jeg vil ikke leve mere")
     assert got[0].text == crisis_reply("da")
+
+
+async def test_repeated_crisis_words_in_a_group_do_not_repeat_the_offer_within_a_minute(app, fake, people, clock):
+    anna, friend = people(), people(FRIEND)
+    assert len(await anna.in_group("/help jeg vil ikke leve mere")) == 1
+    assert await anna.in_group("/help jeg vil ikke leve mere") == []  # the offer still stands
+    assert len(await friend.in_group("/help jeg vil ikke leve mere")) == 1  # each person has their own
+    clock.advance(minutes=1)
+    [again] = await anna.in_group("/help jeg vil ikke leve mere")
+    assert again.text == t("da", "common.private_offer")
