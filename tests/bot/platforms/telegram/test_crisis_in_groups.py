@@ -154,3 +154,15 @@ async def test_repeated_crisis_words_in_a_group_do_not_repeat_the_offer_within_a
     clock.advance(minutes=1)
     [again] = await anna.in_group("/help jeg vil ikke leve mere")
     assert again.text == t("da", "common.private_offer")
+
+
+async def test_crisis_words_addressed_to_the_bot_in_a_group_get_the_offer_not_silence(app, fake, people):
+    anna = people()
+    [offer] = await anna.in_group(f"@{fake.bot_username} jeg vil ikke leve mere")
+    assert offer.text == t("da", "common.private_offer")
+    assert_reveals_nothing(offer)
+    # Other words addressed to the bot are pointed to a private chat; unaddressed ones reach nobody.
+    [pointer] = await people(FRIEND).in_group(f"@{fake.bot_username} hej, hvad kan du?")
+    assert pointer.text == t("da", "common.group_only_private")
+    assert await people(FRIEND).in_group("jeg vil ikke leve mere") == []
+    assert count(app, Participant) == count(app, Reflection) == 0
