@@ -231,9 +231,9 @@ class Dispatcher:
             out.append(Reply(crisis_reply(ctx.lang), kind=ReplyKind.CRISIS))
             if ctx.config.crisis_alert_chats:
                 note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
-            if not crisis:
-                # Opened from a group's offer: then the ordinary /start, without the payload, so where
-                # they came from is not kept with their flow.
+            if inc.command is not None:
+                # Crisis words as a command's words, or a group offer's payload: the command runs without
+                # them, so they are neither kept (a /start payload is, before consent) nor searched for.
                 ctx.incoming = inc = replace(inc, args=())
         if inc.command is not None:
             return out + await self._command(ctx)

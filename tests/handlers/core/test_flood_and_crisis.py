@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from content.i18n import t
 from engines.crisis import crisis_reply
 from handlers.core.flood import FloodGate, Limits
-from storage.models import Reflection
+from storage.models import FlowState, Reflection
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 NOTE = t("da", "common.rate_limited")
@@ -86,3 +86,10 @@ def test_in_a_group_the_offer_is_made_once_a_minute_per_person_and_in_private_al
     assert gate.crisis("t", "anna", "g2", "group", T0) is True  # another group
     assert gate.crisis("t", "anna", "g", "group", T0 + timedelta(seconds=60)) is True
     assert all(gate.crisis("t", "anna", "anna", "private", T0) for _ in range(5))
+
+
+async def test_crisis_words_given_to_a_command_are_not_kept_as_its_words(app, person):
+    got = await person("anna").say("/start jeg vil ikke leve mere")
+    assert got.index(crisis_reply("da").strip()) < got.index("samtykke")
+    with app.sessions() as s:
+        assert [f.data.get("payload") for f in s.scalars(select(FlowState))] == [""]
