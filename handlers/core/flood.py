@@ -58,17 +58,17 @@ class FloodGate:
         self._checks += 1
         if self._checks % 10_000 == 0:
             self._prune(now)
+        # In a group a note would itself add to the noise: over a limit there is silence, and the note
+        # stays armed for the person's private chat (it has not been sent).
+        private = chat_type == "private"
         if press:
             presses = self._presses.setdefault((platform, user_id), _Window())
-            return self._admit(presses, now, self.limits.presses_per_minute, None)
+            return self._admit(presses, now, self.limits.presses_per_minute, None, may_warn=private)
         person = self._people.setdefault((platform, user_id), _Window())
-        verdict = self._admit(person, now, self.limits.per_minute, self.limits.per_day)
-        if verdict == "ok" and chat_type != "private":
+        verdict = self._admit(person, now, self.limits.per_minute, self.limits.per_day, may_warn=private)
+        if verdict == "ok" and not private:
             group = self._groups.setdefault((platform, chat_id), _Window())
-            verdict = self._admit(group, now, self.limits.group_per_minute, None)
-            if verdict != "ok":
-                # In a group, a note would itself add to the noise.
-                return "drop"
+            verdict = self._admit(group, now, self.limits.group_per_minute, None, may_warn=False)
         return verdict
 
     def crisis(self, platform: str, user_id: str, chat_id: str, chat_type: str, now: datetime) -> bool:
@@ -88,13 +88,13 @@ class FloodGate:
         return True
 
     @staticmethod
-    def _admit(w: _Window, now: datetime, per_minute: int, per_day: int | None) -> str:
+    def _admit(w: _Window, now: datetime, per_minute: int, per_day: int | None, *, may_warn: bool) -> str:
         while w.minute and now - w.minute[0] >= MINUTE:
             w.minute.popleft()
         while w.day and now - w.day[0] >= DAY:
             w.day.popleft()
         if len(w.minute) >= per_minute or (per_day is not None and len(w.day) >= per_day):
-            if w.warned_until is not None and now < w.warned_until:
+            if not may_warn or (w.warned_until is not None and now < w.warned_until):
                 return "drop"
             w.warned_until = now + MINUTE
             return "warn"

@@ -93,3 +93,10 @@ async def test_crisis_words_given_to_a_command_are_not_kept_as_its_words(app, pe
     assert got.index(crisis_reply("da").strip()) < got.index("samtykke")
     with app.sessions() as s:
         assert [f.data.get("payload") for f in s.scalars(select(FlowState))] == [""]
+
+
+def test_over_the_limit_in_a_group_is_silent_and_the_note_stays_armed_for_the_private_chat():
+    gate = FloodGate(Limits(per_minute=2, per_day=100))
+    check = gate.check
+    assert [check("t", "1", "g", "group", T0) for _ in range(3)] == ["ok", "ok", "drop"]
+    assert [check("t", "1", "1", "private", T0) for _ in range(2)] == ["warn", "drop"]
