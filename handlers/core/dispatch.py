@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from content.i18n import normalise_language, t
 from handlers.core.context import Ctx, HandlerConfig, Later, Registry
 from engines.crisis import crisis_reply, detect_crisis
+from handlers.core.crisis_offer import opens_crisis_reply, private_offer
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
 from handlers.core.services import Services
@@ -52,6 +53,7 @@ MAX_BATCH = 200
 class _Job:
     inc: Incoming
     length: int
+    crisis: bool
     done: asyncio.Future
 
 
@@ -99,19 +101,38 @@ class Dispatcher:
     def language_for(self, inc: Incoming, chosen: str | None) -> str:
         return chosen or normalise_language(inc.locale_hint) or self.config.default_language
 
+    def crisis_reply_for(self, platform: str, user_id: str, args: tuple[str, ...],
+                         locale_hint: str | None) -> Reply | None:
+        """The crisis reply for someone opening their own group offer where no private chat can be opened
+        (a Discord member who allows no DMs), to show as an answer only they see; None for anyone else."""
+        inc = Incoming(platform=platform, chat_id=user_id, user_id=user_id, command="start", args=args,
+                       locale_hint=locale_hint)
+        if not opens_crisis_reply(self._key, inc):
+            return None
+        return Reply(crisis_reply(self.language_for(inc, None)), kind=ReplyKind.CRISIS)
+
     async def handle(self, inc: Incoming) -> list[Intent]:
-        gate = self.flood.check(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock())
-        if gate != "ok":
-            if gate == "drop":
-                return []
-            return [Reply(t(self.language_for(inc, None), "common.rate_limited"))]
         length = len(inc.text or "")
         cap = 4 * self.config.max_reflection_chars
         if length > cap:
             # Far past the limit it is refused anyway; don't clean megabytes character by character.
             inc = replace(inc, text=inc.text[:cap + 1])  # type: ignore[index]
         inc = replace(inc, text=clean_text(inc.text), args=tuple(clean_text(a) or "" for a in inc.args))
-        job = _Job(inc, length, asyncio.get_running_loop().create_future())
+        # Safety before limits: crisis words are looked for first, and such a message is never held back
+        # by flood control, however fast the person has been writing (it costs one check, no database).
+        written = inc.text if inc.command is None else " ".join(inc.args)
+        crisis = bool(written) and detect_crisis(written) is not None
+        if crisis:
+            if not self.flood.crisis(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock()):
+                return []  # in a group, the offer of a private chat made a moment ago still stands
+        else:
+            gate = self.flood.check(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock(),
+                                    press=inc.action is not None)
+            if gate == "drop":
+                return []
+            if gate == "warn":
+                return [Reply(t(self.language_for(inc, None), "common.rate_limited"))]
+        job = _Job(inc, length, crisis, asyncio.get_running_loop().create_future())
         self._pending.append(job)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
@@ -158,7 +179,7 @@ class Dispatcher:
         with writer(self.sessions()) as session:
             try:
                 known = _Prefetch(session, [j.inc for j in batch], [self.message_key(j.inc) for j in batch])
-                outcomes = [await self._handle(session, job.inc, job.length, known) for job in batch]
+                outcomes = [await self._handle(session, job, known) for job in batch]
                 if known.new_keys:
                     session.execute(insert(ProcessedMessage), known.new_keys)
                 session.flush()
@@ -174,8 +195,8 @@ class Dispatcher:
     def _error(self, inc: Incoming) -> list[Intent]:
         return [Reply(t(self.language_for(inc, None), "common.error"))]
 
-    async def _handle(self, session: Session, inc: Incoming, length: int,
-                      known: _Prefetch) -> tuple[list[Intent], bool]:
+    async def _handle(self, session: Session, job: _Job, known: _Prefetch) -> tuple[list[Intent], bool]:
+        inc, length = job.inc, job.length
         key = self.message_key(inc)
         if key is not None:
             if key in known.keys:
@@ -192,21 +213,28 @@ class Dispatcher:
         if contact is not None and not contact.reachable and inc.chat_type == "private":
             # They wrote to us, so they can be reached again (they had blocked the bot, or left DMs off).
             contact.reachable, contact.chat_id, contact.updated_at = True, inc.chat_id, ctx.now
-        intents = await self._route(ctx)
+        intents = await self._route(ctx, job.crisis)
         # Later messages of this batch from the same person see who they are now (new or erased).
         known.participants[(inc.platform, inc.user_id)] = ctx.participant
         return intents, ctx.erased
 
-    async def _route(self, ctx: Ctx) -> list[Intent]:
+    async def _route(self, ctx: Ctx, crisis: bool) -> list[Intent]:
         inc = ctx.incoming
         out: list[Intent] = []
         # Safety first: whatever else the message is, someone in crisis is signposted at once.
-        written = inc.text if inc.command is None else " ".join(inc.args)
-        if written and detect_crisis(written):
-            ctx.crisis = True
+        if crisis and inc.chat_type != "private":
+            # Never in public: a neutral offer of a private chat and nothing else, nothing routed (so
+            # nothing written here is stored); the crisis reply waits in the chat the offer opens.
+            return [private_offer(ctx, self._key)]
+        if crisis or opens_crisis_reply(self._key, inc):
+            ctx.crisis = crisis
             out.append(Reply(crisis_reply(ctx.lang), kind=ReplyKind.CRISIS))
             if ctx.config.crisis_alert_chats:
                 note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
+            if inc.command is not None:
+                # Crisis words as a command's words, or a group offer's payload: the command runs without
+                # them, so they are neither kept (a /start payload is, before consent) nor searched for.
+                ctx.incoming = inc = replace(inc, args=())
         if inc.command is not None:
             return out + await self._command(ctx)
         if inc.action is not None:
@@ -215,8 +243,10 @@ class Dispatcher:
                 return out + [Reply(ctx.t("common.stale_button"), kind=ReplyKind.STALE_BUTTON)]
             return out + await handler(ctx)
         if inc.chat_type != "private":
-            # Reflections are never collected in groups; a command there gets its answer instead.
-            return out
+            # Reflections are never collected in groups (a command there gets its answer instead): words
+            # addressed to us there (a Discord @mention) are pointed to a private chat.
+            return [Reply(ctx.t("common.group_only_private"), private=False, kind=ReplyKind.TAKE_PRIVATE,
+                          lang=ctx.lang)]
         state = ctx.flow
         step = self.routes.text_steps.get(state.flow) if state is not None else None
         if step is not None:

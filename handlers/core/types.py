@@ -62,6 +62,9 @@ class ReplyKind(StrEnum):
     TAKE_PRIVATE = "take_private"
     # The fixed, vetted crisis reply with help lines.
     CRISIS = "crisis"
+    # Crisis words in a group: a neutral offer of a private chat that repeats nothing. Never threaded to
+    # the message it answers; the private chat it opens (`Reply.start_payload`) starts with the crisis reply.
+    CRISIS_OFFER = "crisis_offer"
 
     @property
     def for_presser_only(self) -> bool:
@@ -82,6 +85,8 @@ class Reply:
     # The language of `text`, where an adapter adds words of its own beside it (a TAKE_PRIVATE reply's
     # button); None elsewhere.
     lang: str | None = None
+    # A CRISIS_OFFER's /start payload: what opens the private chat where the crisis reply waits.
+    start_payload: str | None = None
 
 
 @dataclass(frozen=True)

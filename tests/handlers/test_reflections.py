@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.core.types import Incoming
+from handlers.core.types import Incoming, ReplyKind
 from storage.models import Reflection
 
 
@@ -82,7 +82,8 @@ async def test_group_text_is_never_collected(app, person):
     await anna.onboard()
     out = await app.dispatcher.handle(Incoming(platform="console", chat_id="group1", user_id="anna",
                                                chat_type="group", text="Jeg skriver i gruppen"))
-    assert out == [] and reflections(app) == []
+    # Nothing kept; words addressed to the bot in a group (a Discord @mention) are pointed to a private chat.
+    assert [i.kind for i in out] == [ReplyKind.TAKE_PRIVATE] and reflections(app) == []
 
 
 async def test_writing_again_makes_a_blocked_person_reachable_again(app, person):

@@ -13,8 +13,7 @@ import discord
 from bot.platforms.discord.announcements import announce_forever
 from bot.platforms.discord.buttons import OFFER, Keyboards, SamtaleButton
 from bot.platforms.discord.commands import SamtaleTranslator, SamtaleTree, parse_text_command
-from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deliver, mark_unreachable, \
-    takes_private
+from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deliver, mark_unreachable
 from bot.platforms.discord.strings import text
 from content.i18n import normalise_language, t
 from bot.app import FEATURES
@@ -153,13 +152,12 @@ class SamtaleClient(discord.Client):
         guild_locale = message.guild.preferred_locale  # type: ignore[union-attr]
         inc = self._from_message(message, typed, chat_type="group",
                                  locale_hint=guild_locale.value if guild_locale else None)
+        # The core answers: a command's reply, a pointer to a DM, a crisis offer, or nothing (flood).
         intents = await self._handle(inc)
-        if inc.command is None and not any(takes_private(i) for i in intents):
-            lang = self.app.dispatcher.language_for(inc, None)  # type: ignore[union-attr]
-            intents = [*intents, Reply(t(lang, "common.group_only_private"), private=False,
-                                       kind=ReplyKind.TAKE_PRIVATE, lang=lang)]
+        crisis = await self._crisis_by_dm(message.author, intents, inc.locale_hint, message.id)
         offer = (inc.command, inc.args) if inc.command else ("start", ())
-        out = ChannelOut(message.channel, message.author.id, self.keyboards, reference=message)
+        # A crisis offer is never a reply to the message: that would point at what was said.
+        out = ChannelOut(message.channel, message.author.id, self.keyboards, reference=None if crisis else message)
         await self._deliver(intents, out, message.author.id, message.guild.id, offer=offer)  # type: ignore[union-attr]
 
     # -- interactions -----------------------------------------------------------------------------
@@ -179,6 +177,7 @@ class SamtaleClient(discord.Client):
         if not intents:  # already handled (a redelivered interaction): remove the "thinking…"
             await _quietly(interaction.delete_original_response())
             return
+        await self._crisis_by_dm(interaction.user, intents, inc.locale_hint, interaction.id)
         out = InteractionOut(interaction, self.keyboards, ephemeral=in_server)
         await self._deliver(intents, out, interaction.user.id, interaction.guild_id,
                             offer=(name, args) if in_server else None)
@@ -201,21 +200,39 @@ class SamtaleClient(discord.Client):
             return
         command, *args = value[3:].split() or ["start"]
         lang = normalise_language(interaction.locale.value) or self.settings.default_language
-        reached = False
-        try:
-            channel = await interaction.user.create_dm()
-        except discord.HTTPException as exc:
-            log.warning("could not open a DM: %s %s", exc.status, exc.code)
-        else:
-            inc = Incoming(platform=PLATFORM, chat_id=str(channel.id), user_id=str(interaction.user.id),
-                           command=command, args=tuple(args), locale_hint=interaction.locale.value,
-                           message_id=str(interaction.id), chat_type="private",
-                           display_name=interaction.user.display_name)
-            intents = await self._handle(inc)
-            reached = await self._deliver(intents, ChannelOut(channel, interaction.user.id, self.keyboards),
-                                          interaction.user.id, None)
+        reached = await self._in_dm(interaction.user, command, tuple(args), interaction.locale.value, interaction.id)
+        crisis = None if reached or self.app is None else self.app.dispatcher.crisis_reply_for(
+            PLATFORM, str(interaction.user.id), tuple(args), interaction.locale.value)
+        if crisis is not None:
+            # Their DMs are closed: the crisis reply still reaches them privately, in an answer only they see.
+            await _quietly(interaction.followup.send(crisis.text, ephemeral=True))
         await _quietly(interaction.followup.send(text(lang, "discord.dm_sent" if reached else "discord.dm_blocked"),
                                                  ephemeral=True))
+
+    async def _in_dm(self, user: discord.abc.User, command: str, args: tuple[str, ...], locale_hint: str | None,
+                     event_id: int) -> bool:
+        """Run a command through the core in the person's DM and deliver its answer there (True if it arrived)."""
+        try:
+            channel = await user.create_dm()
+        except discord.HTTPException as exc:
+            log.warning("could not open a DM: %s %s", exc.status, exc.code)
+            return False
+        inc = Incoming(platform=PLATFORM, chat_id=str(channel.id), user_id=str(user.id), command=command, args=args,
+                       locale_hint=locale_hint, message_id=str(event_id), chat_type="private",
+                       display_name=user.display_name)
+        intents = await self._handle(inc)
+        return await self._deliver(intents, ChannelOut(channel, user.id, self.keyboards), user.id, None)
+
+    async def _crisis_by_dm(self, user: discord.abc.User, intents: Sequence[Intent], locale_hint: str | None,
+                            event_id: int) -> bool:
+        """The core's crisis offer in a server: the crisis reply goes to the person's DM at once, where
+        Discord lets us (the offer's button tries again). True if there was a crisis offer."""
+        payload = next((i.start_payload for i in intents if isinstance(i, Reply)
+                        and i.kind is ReplyKind.CRISIS_OFFER and i.start_payload), None)
+        if payload is None:
+            return False
+        await self._in_dm(user, "start", (payload,), locale_hint, event_id)
+        return True
 
     async def _handle(self, inc: Incoming) -> list[Intent]:
         """The core's answer; if the core itself is unreachable (database down), a plain apology."""

@@ -36,7 +36,14 @@ def with_share_line(reply: Reply) -> str:
 
 def takes_private(intent: Intent) -> bool:
     """The core's "let's take that to a private chat": Discord adds a button that opens a DM."""
-    return isinstance(intent, Reply) and intent.kind is ReplyKind.TAKE_PRIVATE
+    return isinstance(intent, Reply) and intent.kind in (ReplyKind.TAKE_PRIVATE, ReplyKind.CRISIS_OFFER)
+
+
+def dm_offer(intent: Reply, offer: tuple[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]]:
+    """What the DM button runs: a crisis offer's own /start payload, never the words that were written."""
+    if intent.kind is ReplyKind.CRISIS_OFFER:
+        return ("start", (intent.start_payload,) if intent.start_payload else ())
+    return offer
 
 
 class Out(Protocol):
@@ -128,7 +135,8 @@ async def deliver(intents: Sequence[Intent], out: Out, *, mentions: Mapping[str,
                 rows = [[(b.label, core_id(b.action)) for b in row] for row in intent.buttons]
                 if offer is not None and takes_private(intent):
                     # In the reply's own language, so the button reads like the line above it.
-                    rows.append([(text(intent.lang or DEFAULT_LANGUAGE, "discord.open_dm"), offer_id(*offer))])
+                    rows.append([(text(intent.lang or DEFAULT_LANGUAGE, "discord.open_dm"),
+                                  offer_id(*dm_offer(intent, offer)))])
                 await _send_text(out, with_share_line(intent), mentions, rows=rows,
                                  notice=intent.kind.for_presser_only)
             elif isinstance(intent, Document):

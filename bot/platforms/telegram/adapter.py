@@ -185,6 +185,8 @@ class TelegramAdapter:
             return
         message = job.update.message
         reply_to = message.message_id if not private and message is not None else None
+        if any(isinstance(i, Reply) and i.kind is ReplyKind.CRISIS_OFFER for i in intents):
+            reply_to = None  # never threaded to crisis words: that would point at what was said
         delivery = await send_intents(job.bot, chat_id, intents, pressed_message_id=pressed, reply_to=reply_to,
                                       extra_buttons=self._extra_buttons(job.incoming), policy=self.policy,
                                       sleep=self.sleep)
@@ -246,15 +248,27 @@ class TelegramAdapter:
         return None
 
     def _extra_buttons(self, incoming: Incoming) -> Callable[[Intent], Sequence[dict[str, str]]] | None:
-        """In a group, the core's "let's take that in a private chat" gets a button that opens one."""
+        """In a group, the core's "let's take that in a private chat" gets a button that opens one.
+
+        A crisis offer's button opens the private chat with the payload the core chose, where /start
+        shows the crisis reply first.
+        """
         if incoming.chat_type != "group" or not self.bot_username:
             return None
+        username = self.bot_username
         lang = normalise_language(incoming.locale_hint) or self.default_language
-        label = catalog(lang).get("common.open_private_chat") or f"💬 @{self.bot_username}"
+        label = catalog(lang).get("common.open_private_chat") or f"💬 @{username}"
         assert START_PAYLOAD.match(GROUP_PAYLOAD)
-        button = url_button(label, start_link(self.bot_username, GROUP_PAYLOAD))
+        button = url_button(label, start_link(username, GROUP_PAYLOAD))
 
         def extra(intent: Intent) -> Sequence[dict[str, str]]:
-            return [button] if isinstance(intent, Reply) and intent.kind is ReplyKind.TAKE_PRIVATE else ()
+            if not isinstance(intent, Reply):
+                return ()
+            if intent.kind is ReplyKind.CRISIS_OFFER and intent.start_payload \
+                    and START_PAYLOAD.match(intent.start_payload):
+                # In the offer's own language, so the button reads like the line above it.
+                words = catalog(intent.lang or lang).get("common.open_private_chat") or label
+                return [url_button(words, start_link(username, intent.start_payload))]
+            return [button] if intent.kind is ReplyKind.TAKE_PRIVATE else ()
 
         return extra

@@ -62,6 +62,18 @@ def _addressed(name: str, to_bot: str | None, bot_username: str | None, routes: 
     return name in routes.commands
 
 
+def _to_us(message: Message, text: str, bot_username: str | None) -> bool:
+    """A group message that mentions the bot by its @name or replies to one of its messages."""
+    if not bot_username:
+        return False
+    name = bot_username.lower()
+    replied = message.reply_to_message
+    author = replied.from_user if replied is not None else None
+    if author is not None and author.is_bot and (author.username or "").lower() == name:
+        return True
+    return f"@{name}" in text.lower()
+
+
 def _text_of(message: Message) -> str | None:
     if message.text is not None:
         return message.text
@@ -104,8 +116,11 @@ def to_incoming(update: Update, *, bot_username: str | None, routes: Registry) -
             args = start_args(args)
         return Incoming(command=name, args=args, **common)
     if kind != "private":
-        # Reflections are never collected in groups: plain text there never reaches the core.
-        return None
+        # Reflections are never collected in groups: plain text there reaches the core only when it is
+        # addressed to us (an @mention, a reply to us), so the core can point it to a private chat, or
+        # meet crisis words with its neutral offer rather than silence. Nothing of it is stored.
+        if text is None or not _to_us(message, text, bot_username):
+            return None
     if text is None:
         if message.effective_attachment is None:
             return None  # a service message (pinned, chat photo changed…): nothing was said

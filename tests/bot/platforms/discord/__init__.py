@@ -1,0 +1,1 @@
+"""Tests of bot.platforms.discord: mirrors the package of the same name."""

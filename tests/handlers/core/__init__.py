@@ -1,0 +1,1 @@
+"""Tests of handlers.core: mirrors the package of the same name."""
