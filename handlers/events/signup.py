@@ -62,7 +62,8 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     channels.mark_stale(ctx.session, event.id)
     if change.outcome == seats.WAITLISTED:
         key = "events.signup.waitlisted_friend" if change.signup.guests else "events.signup.waitlisted"  # type: ignore[union-attr]
-        return [CloseButtons(), Reply(ctx.t(key, title=title, position=change.position), _card_buttons(ctx, change))]
+        return [CloseButtons(), Reply(ctx.t(key, title=title, position=change.position), _card_buttons(ctx, change),
+                                      personal=True)]
     text = ctx.t("events.signup.joined", title=title, when=when)
     if change.signup.guests:  # type: ignore[union-attr]
         text += "\n" + ctx.t("events.signup.joined_friend")
@@ -71,7 +72,9 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
         EventReminder.sent_at.is_(None)).limit(1)) is not None
     text += "\n\n" + (ctx.t("events.signup.reminders") + " " if reminded else "") + ctx.t("events.signup.cant_come_hint")
     # Someone who just signed up is the likeliest to bring a friend: the confirmation can be passed on.
-    out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change), share=share(event, ctx.lang)),
+    # A sign-up confirmation shows what the person does: /forget deletes it from the chat (personal).
+    out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change), share=share(event, ctx.lang),
+                                               personal=True),
                          ics.document(event, ctx.lang, ctx.now)]
     return out + names.maybe_ask(ctx)
 

@@ -1,0 +1,34 @@
+"""Recording and taking the ids of the bot's messages that show something of a person."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage.message_models import PlatformMessage
+from storage.models import Participant
+from storage.repo import find_participant
+
+
+def record_personal_messages(session: Session, platform: str, external_id: str, chat_id: str,
+                             message_ids: Iterable[str], now: datetime) -> int:
+    """Remember where personal replies went (the caller commits). Nothing for someone not stored:
+    a person without a participant row has nothing to erase, and we keep nothing of them."""
+    ids = list(message_ids)
+    participant = find_participant(session, platform, external_id) if ids else None
+    if participant is None:
+        return 0
+    session.add_all(PlatformMessage(participant_id=participant.id, chat_id=chat_id, message_id=str(m), sent_at=now)
+                    for m in ids)
+    return len(ids)
+
+
+def take_personal_messages(session: Session, participant: Participant) -> list[tuple[str, str, datetime]]:
+    """The person's recorded messages as (chat id, message id, sent at), oldest first, and forget them."""
+    rows = session.execute(
+        select(PlatformMessage.chat_id, PlatformMessage.message_id, PlatformMessage.sent_at)
+        .where(PlatformMessage.participant_id == participant.id).order_by(PlatformMessage.id)).all()
+    session.execute(delete(PlatformMessage).where(PlatformMessage.participant_id == participant.id))
+    return [(r.chat_id, r.message_id, r.sent_at) for r in rows]
