@@ -1,0 +1,1 @@
+"""Tests of bot/platforms/: Telegram and Discord, the real libraries against loopback fakes."""
