@@ -44,6 +44,7 @@ class Sent:
     ephemeral: bool
     files: list[tuple[str, bytes]] = field(default_factory=list)
     edits: int = 0
+    deleted: bool = False
 
     @property
     def content(self) -> str:
@@ -175,7 +176,8 @@ class FakeDiscord:
 
     # -- what people see ----------------------------------------------------------------------------
     def in_channel(self, channel_id: int) -> list[Sent]:
-        return [s for s in self.sent if s.channel_id == channel_id]
+        """What the channel shows now: the bot's messages there, without those it deleted."""
+        return [s for s in self.sent if s.channel_id == channel_id and not s.deleted]
 
     def dms(self, user: dict) -> list[Sent]:
         return self.in_channel(self.dm_channel(user))
@@ -320,12 +322,24 @@ class FakeDiscord:
                 raise self.fail_next.pop(0)
             payload, got = _unpack(kwargs.get("json"), form, files)
             return self._store(channel_id, payload, got, ephemeral=False).payload
+        if key == ("DELETE", "/channels/{channel_id}/messages/{message_id}"):
+            return self._delete(int(route.channel_id), int(route.url.rsplit("/", 1)[1]))  # type: ignore[arg-type]
         if key == ("PATCH", "/channels/{channel_id}/messages/{message_id}"):
             if int(route.channel_id) in self.refuse:  # type: ignore[arg-type]
                 raise self.refuse[int(route.channel_id)]  # type: ignore[arg-type]
             message_id = int(route.url.rsplit("/", 1)[1])
             return self._edit(message_id, kwargs.get("json") or {})
         raise AssertionError(f"the fake Discord does not know {route.method} {route.path}")
+
+    def _delete(self, channel_id: int, message_id: int) -> None:
+        """Discord's rule: a bot deletes its own messages anywhere, at any age (a DM included); someone
+        else's only in a server with Manage Messages, never in a DM (50003). Ephemeral ones are not
+        messages in the channel at all (10008)."""
+        sent = self.by_id.get(message_id)
+        if sent is None or sent.deleted or sent.ephemeral or sent.channel_id != channel_id:
+            raise discord.NotFound(FakeResponse(404, "Not Found"), {"code": 10008, "message": "Unknown Message"})
+        sent.deleted = True
+        return None
 
     def _channel(self, channel_id: int) -> dict:
         if channel_id in self.refuse:
