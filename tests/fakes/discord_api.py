@@ -349,11 +349,14 @@ class FakeDiscord:
         return copy.deepcopy(self.channels[channel_id])
 
     def _scheduled(self, route: Route, body: dict) -> dict:
-        """POST, GET and PATCH of Guild Scheduled Events (Manage Events needed to create or change one)."""
+        """POST, GET and PATCH of Guild Scheduled Events, by Discord's rule since 23 February 2026: creating
+        needs Create Events (Manage Events alone no longer suffices); changing one needs Manage Events, or
+        Create Events for an event the bot created itself."""
         guild_id = int(route.guild_id)  # type: ignore[arg-type]
         if self.fail_scheduled:
             raise self.fail_scheduled.pop(0)
-        if route.method != "GET" and not self.bot_may(guild_id, discord.Permissions.manage_events.flag):
+        create, manage = discord.Permissions.create_events.flag, discord.Permissions.manage_events.flag
+        if route.method == "POST" and not self.bot_may(guild_id, create):
             raise forbidden(50013, "Missing Permissions")
         if route.method == "POST":
             eid = self.next_id()
@@ -366,6 +369,9 @@ class FakeDiscord:
         if event is None or event["guild_id"] != str(guild_id):
             raise discord.NotFound(FakeResponse(404, "Not Found"),
                                    {"code": 10070, "message": "Unknown Guild Scheduled Event"})
+        if route.method != "GET" and not (self.bot_may(guild_id, manage) or (
+                event["creator_id"] == str(BOT_ID) and self.bot_may(guild_id, create))):
+            raise forbidden(50013, "Missing Permissions")
         if route.method == "PATCH":
             if event["status"] != discord.EventStatus.scheduled.value:
                 raise discord.HTTPException(FakeResponse(400, "Bad Request"),
