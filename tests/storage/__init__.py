@@ -1,0 +1,1 @@
+"""Tests of storage/: migrations (the rescrub data migration among them) and retention."""
