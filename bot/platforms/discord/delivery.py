@@ -76,7 +76,9 @@ class ChannelOut:
             kw.update(reference=self.reference, mention_author=False)
             self.reference = None
         message = await self.channel.send(**kw)
-        if view is not None:
+        # A keyboard in a server channel is public: everyone may use it for themselves, so nobody's
+        # next step spends it (only a DM's keyboard is the one person's).
+        if view is not None and getattr(self.channel, "guild", None) is None:
             self.keyboards.remember(self.channel_id, self.user_id, message)
         return message
 
@@ -113,6 +115,8 @@ class InteractionOut:
                 await message.edit(view=spent(message))
             return
         self.keyboards.forget(channel_id, user_id, self.pressed.id)
+        if self.interaction.guild_id is not None and not self.pressed.flags.ephemeral:
+            return  # a public keyboard (after an @mention) stays usable by each person who needs it
         custom_id = (self.interaction.data or {}).get("custom_id")
         # After a deferred update, the "original response" is the message whose button was pressed.
         await self.interaction.edit_original_response(view=spent(self.pressed, custom_id))  # type: ignore[arg-type]
