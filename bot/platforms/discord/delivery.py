@@ -16,7 +16,7 @@ from bot.platforms.discord.strings import text
 from bot.platforms.text import split_text
 from content.i18n import DEFAULT_LANGUAGE
 from handlers.core.types import CloseButtons, DeleteMessages, Document, Intent, Reply, ReplyKind
-from storage.repo import find_participant
+from storage.repo import erase_participant, find_participant
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +201,15 @@ def mark_unreachable(sessions: sessionmaker[Session], user_id: str, now: datetim
     """Discord will not deliver to this person: record it on their contact (True if there was one).
 
     The next private message from them makes it reachable again (handlers.onboarding.ensure_participant).
+    Someone who has not answered the consent question (e.g. a "message me privately" press whose DM
+    cannot be opened: 50007) never saw it, so nothing of them is kept: the pending row goes.
     """
     with sessions() as session:
         participant = find_participant(session, platform, user_id)
+        if participant is not None and participant.consent_state == "pending":
+            erase_participant(session, participant)
+            session.commit()
+            return False
         if participant is None or participant.contact is None:
             return False
         participant.contact.reachable = False
