@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage.campaign_models import SENT, OutboxMessage
 from storage.message_models import PlatformMessage
 from storage.models import Participant
 from storage.repo import find_participant
@@ -26,9 +27,25 @@ def record_personal_messages(session: Session, platform: str, external_id: str, 
 
 
 def take_personal_messages(session: Session, participant: Participant) -> list[tuple[str, str, datetime]]:
-    """The person's recorded messages as (chat id, message id, sent at), oldest first, and forget them."""
+    """The person's recorded messages as (chat id, message id, sent at), oldest first, and forget them.
+
+    Two sources: direct replies the adapters recorded, and personal notices the outbox sent (an event
+    notice's row keeps the id of the message it became; the person's contact says which chat).
+    """
     rows = session.execute(
         select(PlatformMessage.chat_id, PlatformMessage.message_id, PlatformMessage.sent_at)
         .where(PlatformMessage.participant_id == participant.id).order_by(PlatformMessage.id)).all()
     session.execute(delete(PlatformMessage).where(PlatformMessage.participant_id == participant.id))
-    return [(r.chat_id, r.message_id, r.sent_at) for r in rows]
+    found = [(r.chat_id, r.message_id, r.sent_at) for r in rows]
+    chat = participant.contact.chat_id if participant.contact is not None else None
+    sent = session.execute(
+        select(OutboxMessage.id, OutboxMessage.platform_message_id, OutboxMessage.sent_at, OutboxMessage.payload)
+        .where(OutboxMessage.participant_id == participant.id, OutboxMessage.status == SENT,
+               OutboxMessage.platform_message_id.is_not(None))).all()
+    personal = [r for r in sent if (r.payload or {}).get("personal")]
+    if personal and chat is not None:
+        found += [(chat, r.platform_message_id, r.sent_at) for r in personal]
+    if personal:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in personal]))
+                        .values(platform_message_id=None).execution_options(synchronize_session=False))
+    return found
