@@ -51,10 +51,11 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     assert event is not None
     title, when = event.title, _when(ctx, event)
     if change.outcome == seats.ALREADY_IN:
-        return [Reply(ctx.t("events.signup.already_in", title=title, when=when), _card_buttons(ctx, change))]
+        return [Reply(ctx.t("events.signup.already_in", title=title, when=when), _card_buttons(ctx, change),
+                      personal=True)]
     if change.outcome == seats.ALREADY_WAITING:
         return [Reply(ctx.t("events.signup.already_waiting", title=title, position=change.position),
-                      _card_buttons(ctx, change))]
+                      _card_buttons(ctx, change), personal=True)]
     if change.outcome == seats.ONLY_ONE_SEAT:
         return [Reply(ctx.t("events.signup.only_one_seat", title=title), buttons(
             [(ctx.t("events.btn.join_alone"), f"ev:s:{event.id}")],
@@ -92,7 +93,7 @@ def _leave(ctx: Ctx, event_id: int) -> list[Intent]:
     channels.mark_stale(ctx.session, event.id)
     again = [] if aware(event.starts_at) <= ctx.now or event.status != "open" else \
         [[(ctx.t("events.btn.join_again"), f"ev:s:{event.id}")]]
-    return [CloseButtons(), Reply(ctx.t("events.signup.left", title=event.title), buttons(*again))]
+    return [CloseButtons(), Reply(ctx.t("events.signup.left", title=event.title), buttons(*again), personal=True)]
 
 
 def _friend(ctx: Ctx, event_id: int, guests: int) -> list[Intent]:
@@ -109,7 +110,7 @@ def _friend(ctx: Ctx, event_id: int, guests: int) -> list[Intent]:
         tell_promoted(ctx.session, event, change.promoted, ctx.now)
         channels.mark_stale(ctx.session, event.id)
     return [CloseButtons(), Reply(ctx.t(key[change.outcome], title=event.title),
-                                  _card_buttons(ctx, change) if change.signup is not None else ())]
+                                  _card_buttons(ctx, change) if change.signup is not None else (), personal=True)]
 
 
 async def on_card_button(ctx: Ctx) -> list[Intent]:
