@@ -6,6 +6,8 @@ Every press is safe to repeat: a second "Sign up" only says where the person sta
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from handlers.core.common import consent_given, parse_action, stale
@@ -76,7 +78,7 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     # A sign-up confirmation shows what the person does: /forget deletes it from the chat (personal).
     out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change), share=share(event, ctx.lang),
                                                personal=True),
-                         ics.document(event, ctx.lang, ctx.now)]
+                         replace(ics.document(event, ctx.lang, ctx.now), personal=True)]
     return out + names.maybe_ask(ctx)
 
 
