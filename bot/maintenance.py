@@ -18,6 +18,7 @@ from storage.db import scrub_sqlite_journal
 from storage.insight_models import SummaryRequest
 from storage.models import Participant
 from storage.outbox import enqueue
+from storage.message_queries import forget_undeletable
 from storage.retention import purge, purge_bookkeeping, purge_pending
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ async def retention_job(rt: Runtime) -> None:
         done = purge(session, rt.clock(), rt.settings.privacy.retention_days)
         keys, alerts = purge_bookkeeping(session, rt.clock(), rt.settings.privacy.retention_days)
         pending = purge_pending(session, rt.clock())
+        forget_undeletable(session, rt.clock())
+        session.commit()
         engine = session.get_bind()
     if done or pending:
         scrub_sqlite_journal(engine)

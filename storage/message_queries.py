@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -11,6 +11,9 @@ from storage.campaign_models import SENT, OutboxMessage
 from storage.message_models import PlatformMessage
 from storage.models import Participant
 from storage.repo import find_participant
+
+# How long a platform lets a bot delete its own message; past it the id serves nothing and is not kept.
+DELETABLE_FOR = {"telegram": timedelta(hours=48)}
 
 
 def record_personal_messages(session: Session, platform: str, external_id: str, chat_id: str,
@@ -49,3 +52,16 @@ def take_personal_messages(session: Session, participant: Participant) -> list[t
         session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in personal]))
                         .values(platform_message_id=None).execution_options(synchronize_session=False))
     return found
+
+
+def forget_undeletable(session: Session, now: datetime) -> int:
+    """Drop ids of messages the platform no longer lets the bot delete (Telegram: after 48 hours); the
+    caller commits. Returns how many."""
+    gone = 0
+    for platform, window in DELETABLE_FOR.items():
+        people = select(Participant.id).where(Participant.platform == platform)
+        result = session.execute(delete(PlatformMessage).where(PlatformMessage.participant_id.in_(people),
+                                                              PlatformMessage.sent_at < now - window)
+                                 .execution_options(synchronize_session=False))
+        gone += result.rowcount or 0
+    return gone

@@ -2,12 +2,15 @@
 (issue 25). On SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select, update
 
 from handlers.core.types import DeleteMessages, Reply
 from storage.campaign_models import SENT, OutboxMessage
 from storage.message_models import PlatformMessage
-from storage.message_queries import record_personal_messages, take_personal_messages
+from storage.message_queries import forget_undeletable, record_personal_messages, take_personal_messages
+from storage.models import Participant
 from storage.outbox import enqueue
 from storage.repo import find_participant
 
@@ -51,3 +54,18 @@ async def test_forget_hands_the_adapter_the_messages_to_delete(app, person, cloc
     assert deletion.platform == "console" and [m.message_id for m in deletion.messages] == ["7"]
     with app.sessions() as s:
         assert s.scalar(select(func.count()).select_from(PlatformMessage)) == 0
+
+
+async def test_ids_telegram_no_longer_lets_the_bot_delete_are_not_kept(app, clock):
+    with app.sessions() as s:
+        s.add_all([Participant(platform="telegram", external_id="1", consent_state="given"),
+                   Participant(platform="discord", external_id="2", consent_state="given")])
+        s.commit()
+        old = clock() - timedelta(hours=49)
+        record_personal_messages(s, "telegram", "1", "1", ["5"], old)
+        record_personal_messages(s, "telegram", "1", "1", ["6"], clock())
+        record_personal_messages(s, "discord", "2", "9", ["7"], old)  # Discord: deletable at any age
+        s.commit()
+        assert forget_undeletable(s, clock()) == 1
+        s.commit()
+        assert sorted(s.scalars(select(PlatformMessage.message_id))) == ["6", "7"]
