@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
+from telegram.error import BadRequest
 
 from bot.app import App
 from bot.config import TelegramSettings
@@ -143,3 +144,18 @@ async def test_withdrawal_with_deletion_deletes_the_messages_but_keeps_the_perso
     assert done.text == t("da", "withdraw.done_deleted", remains=t("da", "privacy.remains.telegram"))
     assert rows(sqlite_app, PlatformMessage) == 0 and rows(sqlite_app, Reflection) == 0
     assert rows(sqlite_app, Participant) == 1
+
+
+async def test_the_fake_bot_api_applies_telegrams_rules_for_deleting(fake, tg) -> None:
+    bot = tg.application.bot
+    group = fake.group_message(USER, "hej alle", push=False)["message"]
+    private = fake.user_message(USER, "hej", push=False)["message"]
+    own = await bot.send_message(USER, "Det har vi gemt om dig")
+    with pytest.raises(BadRequest, match="can't be deleted"):  # someone else's, in a group, not an admin
+        await bot.delete_message(group["chat"]["id"], group["message_id"])
+    assert await bot.delete_message(USER, private["message_id"])  # incoming, in a private chat
+    fake.backdate(USER, own.message_id, 48 * 3600)
+    with pytest.raises(BadRequest, match="can't be deleted"):  # 48 hours old
+        await bot.delete_message(USER, own.message_id)
+    with pytest.raises(BadRequest, match="not found"):
+        await bot.delete_message(USER, private["message_id"])
