@@ -18,7 +18,8 @@ from storage.db import scrub_sqlite_journal
 from storage.insight_models import SummaryRequest
 from storage.models import Participant
 from storage.outbox import enqueue
-from storage.retention import purge, purge_bookkeeping
+from storage.message_queries import forget_undeletable
+from storage.retention import purge, purge_bookkeeping, purge_pending
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,14 @@ async def retention_job(rt: Runtime) -> None:
     with rt.sessions() as session:
         done = purge(session, rt.clock(), rt.settings.privacy.retention_days)
         keys, alerts = purge_bookkeeping(session, rt.clock(), rt.settings.privacy.retention_days)
+        pending = purge_pending(session, rt.clock())
+        forget_undeletable(session, rt.clock())
+        session.commit()
         engine = session.get_bind()
-    if done:
+    if done or pending:
         scrub_sqlite_journal(engine)
-    log.info("retention: deleted the text of %d reflection(s), %d old dedupe key(s), %d old crisis alert(s)",
-             done, keys, alerts)
+    log.info("retention: deleted the text of %d reflection(s), %d old dedupe key(s), %d old crisis alert(s), "
+             "%d participant(s) who never answered the consent question", done, keys, alerts, pending)
 
 
 @scheduled

@@ -3,8 +3,26 @@ from __future__ import annotations
 
 from handlers.core.common import flow_token_ok, parse_action, stale
 from handlers.core.context import Command, Ctx, Feature
-from handlers.core.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, DeleteMessages, Intent, Reply, SentMessage, buttons
+from storage.message_queries import take_personal_messages
+from storage.models import Participant
 from storage.repo import delete_reflections, erase_participant
+
+# Platforms whose chats the confirmation describes (content/locales/*/core.toml, [privacy.remains]).
+REMAINS = ("telegram", "discord", "console")
+
+
+def remains(ctx: Ctx) -> str:
+    """What erasure cannot reach on this platform: the person's own messages, and how to delete them."""
+    platform = ctx.incoming.platform
+    return ctx.t(f"privacy.remains.{platform if platform in REMAINS else 'console'}")
+
+
+def chat_erasure(ctx: Ctx, p: Participant) -> list[Intent]:
+    """The bot's own messages that showed this person's data, for the adapter to delete; the ids are
+    forgotten here, in the same transaction as the rest of the erasure."""
+    sent = tuple(SentMessage(chat, message, at) for chat, message, at in take_personal_messages(ctx.session, p))
+    return [DeleteMessages(p.platform, sent)] if sent else []
 
 
 async def forget(ctx: Ctx) -> list[Intent]:
@@ -20,10 +38,11 @@ async def on_forget_button(ctx: Ctx) -> list[Intent]:
     if len(parts) != 3 or ctx.participant is None or not flow_token_ok(ctx, "fg", parts[1]):
         return stale(ctx)
     if parts[2] == "yes":
+        deletions = chat_erasure(ctx, ctx.participant)
         erase_participant(ctx.session, ctx.participant)
         ctx.participant = None
         ctx.erased = True
-        return [CloseButtons(), Reply(ctx.t("forget.done"))]
+        return [CloseButtons(), *deletions, Reply(ctx.t("forget.done", remains=remains(ctx)))]
     ctx.end_flow()
     return [CloseButtons(), Reply(ctx.t("common.cancelled"))]
 
@@ -54,7 +73,7 @@ async def on_withdraw_button(ctx: Ctx) -> list[Intent]:
     if parts[2] == "del":
         delete_reflections(ctx.session, p)
         ctx.erased = True
-        return [CloseButtons(), Reply(ctx.t("withdraw.done_deleted"))]
+        return [CloseButtons(), *chat_erasure(ctx, p), Reply(ctx.t("withdraw.done_deleted", remains=remains(ctx)))]
     return [CloseButtons(), Reply(ctx.t("withdraw.done_kept"))]
 
 

@@ -74,7 +74,8 @@ async def mydata(ctx: Ctx) -> list[Intent]:
     for name, provide in ctx.routes.personal_data.items():
         document[name] = provide(ctx.session, p)
     body = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
-    return [Reply(text), Document("samtale-mydata.json", body, "application/json", ctx.t("mydata.file_caption"))]
+    return [Reply(text, personal=True),
+            Document("samtale-mydata.json", body, "application/json", ctx.t("mydata.file_caption"), personal=True)]
 
 
 # What this feature contributes; bot/app.py assembles every feature's into the registry.

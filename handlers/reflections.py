@@ -58,7 +58,7 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     text_key = "reflection.saved_crisis" if crisis else "reflection.saved"
     # The receipt's buttons need the row id, which the batch's single flush assigns.
     return [Later(lambda: Reply(ctx.t(text_key, quote_state=quote_label(ctx, reflection.quotable)),
-                                _receipt_buttons(ctx, reflection)))]
+                                _receipt_buttons(ctx, reflection), personal=True))]
 
 
 async def on_button(ctx: Ctx) -> list[Intent]:
@@ -76,7 +76,7 @@ async def on_button(ctx: Ctx) -> list[Intent]:
         reflection.quotable = parts[1] == "q1"
         return [CloseButtons(),
                 Reply(ctx.t("reflection.quote_changed", quote_state=quote_label(ctx, reflection.quotable)),
-                      _receipt_buttons(ctx, reflection))]
+                      _receipt_buttons(ctx, reflection), personal=True)]
     return stale(ctx)
 
 

@@ -44,6 +44,8 @@ def reply_payload(reply: ReplyLike) -> dict:
     share = getattr(reply, "share", None)
     if share is not None:
         payload["share"] = dataclasses.asdict(share)
+    if getattr(reply, "personal", False):
+        payload["personal"] = True  # erasure deletes the sent message from the chat (message_queries)
     return payload
 
 

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import ProcessedMessage, Reflection
+from storage.models import Participant, ProcessedMessage, Reflection
 from storage.safety_models import SENT, CrisisAlert
 
 # Platforms redeliver a message within hours (Telegram keeps an unconfirmed update for 24 h); a month
 # of keys covers any redelivery and restart with room to spare, and keeps the table from growing forever.
 DEDUPE_KEEP_DAYS = 30
+# Someone who never answered the consent question is kept only while they may still answer it.
+PENDING_KEEP = timedelta(days=1)
 
 PURGED_TEXT = ""
 
@@ -60,3 +62,16 @@ def purge_bookkeeping(session: Session, now: datetime, retention_days: int) -> t
                                                        CrisisAlert.sent_at < now - timedelta(days=retention_days)))
     session.commit()
     return keys.rowcount or 0, alerts.rowcount or 0
+
+
+def purge_pending(session: Session, now: datetime) -> int:
+    """Delete everyone still "pending" (never answered the consent question) after a day; returns how many.
+
+    Nothing is stored before consent; a pending row (identity, chat, the consent flow) exists only so the
+    question can be answered. The database cascades to everything keyed by the participant.
+    """
+    result = session.execute(delete(Participant).where(Participant.consent_state == "pending",
+                                                       Participant.created_at < now - PENDING_KEEP)
+                             .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount or 0

@@ -108,6 +108,8 @@ _BOT_COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}\Z")
 
 _TEXT_LIMIT = 4096
 _CAPTION_LIMIT = 1024
+# Telegram: "A message can only be deleted if it was sent less than 48 hours ago."
+_DELETE_WINDOW = 48 * 3600
 _CALLBACK_DATA_LIMIT = 64
 _INLINE_BUTTON_ACTIONS = frozenset(
     {
@@ -1591,12 +1593,29 @@ class FakeTelegramAPI:
         return updated
 
     def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
+        """The Bot API's rules: only a message sent less than 48 hours ago; a bot deletes its own
+        messages, and in a private chat the other side's too; elsewhere others' only as an admin
+        (not modelled: the fake's bot is never a group admin)."""
         chat_id = self._require_chat_id(params)
         message_id = params.get("message_id")
-        if self._messages.pop((chat_id, message_id), None) is None:
+        message = self._messages.get((chat_id, message_id))
+        if message is None:
             raise _bad_request("message to delete not found")
+        own = message.get("from", {}).get("id") == self.bot_id
+        private = message.get("chat", {}).get("type") == "private"
+        if time.time() - message.get("date", 0) >= _DELETE_WINDOW or not (own or private):
+            raise _bad_request("message can't be deleted")
+        del self._messages[(chat_id, message_id)]
         self.deleted.append((chat_id, message_id))
         return True
+
+    def backdate(self, chat_id: int | str, message_id: int, seconds: float) -> None:
+        """Make a message look `seconds` older (to test the 48-hour limit on deleting it)."""
+        self._messages[(chat_id, message_id)]["date"] -= int(seconds)
+
+    def present(self, chat_id: int | str) -> list[int]:
+        """Ids of the messages still in a chat (sent and not deleted), as the person sees it."""
+        return sorted(m for c, m in self._messages if c == chat_id)
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         if params.get("callback_query_id") not in self._callback_ids:

@@ -71,7 +71,8 @@ def payload_to_intent(payload: dict) -> Reply:
     """The Reply an outbox row carries (written by storage.outbox.reply_payload)."""
     rows = tuple(tuple(Button(label, action) for label, action in row) for row in payload.get("buttons") or ())
     share = payload.get("share")
-    return Reply(payload["text"], rows, share=Share(**share) if share else None)
+    return Reply(payload["text"], rows, share=Share(**share) if share else None,
+                 personal=bool(payload.get("personal")))
 
 
 class ConsoleSender:

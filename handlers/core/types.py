@@ -87,6 +87,9 @@ class Reply:
     lang: str | None = None
     # A CRISIS_OFFER's /start payload: what opens the private chat where the crisis reply waits.
     start_payload: str | None = None
+    # True when the text shows something of the person (what they wrote, their data, their sign-ups):
+    # adapters record where they sent it, so /forget can delete it from the chat too.
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class Document:
     content: bytes
     mime_type: str
     caption: str = ""
+    # As Reply.personal: the file (and its caption) is deleted from the chat on /forget.
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,28 @@ class CloseButtons:
     note: str | None = None
 
 
-Intent = Reply | Document | CloseButtons
+@dataclass(frozen=True)
+class SentMessage:
+    """A message the bot sent that shows something of a person, by the platform's ids."""
+
+    chat_id: str
+    message_id: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class DeleteMessages:
+    """Erasure reached the chat: adapters delete these messages of their own where the platform lets them.
+
+    Only the adapter of `platform` acts on it; a message it may not delete (too old, already gone) stays,
+    which the core's confirmation says.
+    """
+
+    platform: str
+    messages: tuple[SentMessage, ...]
+
+
+Intent = Reply | Document | CloseButtons | DeleteMessages
 
 
 def buttons(*rows: list[tuple[str, str]]) -> tuple[tuple[Button, ...], ...]:

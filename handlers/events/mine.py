@@ -19,7 +19,7 @@ async def myevents(ctx: Ctx) -> list[Intent]:
         chosen = profile(ctx)
         name = chosen.display_name if chosen is not None and chosen.display_name else ctx.t("events.manage.no_name")
         out.append(Reply(ctx.t("events.mine.header", count=len(signups)) + "\n" + ctx.t("events.mine.name", name=name),
-                         buttons([(ctx.t("events.mine.change_name"), "ev:n:0")])))
+                         buttons([(ctx.t("events.mine.change_name"), "ev:n:0")]), personal=True))
         out += [card(ctx.session, s.event, ctx.lang, ctx.now, p, full=False) for s in signups]
     organising = overview(ctx)
     if not signups and not organising:

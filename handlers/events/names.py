@@ -63,7 +63,7 @@ def _save(ctx: Ctx, name: str | None) -> list[Intent]:
         found.display_name, found.asked_at = name, ctx.now
     ctx.end_flow()
     key = "events.names.saved" if name else "events.names.saved_none"
-    return [CloseButtons(), Reply(ctx.t(key, name=name or ""))]
+    return [CloseButtons(), Reply(ctx.t(key, name=name or ""), personal=True)]
 
 
 async def on_button(ctx: Ctx) -> list[Intent]:

@@ -10,6 +10,7 @@ platform's pace and a retry adds nothing.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ def notify(session: Session, person: Participant, kind: str, ref: str, reply: Re
     """Queue the notice in the same transaction as its cause; False when it was queued before (same
     kind, ref and person). `quiet`: held back in quiet hours, for news that can wait until morning;
     `urgent`: ahead of bulk sends."""
+    # A notice about someone's own sign-up shows what they do: /forget deletes it from the chat.
     return enqueue(session, kind=kind, ref=ref, participant_id=person.id, platform=person.platform,
-                   intent=reply, now=now, quiet=quiet,
+                   intent=replace(reply, personal=True), now=now, quiet=quiet,
                    priority=PRIORITY_INTERACTIVE if urgent else PRIORITY_NORMAL)

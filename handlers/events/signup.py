@@ -6,6 +6,8 @@ Every press is safe to repeat: a second "Sign up" only says where the person sta
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from handlers.core.common import consent_given, parse_action, stale
@@ -51,10 +53,11 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     assert event is not None
     title, when = event.title, _when(ctx, event)
     if change.outcome == seats.ALREADY_IN:
-        return [Reply(ctx.t("events.signup.already_in", title=title, when=when), _card_buttons(ctx, change))]
+        return [Reply(ctx.t("events.signup.already_in", title=title, when=when), _card_buttons(ctx, change),
+                      personal=True)]
     if change.outcome == seats.ALREADY_WAITING:
         return [Reply(ctx.t("events.signup.already_waiting", title=title, position=change.position),
-                      _card_buttons(ctx, change))]
+                      _card_buttons(ctx, change), personal=True)]
     if change.outcome == seats.ONLY_ONE_SEAT:
         return [Reply(ctx.t("events.signup.only_one_seat", title=title), buttons(
             [(ctx.t("events.btn.join_alone"), f"ev:s:{event.id}")],
@@ -62,7 +65,8 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     channels.mark_stale(ctx.session, event.id)
     if change.outcome == seats.WAITLISTED:
         key = "events.signup.waitlisted_friend" if change.signup.guests else "events.signup.waitlisted"  # type: ignore[union-attr]
-        return [CloseButtons(), Reply(ctx.t(key, title=title, position=change.position), _card_buttons(ctx, change))]
+        return [CloseButtons(), Reply(ctx.t(key, title=title, position=change.position), _card_buttons(ctx, change),
+                                      personal=True)]
     text = ctx.t("events.signup.joined", title=title, when=when)
     if change.signup.guests:  # type: ignore[union-attr]
         text += "\n" + ctx.t("events.signup.joined_friend")
@@ -71,8 +75,10 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
         EventReminder.sent_at.is_(None)).limit(1)) is not None
     text += "\n\n" + (ctx.t("events.signup.reminders") + " " if reminded else "") + ctx.t("events.signup.cant_come_hint")
     # Someone who just signed up is the likeliest to bring a friend: the confirmation can be passed on.
-    out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change), share=share(event, ctx.lang)),
-                         ics.document(event, ctx.lang, ctx.now)]
+    # A sign-up confirmation shows what the person does: /forget deletes it from the chat (personal).
+    out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change), share=share(event, ctx.lang),
+                                               personal=True),
+                         replace(ics.document(event, ctx.lang, ctx.now), personal=True)]
     return out + names.maybe_ask(ctx)
 
 
@@ -89,7 +95,7 @@ def _leave(ctx: Ctx, event_id: int) -> list[Intent]:
     channels.mark_stale(ctx.session, event.id)
     again = [] if aware(event.starts_at) <= ctx.now or event.status != "open" else \
         [[(ctx.t("events.btn.join_again"), f"ev:s:{event.id}")]]
-    return [CloseButtons(), Reply(ctx.t("events.signup.left", title=event.title), buttons(*again))]
+    return [CloseButtons(), Reply(ctx.t("events.signup.left", title=event.title), buttons(*again), personal=True)]
 
 
 def _friend(ctx: Ctx, event_id: int, guests: int) -> list[Intent]:
@@ -106,7 +112,7 @@ def _friend(ctx: Ctx, event_id: int, guests: int) -> list[Intent]:
         tell_promoted(ctx.session, event, change.promoted, ctx.now)
         channels.mark_stale(ctx.session, event.id)
     return [CloseButtons(), Reply(ctx.t(key[change.outcome], title=event.title),
-                                  _card_buttons(ctx, change) if change.signup is not None else ())]
+                                  _card_buttons(ctx, change) if change.signup is not None else (), personal=True)]
 
 
 async def on_card_button(ctx: Ctx) -> list[Intent]:

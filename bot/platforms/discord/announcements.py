@@ -50,17 +50,22 @@ async def _channel(client: discord.Client, ref: str) -> Any:
     return channel
 
 
-def _mirror_guild(channel: Any, logged: set[int]) -> discord.Guild | None:
-    """The channel's guild if the bot may create scheduled events there."""
+def _mirror_guild(channel: Any, logged: set[int], *, creating: bool) -> discord.Guild | None:
+    """The channel's guild if the bot may mirror there: create a scheduled event, or change its own.
+
+    Since 23 February 2026 Discord requires Create Events to create one (Manage Events alone no longer
+    does); editing and cancelling the bot's own takes Manage Events, or Create Events (its creator's right).
+    """
     guild = getattr(channel, "guild", None)
     if not isinstance(guild, discord.Guild):
         return None
     me = guild.me
-    if me is not None and (me.guild_permissions.manage_events or me.guild_permissions.create_events):
+    granted = me.guild_permissions if me is not None else discord.Permissions.none()
+    if granted.create_events or (not creating and granted.manage_events):
         return guild
     if guild.id not in logged:
         logged.add(guild.id)
-        log.info("discord: no Manage Events permission in guild %s: event cards only, no scheduled events", guild.id)
+        log.info("discord: no Create Events permission in guild %s: event cards only, no scheduled events", guild.id)
     return None
 
 
@@ -117,7 +122,7 @@ async def announce(client: discord.Client, item: Announcement, now: datetime, la
         # The nonce makes a resend after a crash before our commit a no-op on Discord's side.
         sent = await channel.send(text, view=view, nonce=nonce(f"announcement:{item.id}", 0))
         message_id = str(sent.id)
-    guild = _mirror_guild(channel, logged)
+    guild = _mirror_guild(channel, logged, creating=not event_ref)
     if guild is not None:
         event_ref = await _mirror(guild, item, _fields(item, channel, language), event_ref, now)
     return f"{message_id}:{event_ref}" if event_ref else message_id

@@ -19,6 +19,7 @@ from content.i18n import normalise_language, t
 from bot.app import FEATURES
 from handlers.core.context import Registry
 from handlers.core.types import Incoming, Intent, Reply, ReplyKind
+from storage.message_queries import record_personal_messages
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -246,8 +247,29 @@ class SamtaleClient(discord.Client):
     # -- delivery ---------------------------------------------------------------------------------
     async def _deliver(self, intents: Sequence[Intent], out: Out, user_id: int, guild_id: int | None, *,
                        offer: tuple[str, tuple[str, ...]] | None = None) -> bool:
-        return await deliver(intents, out, mentions=self.mentions_for(guild_id), offer=offer,
-                             on_unreachable=lambda: self.unreachable(user_id))
+        personal: list[tuple[str, str]] = []
+        reached = await deliver(intents, out, mentions=self.mentions_for(guild_id), offer=offer,
+                                on_unreachable=lambda: self.unreachable(user_id), personal=personal,
+                                delete=self.delete_message)
+        if personal and guild_id is None:  # in a DM: personal replies never go to a server channel
+            self.record_personal(user_id, personal)
+        return reached
+
+    async def delete_message(self, channel_id: str, message_id: str) -> None:
+        """One of the bot's own messages, in a DM (erasure): Discord allows it at any age."""
+        await self.http.delete_message(int(channel_id), int(message_id))
+
+    def record_personal(self, user_id: int, sent: Sequence[tuple[str, str]]) -> None:
+        """Keep the ids of DMs that showed the person's data, so /forget can delete them."""
+        assert self.app is not None
+        try:
+            with self.app.sessions() as session:
+                for channel_id, message_id in sent:
+                    record_personal_messages(session, PLATFORM, str(user_id), channel_id, (message_id,),
+                                             self.app.clock())
+                session.commit()
+        except Exception:  # noqa: BLE001 - the replies are out; a failed note must not break the handler
+            log.exception("discord: could not record personal messages for erasure")
 
     def sender(self):
         """The outbox's Sender for Discord (bot.delivery.senders), sharing this client's session and buckets."""

@@ -15,6 +15,8 @@ from handlers.core.context import Command, Registry
 
 # Commands that take words after the name (/start CODE); the others take none.
 WITH_PAYLOAD = frozenset({"start"})
+# Fields Discord documents for global commands only; a server-scoped sync leaves them out.
+GLOBAL_ONLY = ("contexts", "integration_types", "dm_permission")
 NAME_MAX, DESCRIPTION_MAX = 32, 100
 _NAMES = (TranslationContextLocation.command_name, TranslationContextLocation.parameter_name)
 
@@ -84,6 +86,26 @@ class SamtaleTree(app_commands.CommandTree):
         self.run = run
         for command in build_commands(run, routes):
             self.add_command(command)
+
+    async def sync(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
+        """As discord.py's, but a server's commands leave out what Discord documents for global commands
+        only (`contexts`, `integration_types`, `dm_permission`): a server command is used in that server."""
+        if guild is None:
+            return await super().sync()
+        commands = self._get_all_commands(guild=guild)
+        translator = self.translator
+        payload = [await c.get_translated_payload(self, translator) if translator else c.to_dict(self)
+                   for c in commands]
+        for command in payload:
+            for key in GLOBAL_ONLY:
+                command.pop(key, None)
+        try:
+            data = await self._http.bulk_upsert_guild_commands(self.client.application_id, guild.id, payload=payload)
+        except discord.HTTPException as exc:
+            if exc.status == 400 and exc.code == 50035:
+                raise app_commands.CommandSyncFailure(exc, commands) from None
+            raise
+        return [app_commands.AppCommand(data=d, state=self._state) for d in data]
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         stale = (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,14 +15,18 @@ from bot.platforms.discord.commands import with_command_mentions
 from bot.platforms.discord.strings import text
 from bot.platforms.text import split_text
 from content.i18n import DEFAULT_LANGUAGE
-from handlers.core.types import CloseButtons, Document, Intent, Reply, ReplyKind
-from storage.repo import find_participant
+from handlers.core.types import CloseButtons, DeleteMessages, Document, Intent, Reply, ReplyKind
+from storage.repo import erase_participant, find_participant
 
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 2000
 # "Cannot send messages to this user": they allow no DMs from the bot, or share no server with it any more.
 CANNOT_DM = 50007
+
+# (channel id, message id) of messages that showed a person's data, for /forget to delete later.
+Sent = list[tuple[str, str]]
+Delete = Callable[[str, str], Awaitable[object]]
 
 
 def with_share_line(reply: Reply) -> str:
@@ -50,7 +54,9 @@ class Out(Protocol):
     """Where one conversation step's answers go."""
 
     async def send(self, content: str, *, view: discord.ui.View | None = None,
-                   file: discord.File | None = None, notice: bool = False) -> None: ...
+                   file: discord.File | None = None, notice: bool = False) -> discord.Message | None:
+        """Send one message; returns it where it stays in the chat (not for ephemeral ones)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -67,7 +73,7 @@ class ChannelOut:
         return self.channel.id  # type: ignore[attr-defined]
 
     async def send(self, content: str, *, view: discord.ui.View | None = None,
-                   file: discord.File | None = None, notice: bool = False) -> None:
+                   file: discord.File | None = None, notice: bool = False) -> discord.Message | None:
         kw: dict[str, Any] = {"content": content or None}
         if view is not None:
             kw["view"] = view
@@ -77,8 +83,11 @@ class ChannelOut:
             kw.update(reference=self.reference, mention_author=False)
             self.reference = None
         message = await self.channel.send(**kw)
-        if view is not None:
+        # A keyboard in a server channel is public: everyone may use it for themselves, so nobody's
+        # next step spends it (only a DM's keyboard is the one person's).
+        if view is not None and getattr(self.channel, "guild", None) is None:
             self.keyboards.remember(self.channel_id, self.user_id, message)
+        return message
 
     async def close(self) -> None:
         message = self.keyboards.take(self.channel_id, self.user_id)
@@ -94,7 +103,7 @@ class InteractionOut:
         self.interaction, self.keyboards, self.ephemeral, self.pressed = interaction, keyboards, ephemeral, pressed
 
     async def send(self, content: str, *, view: discord.ui.View | None = None,
-                   file: discord.File | None = None, notice: bool = False) -> None:
+                   file: discord.File | None = None, notice: bool = False) -> discord.Message | None:
         kw: dict[str, Any] = {"content": content or None, "ephemeral": self.ephemeral or notice, "wait": True}
         if view is not None:
             kw["view"] = view
@@ -103,6 +112,7 @@ class InteractionOut:
         message = await self.interaction.followup.send(**kw)
         if view is not None and message is not None:
             self.keyboards.remember(self.interaction.channel_id or 0, self.interaction.user.id, message)
+        return None if kw["ephemeral"] else message  # an ephemeral one is not kept by Discord
 
     async def close(self) -> None:
         user_id, channel_id = self.interaction.user.id, self.interaction.channel_id or 0
@@ -112,6 +122,8 @@ class InteractionOut:
                 await message.edit(view=spent(message))
             return
         self.keyboards.forget(channel_id, user_id, self.pressed.id)
+        if self.interaction.guild_id is not None and not self.pressed.flags.ephemeral:
+            return  # a public keyboard (after an @mention) stays usable by each person who needs it
         custom_id = (self.interaction.data or {}).get("custom_id")
         # After a deferred update, the "original response" is the message whose button was pressed.
         await self.interaction.edit_original_response(view=spent(self.pressed, custom_id))  # type: ignore[arg-type]
@@ -119,14 +131,21 @@ class InteractionOut:
 
 async def deliver(intents: Sequence[Intent], out: Out, *, mentions: Mapping[str, int] = {},
                   offer: tuple[str, tuple[str, ...]] | None = None,
-                  on_unreachable: Callable[[], object] | None = None) -> bool:
+                  on_unreachable: Callable[[], object] | None = None,
+                  personal: Sent | None = None, delete: Delete | None = None) -> bool:
     """Render intents in order. Returns False if Discord says the person cannot be sent messages.
 
     `offer` (command, args) adds a "message me privately" button to the core's take-it-private reply.
+    `personal` collects where the core's personal replies went (Reply/Document.personal); `delete`
+    removes one of the bot's messages, for the core's DeleteMessages (erasure reaching the chat).
     One failed message is logged and the rest still go out; rate limits are waited out by discord.py.
     """
     for intent in intents:
         try:
+            if isinstance(intent, DeleteMessages):
+                await _delete_all(intent, delete)
+                continue
+            kept = personal if isinstance(intent, Reply | Document) and intent.personal else None
             if isinstance(intent, CloseButtons):
                 await out.close()
                 if intent.note:
@@ -138,10 +157,10 @@ async def deliver(intents: Sequence[Intent], out: Out, *, mentions: Mapping[str,
                     rows.append([(text(intent.lang or DEFAULT_LANGUAGE, "discord.open_dm"),
                                   offer_id(*dm_offer(intent, offer)))])
                 await _send_text(out, with_share_line(intent), mentions, rows=rows,
-                                 notice=intent.kind.for_presser_only)
+                                 notice=intent.kind.for_presser_only, kept=kept)
             elif isinstance(intent, Document):
                 file = discord.File(io.BytesIO(intent.content), filename=intent.filename)
-                await _send_text(out, intent.caption, mentions, file=file)
+                await _send_text(out, intent.caption, mentions, file=file, kept=kept)
             else:
                 log.warning("discord: no rendering for %s", type(intent).__name__)
         except discord.Forbidden as exc:
@@ -157,9 +176,22 @@ async def deliver(intents: Sequence[Intent], out: Out, *, mentions: Mapping[str,
     return True
 
 
+async def _delete_all(intent: DeleteMessages, delete: Delete | None) -> None:
+    """Discord lets a bot delete its own messages, in a DM too, at any age; one already gone is fine."""
+    if intent.platform != "discord" or delete is None:
+        return
+    for m in intent.messages:
+        try:
+            await delete(m.chat_id, m.message_id)
+        except discord.NotFound:
+            continue  # 10008: the person deleted the DM or the message already
+        except discord.HTTPException as exc:
+            log.warning("discord would not delete a message: %s %s", exc.status, exc.code)
+
+
 async def _send_text(out: Out, message: str, mentions: Mapping[str, int], *,
                      rows: Sequence[Sequence[tuple[str, str]]] = (), file: discord.File | None = None,
-                     notice: bool = False) -> None:
+                     notice: bool = False, kept: Sent | None = None) -> None:
     """Send message in pieces under Discord's limit; the keyboard and the file go with the last piece."""
     pieces = split_text(with_command_mentions(message, mentions), MESSAGE_LIMIT) or [""]
     for i, piece in enumerate(pieces):
@@ -167,7 +199,9 @@ async def _send_text(out: Out, message: str, mentions: Mapping[str, int], *,
         view = keyboard(rows) if last and rows else None
         if not piece.strip() and view is None and (file is None or not last):
             continue  # Discord refuses an empty message
-        await out.send(piece, view=view, file=file if last else None, notice=notice)
+        sent = await out.send(piece, view=view, file=file if last else None, notice=notice)
+        if kept is not None and sent is not None:
+            kept.append((str(sent.channel.id), str(sent.id)))
 
 
 def mark_unreachable(sessions: sessionmaker[Session], user_id: str, now: datetime, *,
@@ -175,9 +209,15 @@ def mark_unreachable(sessions: sessionmaker[Session], user_id: str, now: datetim
     """Discord will not deliver to this person: record it on their contact (True if there was one).
 
     The next private message from them makes it reachable again (handlers.onboarding.ensure_participant).
+    Someone who has not answered the consent question (e.g. a "message me privately" press whose DM
+    cannot be opened: 50007) never saw it, so nothing of them is kept: the pending row goes.
     """
     with sessions() as session:
         participant = find_participant(session, platform, user_id)
+        if participant is not None and participant.consent_state == "pending":
+            erase_participant(session, participant)
+            session.commit()
+            return False
         if participant is None or participant.contact is None:
             return False
         participant.contact.reachable = False

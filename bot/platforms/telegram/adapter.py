@@ -19,6 +19,8 @@ from content.i18n import catalog, normalise_language
 from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.types import CloseButtons, Incoming, Intent, Reply, ReplyKind
+from storage.clock import Clock, system_clock
+from storage.message_queries import record_personal_messages
 from storage.repo import mark_unreachable
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ class TelegramAdapter:
     def __init__(self, dispatcher: Dispatcher, sessions: sessionmaker[Session], *, routes: Registry | None = None,
                  bot_username: str | None = None, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
                  default_language: str = "da", connections: int = 8,
-                 ordering: PerChatProcessor | None = None) -> None:
+                 ordering: PerChatProcessor | None = None, clock: Clock = system_clock) -> None:
         self.dispatcher = dispatcher
         self.sessions = sessions
         self.routes = routes if routes is not None else dispatcher.routes
@@ -58,6 +60,7 @@ class TelegramAdapter:
         self.sleep = sleep
         self.default_language = default_language
         self.ordering = ordering
+        self.clock = clock
         # Many updates may be in the core at once (the dispatcher commits them together), but only
         # `connections` senders make Bot API calls: more costs the HTTP client more than it gives, and
         # Telegram allows ~30 messages/s anyway. An update leaves PTB's hands once through the core,
@@ -190,6 +193,8 @@ class TelegramAdapter:
         delivery = await send_intents(job.bot, chat_id, intents, pressed_message_id=pressed, reply_to=reply_to,
                                       extra_buttons=self._extra_buttons(job.incoming), policy=self.policy,
                                       sleep=self.sleep)
+        if private and delivery.personal:
+            self._record_personal(job.incoming, chat_id, delivery.personal)
         if delivery.unreachable:
             self.chat_unreachable(chat_id)
         elif private:
@@ -219,6 +224,16 @@ class TelegramAdapter:
                 if len(self.last_keyboard) > _KEYBOARDS_REMEMBERED:
                     self.last_keyboard.popitem(last=False)
                 return
+
+    def _record_personal(self, incoming: Incoming, chat_id: int, message_ids: Sequence[int]) -> None:
+        """Keep the ids of replies that showed the person's data, so /forget can delete them (48 h)."""
+        try:
+            with self.sessions() as session:
+                record_personal_messages(session, PLATFORM, incoming.user_id, str(chat_id),
+                                         (str(m) for m in message_ids), self.clock())
+                session.commit()
+        except Exception:  # noqa: BLE001 - the replies are out; a failed note must not stop the sender
+            log.exception("telegram: could not record personal messages for erasure")
 
     def chat_unreachable(self, chat_id: int) -> None:
         """Stop sending to a chat, here and (for a person) in the database, so bulk sends skip it too."""

@@ -26,7 +26,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.platforms.telegram.inbound import START_PAYLOAD
 from bot.platforms.text import split_text
-from handlers.core.types import Button, CloseButtons, Document, Intent, Reply
+from handlers.core.types import Button, CloseButtons, DeleteMessages, Document, Intent, Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,12 @@ Sleep = Callable[[float], Awaitable[Any]]
 class ApiCall:
     """One Bot API call, by the name of its `telegram.Bot` method, without the chat id."""
 
-    method: str  # send_message | send_document | edit_message_reply_markup
+    method: str  # send_message | send_document | edit_message_reply_markup | delete_message
     kwargs: dict[str, Any]
+    # The message shows a person's data (Reply.personal): its id is kept so /forget can delete it.
+    personal: bool = False
+    # Another chat than the batch's (a deletion names the chat its message is in).
+    chat_id: int | str | None = None
 
 
 def keyboard(rows: Sequence[Sequence[Button]], extra: Sequence[dict[str, str]] = (),
@@ -111,20 +115,25 @@ def render(intent: Intent, *, pressed_message_id: int | None = None, reply_to: i
                 kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
             if i == len(chunks) - 1 and markup is not None:
                 kwargs["reply_markup"] = markup  # buttons go under the last part, where people read to
-            calls.append(ApiCall("send_message", kwargs))
+            calls.append(ApiCall("send_message", kwargs, personal=intent.personal))
         return calls
     if isinstance(intent, Document):
         caption = intent.caption or None
         calls = []
         if caption is not None and len(caption) > CAPTION_LIMIT:
-            calls.extend(render(Reply(caption), reply_to=reply_to))
+            calls.extend(render(Reply(caption, personal=intent.personal), reply_to=reply_to))
             caption = None
         document = InputFile(intent.content, filename=intent.filename, read_file_handle=False)
         kwargs = {"document": document, "caption": caption}
         if reply_to is not None and not calls:
             kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
-        calls.append(ApiCall("send_document", kwargs))
+        calls.append(ApiCall("send_document", kwargs, personal=intent.personal))
         return calls
+    if isinstance(intent, DeleteMessages):
+        # Telegram lets a bot delete its own messages in a private chat for 48 hours; an older one is
+        # refused ("message can't be deleted") and stays, as the erasure's confirmation says.
+        return [ApiCall("delete_message", {"message_id": int(m.message_id)}, chat_id=int(m.chat_id))
+                for m in intent.messages if intent.platform == "telegram"]
     if isinstance(intent, CloseButtons):
         calls = []
         if pressed_message_id is not None:
@@ -158,6 +167,10 @@ class Delivery:
     waited: float = 0.0  # seconds spent honouring 429s and backing off
     migrated_to: int | None = None
     results: list[Any] = field(default_factory=list)
+    # Ids of sent messages that show a person's data (ApiCall.personal), for /forget to delete later.
+    personal: list[int] = field(default_factory=list)
+    # Deletions Telegram refused (too old, already gone): the messages stay in the chat.
+    not_deleted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -178,6 +191,8 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 # Edits that fail like this are harmless: the keyboard is already gone or the message is too old.
 _HARMLESS_EDIT = ("message is not modified", "message to edit not found", "message can't be edited")
+# Deletions that fail like this are expected: older than 48 hours, or the person deleted it already.
+_UNDELETABLE = ("message can't be deleted", "message to delete not found")
 
 
 class ChatUnreachable(Exception):
@@ -232,11 +247,13 @@ async def perform(bot: Bot, chat_id: int | str, calls: Sequence[ApiCall], *, pol
     """Perform calls in order for one chat; stop at a 403, skip a call that fails for good."""
     delivery = Delivery(chat_id)
     for call in calls:
-        target = delivery.migrated_to or chat_id
+        target = call.chat_id if call.chat_id is not None else delivery.migrated_to or chat_id
         try:
-            delivery.results.append(await call_with_retry(bot, call, target, policy=policy, sleep=sleep,
-                                                          delivery=delivery))
+            result = await call_with_retry(bot, call, target, policy=policy, sleep=sleep, delivery=delivery)
+            delivery.results.append(result)
             delivery.sent += 1
+            if call.personal and hasattr(result, "message_id"):
+                delivery.personal.append(result.message_id)
         except ChatUnreachable:
             delivery.unreachable = True
             break
@@ -244,6 +261,9 @@ async def perform(bot: Bot, chat_id: int | str, calls: Sequence[ApiCall], *, pol
             reason = exc.message.lower()
             if call.method.startswith("edit_") and any(s in reason for s in _HARMLESS_EDIT):
                 continue  # e.g. a second quick press: the keyboard is already gone
+            if call.method == "delete_message" and any(s in reason for s in _UNDELETABLE):
+                delivery.not_deleted += 1
+                continue
             if "chat not found" in reason:
                 delivery.unreachable = True  # a deleted account or chat: like a 403, stop here
                 break

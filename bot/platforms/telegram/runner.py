@@ -92,7 +92,7 @@ class TelegramPlatform:
         username = self.settings.bot_username.lstrip("@") if self.settings.bot_username else None
         self.adapter = TelegramAdapter(app.dispatcher, app.sessions, bot_username=username, policy=policy, sleep=sleep,
                                        default_language=settings.default_language, connections=connections,
-                                       ordering=self.ordering)
+                                       ordering=self.ordering, clock=app.clock)
         self.application.add_handler(TypeHandler(Update, self.adapter.on_update))
         self.application.add_error_handler(self.adapter.on_error)
         self._started = False

@@ -357,7 +357,8 @@ async def test_command_translations_da_and_en_synced_per_dev_guild(fake):
         assert command["description_localizations"]["en-GB"] == description[:100]
         for localized in command["name_localizations"].values():
             assert NAME.match(localized) and localized == localized.lower()
-        assert command["contexts"] == [0, 1] and command["integration_types"] == [0]
+        # Discord documents these for global commands only (issue 25).
+        assert not {"contexts", "integration_types", "dm_permission"} & set(command)
     assert synced["help"]["name_localizations"]["da"] == "hjælp"
     assert synced["mydata"]["name_localizations"]["da"] == "mine-data"
     assert synced["mydata"]["name_localizations"]["en-US"] == "mydata"
@@ -370,6 +371,7 @@ async def test_command_translations_da_and_en_synced_per_dev_guild(fake):
 async def test_global_sync_and_clickable_command_mentions(sqlite_app, fake):
     lines = await sync_commands(Settings.model_validate({"discord_token": "x"}))
     assert lines[0].startswith("global: ") and None in fake.commands
+    assert all(c["contexts"] == [0, 1] and c["integration_types"] == [0] for c in fake.commands[None])
     ids = {c["name"]: c["id"] for c in fake.commands[None]}
     client = await fake.connect(SamtaleClient(sqlite_app))
     try:

@@ -30,7 +30,10 @@ from tests.support.discord import last_with_buttons, onboard
 from tests.support.events import become_organiser, press, seed_event, seed_people, use_events
 
 SIGN_UP, SEE = t("da", "events.link.channel_signup"), t("da", "events.link.channel_see")
-WITH_EVENTS = discord.Permissions(view_channel=True, send_messages=True, manage_events=True).value
+# As the README's invite asks since Discord's change of 23 February 2026: Create Events to create, Manage Events
+# to edit and cancel.
+WITH_EVENTS = discord.Permissions(view_channel=True, send_messages=True, create_events=True, manage_events=True).value
+MANAGE_ONLY = discord.Permissions(view_channel=True, send_messages=True, manage_events=True).value
 WITHOUT_EVENTS = discord.Permissions(view_channel=True, send_messages=True).value
 
 
@@ -245,7 +248,39 @@ async def test_without_manage_events_only_the_card_and_one_log_line(sqlite_app, 
     with sqlite_app.sessions() as s:
         refs = [r.message_ref for r in s.scalars(select(EventAnnouncement))]
     assert refs == [str(m.id) for m in fake.in_channel(snak)]
-    assert [r.levelno for r in caplog.records if "Manage Events" in r.getMessage()] == [logging.INFO]
+    assert [r.levelno for r in caplog.records if "Create Events" in r.getMessage()] == [logging.INFO]
+
+
+async def test_manage_events_alone_no_longer_creates_a_scheduled_event(sqlite_app, clock, fake, client, caplog):
+    """The old invite (Manage Events only): Discord refuses creation, so the bot does not try, and says why."""
+    guild = fake.guild(bot_permissions=MANAGE_ONLY)
+    snak = channel_of(guild)
+    announce_in(sqlite_app, snak)
+    await fake.connect(client)
+    publish(sqlite_app, clock)
+    with caplog.at_level(logging.INFO, logger=announcing.__name__):
+        assert await drain(sqlite_app, client, clock) == 1
+    assert len(fake.in_channel(snak)) == 1 and fake.scheduled_events == {}
+    assert scheduled_calls(fake, "POST") == []
+    assert not any("403" in r.getMessage() for r in caplog.records)
+    assert [r.levelno for r in caplog.records if "Create Events" in r.getMessage()] == [logging.INFO]
+
+
+async def test_create_events_alone_creates_edits_and_cancels_the_bots_own_event(sqlite_app, clock, fake, client):
+    guild = fake.guild(bot_permissions=discord.Permissions(view_channel=True, send_messages=True,
+                                                           create_events=True).value)
+    snak = channel_of(guild)
+    announce_in(sqlite_app, snak)
+    await fake.connect(client)
+    event_id = publish(sqlite_app, clock)
+    await drain(sqlite_app, client, clock)
+    [(eid, _)] = fake.scheduled_events.items()
+    change(sqlite_app, event_id, title="Gåtur ved åen")
+    await drain(sqlite_app, client, clock)
+    assert fake.scheduled_events[eid]["name"] == "Gåtur ved åen"
+    cancel(sqlite_app, clock, event_id)
+    await drain(sqlite_app, client, clock)
+    assert fake.scheduled_events[eid]["status"] == discord.EventStatus.cancelled.value
 
 
 async def test_a_failed_scheduled_event_keeps_the_card_and_is_made_on_a_later_change(sqlite_app, clock, fake,

@@ -87,7 +87,9 @@ async def test_onboarding_reflection_undo_mydata_forget(app, fake, tg, h) -> Non
     [confirm] = await anna.say("/forget")
     edit, done = await anna.press("Ja, slet alt")
     assert edit.message_id == confirm.message_id
-    assert done.text == t("da", "forget.done")
+    assert done.text == t("da", "forget.done", remains=t("da", "privacy.remains.telegram"))
+    # The bot's messages that showed her data are gone from the chat too (issue 25).
+    assert {summary.message_id, document.message_id} <= {m for _, m in fake.deleted}
     assert participant(app) is None
     assert count(app, Reflection) == 0 and count(app, Contact) == 0
 

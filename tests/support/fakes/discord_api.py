@@ -44,6 +44,7 @@ class Sent:
     ephemeral: bool
     files: list[tuple[str, bytes]] = field(default_factory=list)
     edits: int = 0
+    deleted: bool = False
 
     @property
     def content(self) -> str:
@@ -175,7 +176,8 @@ class FakeDiscord:
 
     # -- what people see ----------------------------------------------------------------------------
     def in_channel(self, channel_id: int) -> list[Sent]:
-        return [s for s in self.sent if s.channel_id == channel_id]
+        """What the channel shows now: the bot's messages there, without those it deleted."""
+        return [s for s in self.sent if s.channel_id == channel_id and not s.deleted]
 
     def dms(self, user: dict) -> list[Sent]:
         return self.in_channel(self.dm_channel(user))
@@ -320,12 +322,24 @@ class FakeDiscord:
                 raise self.fail_next.pop(0)
             payload, got = _unpack(kwargs.get("json"), form, files)
             return self._store(channel_id, payload, got, ephemeral=False).payload
+        if key == ("DELETE", "/channels/{channel_id}/messages/{message_id}"):
+            return self._delete(int(route.channel_id), int(route.url.rsplit("/", 1)[1]))  # type: ignore[arg-type]
         if key == ("PATCH", "/channels/{channel_id}/messages/{message_id}"):
             if int(route.channel_id) in self.refuse:  # type: ignore[arg-type]
                 raise self.refuse[int(route.channel_id)]  # type: ignore[arg-type]
             message_id = int(route.url.rsplit("/", 1)[1])
             return self._edit(message_id, kwargs.get("json") or {})
         raise AssertionError(f"the fake Discord does not know {route.method} {route.path}")
+
+    def _delete(self, channel_id: int, message_id: int) -> None:
+        """Discord's rule: a bot deletes its own messages anywhere, at any age (a DM included); someone
+        else's only in a server with Manage Messages, never in a DM (50003). Ephemeral ones are not
+        messages in the channel at all (10008)."""
+        sent = self.by_id.get(message_id)
+        if sent is None or sent.deleted or sent.ephemeral or sent.channel_id != channel_id:
+            raise discord.NotFound(FakeResponse(404, "Not Found"), {"code": 10008, "message": "Unknown Message"})
+        sent.deleted = True
+        return None
 
     def _channel(self, channel_id: int) -> dict:
         if channel_id in self.refuse:
@@ -335,11 +349,14 @@ class FakeDiscord:
         return copy.deepcopy(self.channels[channel_id])
 
     def _scheduled(self, route: Route, body: dict) -> dict:
-        """POST, GET and PATCH of Guild Scheduled Events (Manage Events needed to create or change one)."""
+        """POST, GET and PATCH of Guild Scheduled Events, by Discord's rule since 23 February 2026: creating
+        needs Create Events (Manage Events alone no longer suffices); changing one needs Manage Events, or
+        Create Events for an event the bot created itself."""
         guild_id = int(route.guild_id)  # type: ignore[arg-type]
         if self.fail_scheduled:
             raise self.fail_scheduled.pop(0)
-        if route.method != "GET" and not self.bot_may(guild_id, discord.Permissions.manage_events.flag):
+        create, manage = discord.Permissions.create_events.flag, discord.Permissions.manage_events.flag
+        if route.method == "POST" and not self.bot_may(guild_id, create):
             raise forbidden(50013, "Missing Permissions")
         if route.method == "POST":
             eid = self.next_id()
@@ -352,6 +369,9 @@ class FakeDiscord:
         if event is None or event["guild_id"] != str(guild_id):
             raise discord.NotFound(FakeResponse(404, "Not Found"),
                                    {"code": 10070, "message": "Unknown Guild Scheduled Event"})
+        if route.method != "GET" and not (self.bot_may(guild_id, manage) or (
+                event["creator_id"] == str(BOT_ID) and self.bot_may(guild_id, create))):
+            raise forbidden(50013, "Missing Permissions")
         if route.method == "PATCH":
             if event["status"] != discord.EventStatus.scheduled.value:
                 raise discord.HTTPException(FakeResponse(400, "Bad Request"),
