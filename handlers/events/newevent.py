@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from content.municipalities import match_municipality, suggest_municipalities
-from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.common import flow_token_ok, parse_action, parse_int, stale
 from handlers.core.context import Command, Ctx, Feature
 from engines.dates import parse_duration, parse_when, say_duration, say_when
 from handlers.events import channels
@@ -211,9 +211,10 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
 
 
 def _org(ctx: Ctx, value: str, typed: bool) -> _Answer:
-    if not value.isdigit() or int(value) not in {m.organisation_id for m in _orgs(ctx)}:
+    org = parse_int(value)
+    if org is None or org not in {m.organisation_id for m in _orgs(ctx)}:
         return "press_button", {}
-    return {"org": int(value)}
+    return {"org": org}
 
 
 def _title(ctx: Ctx, value: str, typed: bool) -> _Answer:
@@ -246,8 +247,8 @@ def _start_ok(ctx: Ctx, value: str, typed: bool) -> _Answer:
 
 
 def _dur(ctx: Ctx, value: str, typed: bool) -> _Answer:
-    if not typed and value.isdigit() and int(value) in DURATIONS:
-        return {"dur": int(value)}
+    if not typed and parse_int(value) in DURATIONS:
+        return {"dur": parse_int(value)}
     parsed = parse_duration(value)
     return (f"duration_{parsed.error}", {}) if parsed.minutes is None else {"dur": parsed.minutes}
 

@@ -1,0 +1,1 @@
+"""Tests of the platform-neutral conversation logic, one module per handler package."""

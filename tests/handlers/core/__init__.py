@@ -1,0 +1,1 @@
+"""Tests of the handlers framework: parsing, dispatch, common helpers."""
