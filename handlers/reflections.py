@@ -74,6 +74,8 @@ async def on_button(ctx: Ctx) -> list[Intent]:
         ctx.erased = True
         return [CloseButtons(), Reply(ctx.t("reflection.undone"))]
     if parts[1] in ("q0", "q1") and not reflection.crisis:
+        if reflection.quotable == (parts[1] == "q1"):
+            return stale(ctx)  # a second press of the same toggle: already done, already confirmed
         reflection.quotable = parts[1] == "q1"
         return [CloseButtons(),
                 Reply(ctx.t("reflection.quote_changed", quote_state=quote_label(ctx, reflection.quotable)),

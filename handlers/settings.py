@@ -39,6 +39,11 @@ async def on_language(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 2 or parts[1] not in ("da", "en"):
         return stale(ctx)
+    if ctx.participant is None:
+        # Nobody has started yet (a group's /language keyboard, or forged): store nothing about them,
+        # answer in the language they chose and let /start ask again.
+        ctx.lang = parts[1]
+        return [CloseButtons(), Reply(ctx.t("language.need_start"))]
     ensure_participant(ctx).language = ctx.lang = parts[1]
     return [CloseButtons(), Reply(ctx.t("language.set"))]
 
