@@ -82,6 +82,9 @@ class Reply:
     # The language of `text`, where an adapter adds words of its own beside it (a TAKE_PRIVATE reply's
     # button); None elsewhere.
     lang: str | None = None
+    # The question also takes a typed answer beside its buttons (a capacity, a date, a time, a place):
+    # an adapter that presses buttons by typing (the console) must not read a typed number as a press.
+    expects_text: bool = False
 
 
 @dataclass(frozen=True)

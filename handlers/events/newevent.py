@@ -12,6 +12,7 @@ an older question never answers a newer one.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from content.municipalities import match_municipality, suggest_municipalities
@@ -163,7 +164,8 @@ def ask(ctx: Ctx, step: str, error: str | None = None) -> list[Intent]:
     if error:
         text = f"{error}\n\n{text}"
     rows.append(_nav(ctx, token, step))
-    return [Reply(text, buttons(*rows))]
+    # Every step but the organisation takes a typed answer too (a capacity of 2, "14.00", a postcode).
+    return [Reply(text, buttons(*rows), expects_text=step != "org")]
 
 
 def summary(ctx: Ctx, data: dict) -> str:
@@ -277,7 +279,7 @@ def _mun(ctx: Ctx, value: str, typed: bool) -> _Answer:
         token = ctx.flow.token  # type: ignore[union-attr]
         extra = buttons(*[[(m.name, f"{FLOW}:{token}:mun:{m.code}")] for m in options])
         first = reply[0]
-        reply = [Reply(first.text, extra + first.buttons)]  # type: ignore[union-attr]
+        reply = [replace(first, buttons=extra + first.buttons)]  # type: ignore[arg-type, union-attr]
     return reply
 
 

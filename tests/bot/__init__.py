@@ -1,0 +1,1 @@
+"""Tests of the running program: wiring, runner, CLI, scheduling, delivery."""

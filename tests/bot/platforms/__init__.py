@@ -1,0 +1,1 @@
+"""Tests of the platform adapters: console, Telegram, Discord."""
