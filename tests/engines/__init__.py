@@ -1,0 +1,1 @@
+"""Tests of the text engines: crisis, scrub, language id, themes, dates."""
