@@ -7,7 +7,7 @@ from handlers.core.common import age_label, consent_given, flow_token_ok, langua
 from handlers.core.context import Command, Ctx, Feature
 from handlers.onboarding import age_buttons, ask_municipality, ensure_participant, municipality_by_code, \
     municipality_reply, under15
-from handlers.core.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, ReplyKind, buttons
 
 FLOW = "st"
 
@@ -43,7 +43,7 @@ async def on_language(ctx: Ctx) -> list[Intent]:
         # Nobody has started yet (a group's /language keyboard, or forged): store nothing about them,
         # answer in the language they chose and let /start ask again.
         ctx.lang = parts[1]
-        return [CloseButtons(), Reply(ctx.t("language.need_start"))]
+        return [CloseButtons(), Reply(ctx.t("language.need_start"), kind=ReplyKind.NOTICE)]
     ensure_participant(ctx).language = ctx.lang = parts[1]
     return [CloseButtons(), Reply(ctx.t("language.set"))]
 

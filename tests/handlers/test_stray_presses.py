@@ -18,6 +18,7 @@ async def test_a_language_press_before_start_stores_nobody(app):
                                                action="lg:en"))
     replies = [i for i in out if isinstance(i, Reply)]
     assert replies and "/start" in replies[-1].text and "keep nothing" in replies[-1].text
+    assert replies[-1].kind == ReplyKind.NOTICE  # for the presser alone, also under a group's keyboard
     with app.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Participant)) == 0
 
