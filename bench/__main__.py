@@ -82,6 +82,7 @@ def benches(tmp: str, quick: bool, postgres: bool) -> list[Bench]:
         Bench("scaling", "bench.scaling", ["--db", both],
               ["--db", both, "--sizes", "10000", "30000", "100000", "--repeat", "2"]),
         Bench("footprint", "bench.footprint", [], ["--starts", "3", "--idle", "3"]),
+        Bench("first_reply", "bench.first_reply", [], ["--starts", "3"]),
     ]
 
 
@@ -154,6 +155,10 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
                 Row("footprint: first start, fresh database (info)", f"{f['first_start_s']:.2f} s"),
                 Row("footprint: idle RSS", f"{f['idle_rss_mb']:.0f} MB (peak {f['peak_rss_mb']:.0f} MB)", "≤ 150 MB",
                     f["idle_rss_mb"] <= 150)]
+    if name == "first_reply":
+        return [Row("first reply after start (console, lexicon prepared)", f"{f['first_reply_s']:.3f} s", "≤ 0.5 s",
+                    f["first_reply_s"] <= 0.5),
+                Row("first reply after start, empty cache (info)", f"{f['first_reply_uncached_s']:.2f} s")]
     return [Row(name, json.dumps(f)[:60])]
 
 

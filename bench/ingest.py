@@ -60,7 +60,7 @@ def run(db: str, people: int, each: int, synchronous: str) -> dict:
         else:
             url, cleanup = throwaway_database()
         app = build_app(Settings.model_validate({"database": {"url": url, "synchronous": synchronous}}))
-        app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9)
+        app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9, 10**9)
         seed(app, people)
         warm_up()  # the crisis lexicon compiles once per process (~1.5 s; `samtale run` does it at start)
         seconds = asyncio.run(drive(app, people, each))

@@ -78,7 +78,7 @@ class Store:
         else:
             url, self.cleanup = throwaway_database()
         self.app = build_app(Settings.model_validate({"database": {"url": url, "synchronous": "FULL"}}))
-        self.app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9)
+        self.app.dispatcher.flood.limits = Limits(10**9, 10**9, 10**9, 10**9)
         warm_up()  # the crisis lexicon compiles once per process (~1.5 s; `samtale run` does it at start)
         self.stored = 0
         self.runs = 0

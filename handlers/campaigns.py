@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from content.campaigns import Prompt, find_prompt, load_campaigns
 from content.i18n import t
-from handlers.core.common import consent_given, parse_action, stale
+from handlers.core.common import consent_given, parse_action, parse_int, stale
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from handlers.reflections import store_reflection
@@ -122,10 +122,10 @@ async def on_prompt_button(ctx: Ctx) -> list[Intent]:
         ctx.start_flow(FLOW, "answer", {"prompt": ref,
                                         "until": (ctx.now + ANSWER_WINDOW).astimezone(timezone.utc).isoformat()})
         return [Reply(ctx.t("campaigns.answer_ready"))]
-    if what == "q" and len(parts) == 4 and parts[3].isdigit():
+    if what == "q" and len(parts) == 4 and parse_int(parts[3]) is not None:
         labels = prompt.button_labels(prompt.language_for(ctx.lang))
-        index = int(parts[3])
-        if index >= len(labels):
+        index = parse_int(parts[3])
+        if index is None or index >= len(labels):
             return stale(ctx)
         if ctx.flow is not None and ctx.flow.flow == FLOW:
             ctx.end_flow()

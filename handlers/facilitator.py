@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from content.i18n import format_number
-from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.common import flow_token_ok, parse_action, parse_int, stale
 from handlers.core.context import Command, Ctx, Feature
 from engines.themes import area_name
 from handlers.core.types import CloseButtons, Document, Intent, Reply, ReplyKind, buttons
@@ -207,10 +207,11 @@ def set_hidden(session: Session, reflection_id: int, *, hidden: bool, actor: str
 
 def _parse_moderation(ctx: Ctx) -> tuple[int, str] | None:
     args = ctx.incoming.args
-    if len(args) < 2 or not args[0].isascii() or not args[0].isdigit() or len(args[0]) > 12:
+    reflection_id = parse_int(args[0]) if len(args) >= 2 else None
+    if reflection_id is None:  # 12 digits passed the old check and overflowed PostgreSQL's INTEGER
         return None
     reason = " ".join(args[1:]).strip()
-    return (int(args[0]), reason) if reason else None
+    return (reflection_id, reason) if reason else None
 
 
 async def _moderate(ctx: Ctx, hidden: bool) -> list[Intent]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from content.i18n import format_number
-from handlers.core.common import consent_given, parse_action, quote_label, stale
+from handlers.core.common import consent_given, parse_action, parse_int, quote_label, stale
 from handlers.core.context import Ctx, Feature, Later
 from engines.langid import detect_language
 from engines.scrub import scrub
@@ -63,9 +63,10 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
 
 async def on_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
-    if len(parts) != 3 or not parts[2].isdigit() or ctx.participant is None:
+    reflection_id = parse_int(parts[2]) if len(parts) == 3 else None
+    if reflection_id is None or ctx.participant is None:
         return stale(ctx)
-    reflection = own_reflection(ctx.session, ctx.participant, int(parts[2]))
+    reflection = own_reflection(ctx.session, ctx.participant, reflection_id)
     if reflection is None:
         return [CloseButtons(), Reply(ctx.t("reflection.already_gone"))]
     if parts[1] == "u":
@@ -73,6 +74,8 @@ async def on_button(ctx: Ctx) -> list[Intent]:
         ctx.erased = True
         return [CloseButtons(), Reply(ctx.t("reflection.undone"))]
     if parts[1] in ("q0", "q1") and not reflection.crisis:
+        if reflection.quotable == (parts[1] == "q1"):
+            return stale(ctx)  # a second press of the same toggle: already done, already confirmed
         reflection.quotable = parts[1] == "q1"
         return [CloseButtons(),
                 Reply(ctx.t("reflection.quote_changed", quote_state=quote_label(ctx, reflection.quotable)),

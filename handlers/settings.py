@@ -7,7 +7,7 @@ from handlers.core.common import age_label, consent_given, flow_token_ok, langua
 from handlers.core.context import Command, Ctx, Feature
 from handlers.onboarding import age_buttons, ask_municipality, ensure_participant, municipality_by_code, \
     municipality_reply, under15
-from handlers.core.types import CloseButtons, Intent, Reply, buttons
+from handlers.core.types import CloseButtons, Intent, Reply, ReplyKind, buttons
 
 FLOW = "st"
 
@@ -39,6 +39,11 @@ async def on_language(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) != 2 or parts[1] not in ("da", "en"):
         return stale(ctx)
+    if ctx.participant is None:
+        # Nobody has started yet (a group's /language keyboard, or forged): store nothing about them,
+        # answer in the language they chose and let /start ask again.
+        ctx.lang = parts[1]
+        return [CloseButtons(), Reply(ctx.t("language.need_start"), kind=ReplyKind.NOTICE)]
     ensure_participant(ctx).language = ctx.lang = parts[1]
     return [CloseButtons(), Reply(ctx.t("language.set"))]
 

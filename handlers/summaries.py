@@ -6,6 +6,7 @@ pressing it stores a SummaryRequest (removed with the person by /forget).
 """
 from __future__ import annotations
 
+from content.campaigns import find_prompt, load_campaigns
 from handlers.core.common import parse_action, stale
 from handlers.core.context import Ctx, Feature
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
@@ -24,6 +25,8 @@ async def on_summary_button(ctx: Ctx) -> list[Intent]:
     if len(parts) != 2 or not parts[1] or p is None or p.consent_state != "given":
         return stale(ctx)
     prompt_id = parts[1][:64]
+    if find_prompt(load_campaigns(ctx.services.campaign_folder), prompt_id) is None:
+        return stale(ctx)  # no such prompt (forged, or retired): promise nothing
     if ctx.session.get(SummaryRequest, (p.id, prompt_id)) is not None:
         return [CloseButtons(), Reply(ctx.t("summary.already"))]
     ctx.session.add(SummaryRequest(participant_id=p.id, prompt_id=prompt_id, language=ctx.lang,

@@ -122,3 +122,11 @@ def test_the_suite_prints_one_table_and_keeps_the_figures(tmp_path):
     assert "=== langid: python -m bench.langid --repeat 5" in out
     assert "machine:" in out and "SQLite" in out and "cores" in out
     assert "langid: accuracy" in out and "≥ 97 %" in out and "bars met" in out
+
+
+def test_first_reply():
+    from bench import first_reply
+
+    figures = first_reply.main(["--starts", "1"])
+    assert figures["first_reply_s"] > 0 and len(figures["first_replies"]) == 1
+    rows("first_reply", figures, [])

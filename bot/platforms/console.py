@@ -1,8 +1,15 @@
-"""The console platform: stdin lines in, stdout out; buttons as numbered choices, a share as a /start line."""
+"""The console platform: stdin lines in, stdout out; buttons as choices typed by their key, a share as a
+/start line.
+
+Choices are numbered ([1], [2], …) unless the question also takes a typed answer (`Reply.expects_text`:
+a capacity, a date, a time, a postcode); then they are lettered ([a], [b], …), so a typed "2" is the
+answer 2 and never a press of the second button.
+"""
 from __future__ import annotations
 
 import asyncio
 import os
+import string
 import sys
 import time
 from pathlib import Path
@@ -18,6 +25,15 @@ def parse_command(line: str) -> tuple[str, tuple[str, ...]]:
     return head.split("@", 1)[0].lower(), tuple(args)
 
 
+def choice_keys(count: int, *, lettered: bool) -> list[str]:
+    """What to type for each of `count` choices: 1, 2, 3 … or, beside a typed answer, a, b, c … (aa, ab …)."""
+    if not lettered:
+        return [str(i) for i in range(1, count + 1)]
+    letters = string.ascii_lowercase
+    return [letters[i] if i < len(letters) else letters[i // len(letters) - 1] + letters[i % len(letters)]
+            for i in range(count)]
+
+
 class Console:
     """One console user (`--as NAME`) talking to the dispatcher, line by line."""
 
@@ -30,6 +46,8 @@ class Console:
         self.locale_hint = locale_hint
         # The last keyboard shown stays pressable, so a late press reaches the core and is called stale.
         self.choices: list[Button] = []
+        # What is typed to press each choice: "1", "2", … or "a", "b", … (see the module docstring).
+        self.keys: list[str] = []
         self._run = f"{int(time.time() * 1000):x}"
         self._seq = 0
 
@@ -47,10 +65,9 @@ class Console:
         return Incoming(text=line, **common)
 
     def pressed(self, typed: str) -> Button | None:
-        # isdecimal, not isdigit: '¹' is a digit to Python but not a number int() reads.
-        if typed.isascii() and typed.isdecimal() and 1 <= int(typed) <= len(self.choices):
-            return self.choices[int(typed) - 1]
         folded = typed.casefold()
+        if folded in self.keys:
+            return self.choices[self.keys.index(folded)]
         return next((b for b in self.choices if folded and b.label.casefold() == folded), None)
 
     async def send(self, line: str) -> None:
@@ -66,9 +83,10 @@ class Console:
                 print(intent.share.hint, file=self.out)
             if intent.buttons:
                 self.choices = [b for row in intent.buttons for b in row]
-                numbered = iter(range(1, len(self.choices) + 1))
+                self.keys = choice_keys(len(self.choices), lettered=intent.expects_text)
+                keys = iter(self.keys)
                 for row in intent.buttons:
-                    print("   " + "   ".join(f"[{next(numbered)}] {b.label}" for b in row), file=self.out)
+                    print("   " + "   ".join(f"[{next(keys)}] {b.label}" for b in row), file=self.out)
             print(file=self.out)
         elif isinstance(intent, Document):
             self.download_dir.mkdir(parents=True, exist_ok=True)

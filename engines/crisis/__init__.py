@@ -4,6 +4,7 @@ folding.py  the matching form of a text and of a lexicon regex (lower case, æø
 lexicon.py  content/safety/crisis.toml read, and each entry of a group turned into regexes
 filing.py   those regexes filed by the characters a match can start with
 matcher.py  the compiled lexicon, searched word by word: detect_crisis, warm_up
+prepared.py the compiled lexicon kept on disk (a cache folder), so a start loads it instead of compiling
 reply.py    crisis_reply, from content/safety/crisis_reply.toml
 
 Imports content/ only. Callers use the names below; the modules are for the tests and the lexicon's

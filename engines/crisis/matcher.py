@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from engines.crisis import prepared
 from engines.crisis.filing import _filed, _key, _keyed
 from engines.crisis.folding import normalise
 from engines.crisis.lexicon import _Entry, _group_entries, _read_toml
@@ -29,9 +30,9 @@ class _LazyPattern:
         self.source = source
         self._compiled: re.Pattern[str] | None = None
 
-    def compile(self) -> re.Pattern[str]:
+    def compile(self, regex: prepared.Regex = re.compile) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = re.compile(self.source)
+            self._compiled = regex(self.source)
         return self._compiled
 
     def match(self, text: str, pos: int) -> re.Match[str] | None:
@@ -85,7 +86,7 @@ class _Lexicon:
     the first time a hit needs it. Most messages hit nothing and cost one scan.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], regex: prepared.Regex = re.compile) -> None:
         vocabulary: dict[str, str] = data.get("vocabulary", {})
         self.at: dict[str, _At] = {}
         by_trigger: dict[str, list[_Checked]] = {}
@@ -124,15 +125,15 @@ class _Lexicon:
             # Compiling is the slow part (most of a second for the whole lexicon): do it once, and
             # only look at single entries to name the culprit when a regex does not compile.
             for here in self.at.values():
-                here.scan = re.compile("(?:" + "|".join(here.subs) + ")" + _TAIL)
+                here.scan = regex("(?:" + "|".join(here.subs) + ")" + _TAIL)
                 here.subs = []
                 for _, _, unless in here.guarded:  # the checks are small; a broken one must fail the start
-                    unless.compile()
+                    unless.compile(regex)
                 for _, checked in here.triggers:
                     for c in checked:
                         for lazy in (c.forward, c.backward, c.unless):
                             if lazy is not None:
-                                lazy.compile()
+                                lazy.compile(regex)
             # the scans' match methods, by the first two characters of a word and by its first letter
             self.by_two = {key: here.scan.match for key, here in self.at.items() if len(key) == 2}
             self.by_letter = {key: here.scan.match for key, here in self.at.items() if len(key) == 1}
@@ -223,8 +224,9 @@ _COMPILING = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _compiled() -> _Lexicon:
-    """The lexicon, compiled on first use: its regexes are ~0.7 MB and take ~1 s to parse, which
-    every CLI command would otherwise pay at import. `samtale run` warms it up in the background."""
+    """The lexicon, compiled (or loaded prepared) on first use: its regexes are ~0.7 MB and take ~1 s to
+    parse, which every CLI command would otherwise pay at import. `samtale run` warms it up in the
+    background."""
     # A message checked during the warm-up misses this cache too: it waits for the warm-up's
     # lexicon instead of compiling a second one.
     with _COMPILING:
@@ -233,7 +235,9 @@ def _compiled() -> _Lexicon:
 
 @lru_cache(maxsize=1)
 def _compile_once() -> _Lexicon:
-    return _compile_lexicon(_LEXICON)
+    # Loaded from its prepared form on disk when there is one for this lexicon (a fraction of the
+    # compile), else compiled and kept there for the next start: see prepared.py.
+    return prepared.load_or_build(_LEXICON, _Lexicon, prepared.cache_dir())
 
 
 def warm_up() -> None:

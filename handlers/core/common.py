@@ -5,6 +5,21 @@ from content.people import AGE_BANDS
 from handlers.core.context import Ctx
 from handlers.core.types import CloseButtons, Intent, Reply, ReplyKind
 
+# The largest id a payload may name: PostgreSQL's INTEGER (and so every id column we have) stops here,
+# and SQLite raises OverflowError past 2**63 - 1 before it even looks.
+MAX_ID = 2**31 - 1
+
+
+def parse_int(raw: str | None, *, maximum: int = MAX_ID) -> int | None:
+    """A whole number from a payload or a command: ASCII digits only, 0..maximum, else None.
+
+    Strict on purpose: `str.isdigit()` accepts '²' (which int() refuses) and int() accepts ' 7', '+7' and
+    '7_0'; a forged or mangled payload must become "stale", never an exception or an overflow.
+    """
+    if not raw or len(raw) > len(str(maximum)) or not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if value <= maximum else None
 
 
 def parse_action(action: str) -> list[str]:

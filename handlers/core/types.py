@@ -90,6 +90,9 @@ class Reply:
     # True when the text shows something of the person (what they wrote, their data, their sign-ups):
     # adapters record where they sent it, so /forget can delete it from the chat too.
     personal: bool = False
+    # The question also takes a typed answer beside its buttons (a capacity, a date, a time, a place):
+    # an adapter that presses buttons by typing (the console) must not read a typed number as a press.
+    expects_text: bool = False
 
 
 @dataclass(frozen=True)

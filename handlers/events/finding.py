@@ -7,6 +7,7 @@ again, with its Sign up button. (Onboarding keeps the start payload in its flow 
 from __future__ import annotations
 
 from content.municipalities import load_municipalities, match_municipality, suggest_municipalities
+from handlers.core.common import parse_int
 from handlers import onboarding
 from handlers.core.context import Command, Ctx, Feature, Handler
 from handlers.events.store import event_from_payload, upcoming
@@ -63,7 +64,7 @@ async def events_command(ctx: Ctx) -> list[Intent]:
 def more(ctx: Ctx, code: str, raw_offset: str) -> list[Intent]:
     """The `ev:m:<code>:<offset>` button ("-": the person's own municipality)."""
     name = municipality_name(code) if code != "-" else (ctx.participant.municipality if ctx.participant else None)
-    offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < 5 else 0
+    offset = parse_int(raw_offset, maximum=9999) or 0
     if name is None:
         return [Reply(ctx.t("events.find.which"))]
     return listing(ctx, name, offset)

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from content.municipalities import match_municipality
+from handlers.core.common import parse_int
 from handlers.events.store import aware
 from storage.event_models import OrganiserInvite, OrganiserMembership, Organisation
 from storage.models import Participant
@@ -99,8 +100,9 @@ def redeem(session: Session, person: Participant, code: str, now: datetime) -> R
 
 
 def find_invite(session: Session, code_or_id: str) -> OrganiserInvite | None:
-    if code_or_id.isdigit():
-        return session.get(OrganiserInvite, int(code_or_id))
+    if code_or_id.isascii() and code_or_id.isdigit():
+        invite_id = parse_int(code_or_id)
+        return session.get(OrganiserInvite, invite_id) if invite_id is not None else None
     return session.scalars(select(OrganiserInvite).where(OrganiserInvite.code_hash == code_hash(code_or_id))
                            ).one_or_none()
 

@@ -119,7 +119,8 @@ def _ask(ctx: Ctx, step: str, event: Event, error: str | None = None) -> list[In
         rows = [[(ctx.t("events.manage.yes_cancel"), b("y")), never]]
     if error:
         text = f"{error}\n\n{text}"
-    return [Reply(text, buttons(*rows))]
+    # Every step here also takes a typed answer (a time, a place, a capacity, words, a note).
+    return [Reply(text, buttons(*rows), expects_text=True)]
 
 
 async def on_tool(ctx: Ctx) -> list[Intent]:

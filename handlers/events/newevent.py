@@ -12,10 +12,11 @@ an older question never answers a newer one.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from content.municipalities import match_municipality, suggest_municipalities
-from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.common import flow_token_ok, parse_action, parse_int, stale
 from handlers.core.context import Command, Ctx, Feature
 from engines.dates import parse_duration, parse_when, say_duration, say_when
 from handlers.events import channels
@@ -163,7 +164,8 @@ def ask(ctx: Ctx, step: str, error: str | None = None) -> list[Intent]:
     if error:
         text = f"{error}\n\n{text}"
     rows.append(_nav(ctx, token, step))
-    return [Reply(text, buttons(*rows))]
+    # Every step but the organisation takes a typed answer too (a capacity of 2, "14.00", a postcode).
+    return [Reply(text, buttons(*rows), expects_text=step != "org")]
 
 
 def summary(ctx: Ctx, data: dict) -> str:
@@ -211,9 +213,10 @@ def _accept(ctx: Ctx, step: str, value: str, typed: bool) -> list[Intent]:
 
 
 def _org(ctx: Ctx, value: str, typed: bool) -> _Answer:
-    if not value.isdigit() or int(value) not in {m.organisation_id for m in _orgs(ctx)}:
+    org = parse_int(value)
+    if org is None or org not in {m.organisation_id for m in _orgs(ctx)}:
         return "press_button", {}
-    return {"org": int(value)}
+    return {"org": org}
 
 
 def _title(ctx: Ctx, value: str, typed: bool) -> _Answer:
@@ -246,8 +249,8 @@ def _start_ok(ctx: Ctx, value: str, typed: bool) -> _Answer:
 
 
 def _dur(ctx: Ctx, value: str, typed: bool) -> _Answer:
-    if not typed and value.isdigit() and int(value) in DURATIONS:
-        return {"dur": int(value)}
+    if not typed and parse_int(value) in DURATIONS:
+        return {"dur": parse_int(value)}
     parsed = parse_duration(value)
     return (f"duration_{parsed.error}", {}) if parsed.minutes is None else {"dur": parsed.minutes}
 
@@ -276,7 +279,7 @@ def _mun(ctx: Ctx, value: str, typed: bool) -> _Answer:
         token = ctx.flow.token  # type: ignore[union-attr]
         extra = buttons(*[[(m.name, f"{FLOW}:{token}:mun:{m.code}")] for m in options])
         first = reply[0]
-        reply = [Reply(first.text, extra + first.buttons)]  # type: ignore[union-attr]
+        reply = [replace(first, buttons=extra + first.buttons)]  # type: ignore[arg-type, union-attr]
     return reply
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from handlers.core.common import parse_int
 from storage.event_models import CONFIRMED, OPEN, WAITING, Event, EventProfile, OrganiserMembership, Signup
 from storage.models import Participant
 
@@ -35,13 +36,12 @@ def payload_for(event_id: int) -> str:
 def event_from_payload(payload: str) -> int | None:
     if not payload.startswith(PAYLOAD_PREFIX):
         return None
-    rest = payload[len(PAYLOAD_PREFIX):]
-    return int(rest) if rest.isdigit() and len(rest) < 10 else None
+    return parse_int(payload[len(PAYLOAD_PREFIX):])
 
 
 def parse_id(raw: str) -> int | None:
     """An event id from a button or a command; anything else (mangled, huge) is None."""
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return parse_int(raw)
 
 
 def upcoming(session: Session, now: datetime, *, municipality: str | None = None, include_online: bool = True,

@@ -91,6 +91,8 @@ async def test_facilitator_hides_in_chat(app, fac_app):  # noqa: F811
     assert "Skriv /hide, nummeret" in await fia.say("/hide")
     assert "Skriv /hide, nummeret" in await fia.say(f"/hide {ids[0]}")  # a reason is required
     assert "kan ikke finde refleksion 99999" in await fia.say("/hide 99999 findes ikke")
+    for forged in ("9" * 12, "9" * 60, "²"):  # past PostgreSQL's INTEGER, or a digit int() refuses
+        assert "Skriv /hide, nummeret" in await fia.say(f"/hide {forged} findes ikke")
     said = await fia.say(f"/hide {ids[0]} indeholder et navn")
     assert f"Refleksion {ids[0]} er skjult" in said
     assert "var allerede skjult" in await fia.say(f"/hide {ids[0]} igen")

@@ -42,9 +42,9 @@ async def test_opt_in_button_records_a_request(app, person):
 
     offer = handlers.summaries.summary_offer
     assert offer  # the Reply with this button, shown after a prompted reflection once wired
-    out = await app.dispatcher.handle(incoming(action="os:p1"))
+    out = await app.dispatcher.handle(incoming(action="os:vinter-2026/nabo-hej"))
     assert "overblik" in out[-1].text
-    out = await app.dispatcher.handle(incoming(action="os:p1"))
+    out = await app.dispatcher.handle(incoming(action="os:vinter-2026/nabo-hej"))
     assert "allerede" in out[-1].text
     with app.sessions() as s:
-        assert [(r.prompt_id, r.language) for r in s.query(SummaryRequest)] == [("p1", "da")]
+        assert [(r.prompt_id, r.language) for r in s.query(SummaryRequest)] == [("vinter-2026/nabo-hej", "da")]

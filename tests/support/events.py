@@ -25,7 +25,7 @@ def relaxed_flood(request):
     """Organisers answer a dozen questions within the test clock's one minute: no flood limit here
     (import this fixture into a test module to use it)."""
     if "app" in request.fixturenames:
-        request.getfixturevalue("app").dispatcher.flood.limits = Limits(10**6, 10**6, 10**6)
+        request.getfixturevalue("app").dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
 
 
 def make_code(app, org: str = "Røde Kors Aarhus", municipality: str = "Aarhus", now: datetime | None = None,

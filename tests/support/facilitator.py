@@ -13,6 +13,6 @@ def fac_app(app, clock):
     settings = app.settings.model_copy(update={"roles": app.settings.roles.model_copy(
         update={"facilitators": ["console:fia"]})})
     fac = build_app(settings, clock=clock)
-    fac.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6)
+    fac.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
     yield fac
     fac.engine.dispose()

@@ -31,9 +31,9 @@ class Person:
 
     async def press(self, label: str) -> str:
         """Press a button by (part of) its label on the last keyboard shown."""
-        for i, b in enumerate(self.console.choices, 1):
+        for key, b in zip(self.console.keys, self.console.choices):
             if label.casefold() in b.label.casefold():
-                return await self.say(str(i))
+                return await self.say(key)
         raise AssertionError(f"no button {label!r} among {[b.label for b in self.console.choices]}")
 
     @property

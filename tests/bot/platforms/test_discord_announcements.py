@@ -45,7 +45,7 @@ def fake(monkeypatch) -> FakeDiscord:
 @pytest.fixture(autouse=True)
 def relaxed(sqlite_app):
     # An organiser answers a dozen questions within the test clock's one minute.
-    sqlite_app.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6)
+    sqlite_app.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
     yield
 
 

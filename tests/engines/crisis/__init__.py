@@ -1,0 +1,1 @@
+"""Tests of the crisis engine: lexicon, matcher, its prepared form on disk."""
