@@ -20,9 +20,10 @@ def remains(ctx: Ctx) -> str:
 
 def chat_erasure(ctx: Ctx, p: Participant) -> list[Intent]:
     """The bot's own messages that showed this person's data, for the adapter to delete; the ids are
-    forgotten here, in the same transaction as the rest of the erasure."""
+    forgotten here, in the same transaction as the rest of the erasure. Sent even when none is stored
+    yet: the adapter adds the ids it noted in the last second and has not written (bot/platforms/sent_log)."""
     sent = tuple(SentMessage(chat, message, at) for chat, message, at in take_personal_messages(ctx.session, p))
-    return [DeleteMessages(p.platform, sent)] if sent else []
+    return [DeleteMessages(p.platform, sent)]
 
 
 async def forget(ctx: Ctx) -> list[Intent]:

@@ -17,9 +17,9 @@ from bot.platforms.discord.delivery import ChannelOut, InteractionOut, Out, deli
 from bot.platforms.discord.strings import text
 from content.i18n import normalise_language, t
 from bot.app import FEATURES
+from bot.platforms.sent_log import SentLog
 from handlers.core.context import Registry
-from handlers.core.types import Incoming, Intent, Reply, ReplyKind
-from storage.message_queries import record_personal_messages
+from handlers.core.types import DeleteMessages, Incoming, Intent, Reply, ReplyKind
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -64,6 +64,7 @@ class SamtaleClient(discord.Client):
             max_ratelimit_timeout=30.0,
         )
         self.app = app
+        self.sent_log = SentLog(app.sessions, PLATFORM, app.clock) if app is not None else None
         self.settings = settings if settings is not None else app.settings  # type: ignore[union-attr]
         # `samtale discord sync` has no App: the menu comes from every feature, as the App's would.
         self.routes = app.dispatcher.routes if app is not None else Registry.assemble(FEATURES)
@@ -90,6 +91,8 @@ class SamtaleClient(discord.Client):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._announcer
             self._announcer = None
+        if self.sent_log is not None:
+            self.sent_log.flush()
         await super().close()
 
     async def load_command_ids(self) -> None:
@@ -248,6 +251,10 @@ class SamtaleClient(discord.Client):
     async def _deliver(self, intents: Sequence[Intent], out: Out, user_id: int, guild_id: int | None, *,
                        offer: tuple[str, tuple[str, ...]] | None = None) -> bool:
         personal: list[tuple[str, str]] = []
+        if self.sent_log is not None:
+            # An erasure deletes the replies whose ids are still waiting to be written, too.
+            intents = [DeleteMessages(i.platform, i.messages + tuple(self.sent_log.take(str(user_id))))
+                       if isinstance(i, DeleteMessages) and i.platform == PLATFORM else i for i in intents]
         reached = await deliver(intents, out, mentions=self.mentions_for(guild_id), offer=offer,
                                 on_unreachable=lambda: self.unreachable(user_id), personal=personal,
                                 delete=self.delete_message)
@@ -260,16 +267,11 @@ class SamtaleClient(discord.Client):
         await self.http.delete_message(int(channel_id), int(message_id))
 
     def record_personal(self, user_id: int, sent: Sequence[tuple[str, str]]) -> None:
-        """Keep the ids of DMs that showed the person's data, so /forget can delete them."""
-        assert self.app is not None
-        try:
-            with self.app.sessions() as session:
-                for channel_id, message_id in sent:
-                    record_personal_messages(session, PLATFORM, str(user_id), channel_id, (message_id,),
-                                             self.app.clock())
-                session.commit()
-        except Exception:  # noqa: BLE001 - the replies are out; a failed note must not break the handler
-            log.exception("discord: could not record personal messages for erasure")
+        """Keep the ids of DMs that showed the person's data, so /forget can delete them (in batches)."""
+        if self.sent_log is None:
+            return
+        for channel_id, message_id in sent:
+            self.sent_log.add(str(user_id), channel_id, (message_id,))
 
     def sender(self):
         """The outbox's Sender for Discord (bot.delivery.senders), sharing this client's session and buckets."""

@@ -12,15 +12,15 @@ from telegram import Bot, CallbackQuery, ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.platforms.sent_log import SentLog
 from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, start_link, url_button
 from content.i18n import catalog, normalise_language
 from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
-from handlers.core.types import CloseButtons, Incoming, Intent, Reply, ReplyKind
+from handlers.core.types import CloseButtons, DeleteMessages, Incoming, Intent, Reply, ReplyKind
 from storage.clock import Clock, system_clock
-from storage.message_queries import record_personal_messages
 from storage.repo import mark_unreachable
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class TelegramAdapter:
         self.default_language = default_language
         self.ordering = ordering
         self.clock = clock
+        self.sent_log = SentLog(sessions, PLATFORM, clock)
         # Many updates may be in the core at once (the dispatcher commits them together), but only
         # `connections` senders make Bot API calls: more costs the HTTP client more than it gives, and
         # Telegram allows ~30 messages/s anyway. An update leaves PTB's hands once through the core,
@@ -143,6 +144,7 @@ class TelegramAdapter:
             except TimeoutError:
                 # E.g. a long 429: what was stored stays stored; only these receipts are not sent.
                 log.warning("telegram: stopping with %d replies unsent", self._outbox.qsize())
+        self.sent_log.flush()
         for task in self._senders:
             task.cancel()
         await asyncio.gather(*self._senders, return_exceptions=True)
@@ -190,11 +192,13 @@ class TelegramAdapter:
         reply_to = message.message_id if not private and message is not None else None
         if any(isinstance(i, Reply) and i.kind is ReplyKind.CRISIS_OFFER for i in intents):
             reply_to = None  # never threaded to crisis words: that would point at what was said
+        intents = [self._with_waiting_ids(i, job.incoming.user_id) if isinstance(i, DeleteMessages) else i
+                   for i in intents]
         delivery = await send_intents(job.bot, chat_id, intents, pressed_message_id=pressed, reply_to=reply_to,
                                       extra_buttons=self._extra_buttons(job.incoming), policy=self.policy,
                                       sleep=self.sleep)
         if private and delivery.personal:
-            self._record_personal(job.incoming, chat_id, delivery.personal)
+            self.sent_log.add(job.incoming.user_id, str(chat_id), (str(m) for m in delivery.personal))
         if delivery.unreachable:
             self.chat_unreachable(chat_id)
         elif private:
@@ -225,15 +229,10 @@ class TelegramAdapter:
                     self.last_keyboard.popitem(last=False)
                 return
 
-    def _record_personal(self, incoming: Incoming, chat_id: int, message_ids: Sequence[int]) -> None:
-        """Keep the ids of replies that showed the person's data, so /forget can delete them (48 h)."""
-        try:
-            with self.sessions() as session:
-                record_personal_messages(session, PLATFORM, incoming.user_id, str(chat_id),
-                                         (str(m) for m in message_ids), self.clock())
-                session.commit()
-        except Exception:  # noqa: BLE001 - the replies are out; a failed note must not stop the sender
-            log.exception("telegram: could not record personal messages for erasure")
+    def _with_waiting_ids(self, erase: DeleteMessages, user_id: str) -> DeleteMessages:
+        """An erasure deletes the replies whose ids are still waiting to be written, too."""
+        waiting = tuple(self.sent_log.take(user_id)) if erase.platform == PLATFORM else ()
+        return DeleteMessages(erase.platform, erase.messages + waiting) if waiting else erase
 
     def chat_unreachable(self, chat_id: int) -> None:
         """Stop sending to a chat, here and (for a person) in the database, so bulk sends skip it too."""

@@ -54,6 +54,7 @@ async def test_forget_in_a_dm_deletes_every_bot_message_with_her_data(sqlite_app
     text_reply = await fake.dm(anna, "/mydata")  # typed in the DM
     slash_reply = await fake.slash(anna, "mydata")  # and as the slash command (interaction follow-ups)
     assert len(showing(fake, anna, "Jeg savner nogen")) == 4  # two summaries, two files
+    bot.sent_log.flush()  # ids are written in batches, within a second
     assert rows(sqlite_app, PlatformMessage) == 5
 
     got = await fake.slash(anna, "forget")
