@@ -197,7 +197,9 @@ def _quotes(rows: list[ReflectionRow], table: _Table, period: Period, per_area: 
         key=order)
     checked: dict[int, bool] = {}
     for a in table.areas:
-        if not table.shown(("area", a)):  # a quote only from a published cell
+        # A quote only from a cell that passes primary suppression (at least k people); it may be
+        # hidden as a complement (a quote gives no count to subtract), never a small cell.
+        if len(table.people.get(("area", a), ())) < k:
             continue
         taken = 0
         for r in candidates:

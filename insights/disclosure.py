@@ -12,8 +12,9 @@ with its parameters and residual risk in docs/disclosure.md:
   asking again averages nothing away, and a difference of two cells is a difference of two noises;
 - totals and margins are cells in their own right (their own people, their own key, their own
   noise), so a total minus its parts is the hidden part plus the sum of several noises;
-- after perturbation a cell is suppressed when it has fewer than k distinct participants, truly or
-  after perturbation: no published participant count is below k.
+- small cells are suppressed: a cell of fewer than k distinct participants is never published, and
+  a published count is never below k (a perturbed count that would fall under k is shown as k), so
+  which cells are hidden depends on the true counts alone, never on the noise.
 
 Primary and complementary suppression on the true counts (insights.anonymity) still run first.
 """
@@ -70,14 +71,12 @@ class Published:
 
 
 def publish(n_people: int, ckey: int, k: int, reflections: int | None = None) -> Published | None:
-    """The perturbed cell, or None (suppressed) when it has fewer than k people before or after noise."""
+    """The perturbed cell, or None (suppressed) when it has fewer than k people; never below k."""
     if k < K_MIN:
         raise ValueError(f"k must be at least {K_MIN}")
     if n_people < k:
         return None
-    people = n_people + noise(ckey, PARTICIPANTS)
-    if people < k:
-        return None
+    people = max(k, n_people + noise(ckey, PARTICIPANTS))
     refl = None
     if reflections is not None:
         refl = max(people, reflections + noise(ckey, REFLECTIONS))
