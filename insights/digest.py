@@ -19,7 +19,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
-from insights.disclosure import Published, describe, publish_count, publish_people
+from insights.disclosure import Published, describe, publish_count, publish_people, table_key
 from insights.digest_rows import UNKNOWN, ReflectionRow, load_rows
 from insights.periods import Period
 from insights.terms import PLACEHOLDERS, TermCounts, count_terms, emerging_terms, names
@@ -110,7 +110,7 @@ def _groups(rows: list[ReflectionRow]) -> dict[tuple, list]:
     return groups
 
 
-def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int) -> _Table:
+def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int, scope: str = "") -> _Table:
     groups = _groups(rows)
     writers: dict[str, set[int]] = {}
     for (_, _, lang, _), (pids, _) in groups.items():
@@ -158,9 +158,11 @@ def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int) -> _Table:
     frozen = {key: frozenset(who) for key, who in people.items()}
     hidden = suppress(frozen, lines, k)
     keys = {r.pid: r.key for r in rows}
+    table = table_key(scope, frozen["total"], keys)
     published = {}
     for cell, who in frozen.items():
-        pub = None if cell in hidden else publish_people(who, keys, k, reflections[cell])
+        pub = None if cell in hidden else publish_people(who, keys, k, reflections[cell],
+                                                            table=table, label=cell)
         if pub is None:
             hidden.add(cell)  # small after perturbation: suppressed too
         else:
@@ -238,8 +240,8 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     previous = period.previous()
     rows = load_rows(session, period.start, period.end)
     prev_rows = load_rows(session, previous.start, previous.end)
-    table = tabulate(rows, area_ids, k)
-    prev_table = tabulate(prev_rows, area_ids, k)
+    table = tabulate(rows, area_ids, k, period.id)
+    prev_table = tabulate(prev_rows, area_ids, k, previous.id)
     names_by_area = {c.id: c.name_da for c in lexicon.areas} | {OTHER: "andet"}
 
     total_shown = table.shown("total")
@@ -271,14 +273,14 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
 def _totals(session: Session, period: Period, table: _Table, k: int) -> dict:
     """The period's totals: a count from fewer than k people, or a hidden total, is None and named."""
     total = table.published.get("total")
-    new = publish_count(_new_participants(session, period), k)
+    new = publish_count(_new_participants(session, period), k, scope=f"{period.id}:new")
     events = event_totals(session, period)
     totals = {
         "reflections": total.reflections if total else None,
         "participants": total.participants if total else None,
         "new_participants": new if total else None,
         "events": events.get("events") if events else None,
-        "signups": publish_count(events["signup_keys"], k) if events else None,
+        "signups": publish_count(events["signup_keys"], k, scope=f"{period.id}:signups") if events else None,
     }
     suppressed = [name for name in ("reflections", "participants", "new_participants")
                   if totals[name] is None]

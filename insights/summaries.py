@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
-from insights.disclosure import publish_people
+from insights.disclosure import publish_people, table_key
 from insights.terms import PLACEHOLDERS, names
 from content.i18n import t
 from engines.themes import OTHER, load_lexicon, words_of
@@ -54,8 +54,9 @@ def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
             counts[a] += 1
     frozen = {key: frozenset(v) for key, v in people.items()}
     hidden = suppress(frozen, [Line("total", tuple(areas))], k)
-    published = {key: publish_people(who, keys, k, counts.get(key)) for key, who in frozen.items()
-                  if key not in hidden}
+    table = table_key(f"prompt:{prompt_id}", frozen["total"], keys)
+    published = {key: publish_people(who, keys, k, counts.get(key), table=table, label=key)
+                 for key, who in frozen.items() if key not in hidden}
     if published.get("total") is None:
         return PromptSummary(prompt_id, None)
     shown = {a: pub.reflections for a in areas if (pub := published.get(a)) is not None}

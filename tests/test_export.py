@@ -209,8 +209,8 @@ def test_digests_export_is_the_published_digest_with_decimal_comma(app, tmp_path
                                  last_day=date(2026, 3, 8)))
     assert {r["period"] for r in rows} == {"2026-W10"}
     total = next(r for r in rows if r["table"] == "total")
-    # Perturbed by the cell-key method (insights.disclosure): within 3 of the truth.
-    assert abs(int(total["reflections"]) - 13) <= 3 and abs(int(total["participants"]) - 13) <= 3
+    # Perturbed by the cell-key method (insights.disclosure): within 5 of the truth.
+    assert abs(int(total["reflections"]) - 13) <= 5 and abs(int(total["participants"]) - 13) <= 5
     assert total["suppressed"] == "0"
     areas = {r["area"]: r for r in rows if r["table"] == "area"}
     assert areas["hjem"]["share"].startswith("0,")  # decimal comma for Danish Excel

@@ -76,11 +76,11 @@ def test_report_numbers_are_the_digests(year_of_data):
         report = build_report(s, year(2026), now=NOW)
     d = report["digest"]
     assert d["period"]["id"] == "2026" and d["previous_period"]["id"] == "2025"
-    assert d["totals"]["reflections"] >= 2890 and abs(d["totals"]["participants"] - PEOPLE) <= 3
+    assert d["totals"]["reflections"] >= 2880 and abs(d["totals"]["participants"] - PEOPLE) <= 5
     assert [m["id"] for m in report["months"]] == [f"2026-{i:02d}" for i in range(1, 13)]
-    # Each month and the year are cells in their own right, each with its own noise (at most 3):
+    # Each month and the year are cells in their own right, each with its own noise (at most 5):
     # the months add up to the year only approximately — by design, so that no difference is exact.
-    assert abs(sum(m["reflections"] for m in report["months"]) - d["totals"]["reflections"]) <= 3 * 13
+    assert abs(sum(m["reflections"] for m in report["months"]) - d["totals"]["reflections"]) <= 5 * 13
     local = report["local"]
     assert local["events"] == counts["held"] and local["cancelled"] == counts["cancelled"]
     assert local["municipalities"] == 30 and sum(local["events_by_region"].values()) == counts["held"]

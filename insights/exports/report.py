@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
-from insights.disclosure import publish_count, publish_people
+from insights.disclosure import publish_count, publish_people, table_key
 from insights.digest import UNKNOWN, build_digest
 from insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
@@ -106,11 +106,12 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
     frozen = {key: frozenset(v) for key, v in people.items()}
     cells = [key for key in frozen if key != "total"]
     hidden = suppress(frozen, [Line("total", tuple(cells))], k) if cells else {"total"}
-    pub = {key: publish_people(who, keys, k, seats if key == "total" else None)
+    table = table_key(f"{period.id}:signups", frozen["total"], keys)
+    pub = {key: publish_people(who, keys, k, seats if key == "total" else None, table=table, label=key)
            for key, who in frozen.items() if key not in hidden}
     total = pub.get("total")
     total_shown = total is not None
-    waitlist = publish_count([keys[pid] for pid in waiting], k)
+    waitlist = publish_count([keys[pid] for pid in waiting], k, scope=f"{period.id}:waitlist")
     return {
         "events": len(held),
         "cancelled": cancelled,
