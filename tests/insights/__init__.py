@@ -1,0 +1,1 @@
+"""Tests of the insights package: digests, disclosure control, exports, the report."""
