@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,14 +20,15 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
-from insights.disclosure import Published, describe, publish_count, publish_people, table_key
+from insights.disclosure import (Published, describe, label_key, publish, publish_count, publish_people,
+                                 table_key)
 from insights.digest_rows import UNKNOWN, ReflectionRow, load_rows
 from insights.periods import Period
 from insights.terms import PLACEHOLDERS, TermCounts, count_terms, emerging_terms, names
 from content.municipalities import regions
 from content.people import AGE_BANDS
 from engines.themes import OTHER, load_lexicon, words_of
-from storage.models import Participant
+from storage.models import RECORD_KEY_RANGE, Participant
 from storage.clock import system_clock
 
 SCHEMA = "samtale-digest"
@@ -74,6 +76,7 @@ class _Table:
     areas: list[str]
     lang_of: dict[str, str] = field(default_factory=dict)  # language -> its category ('andre' if pooled)
     published: dict = field(default_factory=dict)  # cell -> Published (perturbed), shown cells only
+    key: int = 0  # the table key (insights.disclosure.table_key): its period and all its people
 
     def shown(self, cell) -> bool:
         return cell in self.published
@@ -167,7 +170,7 @@ def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int, scope: str 
             hidden.add(cell)  # small after perturbation: suppressed too
         else:
             published[cell] = pub
-    return _Table(frozen, reflections, lines, categories, hidden, areas, lang_of, published)
+    return _Table(frozen, reflections, lines, categories, hidden, areas, lang_of, published, table)
 
 
 def _has_name(text: str) -> bool:
@@ -248,7 +251,7 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     totals = _totals(session, period, table, k)
     areas_out = _areas(table, prev_table, names_by_area)
     breakdowns = _breakdowns(table)
-    term_list = _emerging(rows, prev_rows, k, terms) if total_shown and terms > 0 else []
+    term_list = _emerging(rows, prev_rows, k, terms, (table, prev_table)) if total_shown and terms > 0 else []
 
     digest = {
         "schema": SCHEMA,
@@ -331,11 +334,36 @@ def _breakdowns(table: _Table) -> dict:
     return breakdowns
 
 
-def _emerging(rows: list[ReflectionRow], prev_rows: list[ReflectionRow], k: int, terms: int) -> list[dict]:
-    """The period's emerging terms (each used by at least k people) against the previous period."""
+def _emerging(rows: list[ReflectionRow], prev_rows: list[ReflectionRow], k: int, terms: int,
+              tables: tuple[_Table, _Table]) -> list[dict]:
+    """The period's emerging terms (each used by at least k people) against the previous period.
+
+    Chosen on the true counts; published with perturbed counts (a term is a cell of its table: the
+    table key and the term's label pick its noise) and a score worked out from the perturbed counts
+    only, so neither the count nor the score gives away a true count (a previous count under k least).
+    """
     cur_counts = count_terms((r.pid, r.text) for r in rows)
     prev_counts = count_terms((r.pid, r.text) for r in prev_rows) if prev_rows else TermCounts({}, 0, {}, {})
-    return [t.as_dict() for t in emerging_terms(cur_counts, prev_counts, k, terms)]
+    table, prev_table = tables
+    n_cur = table.published["total"].participants if table.shown("total") else 0
+    n_prev = prev_table.published["total"].participants if prev_table.shown("total") else 0
+    out = []
+    for t in emerging_terms(cur_counts, prev_counts, k, terms):
+        entry = t.as_dict()
+        label = ("term", t.term)
+        entry["participants"] = publish(t.participants, (table.key + label_key(label)) % RECORD_KEY_RANGE,
+                                        k).participants
+        before = None
+        if t.previous_participants is not None:
+            before = publish(t.previous_participants, (prev_table.key + label_key(label)) % RECORD_KEY_RANGE,
+                             k).participants
+        entry["previous_participants"] = before
+        c, b = entry["participants"], before or 0
+        entry["score"] = round((math.log((c + 1) / (n_cur + 2)) - math.log((b + 1) / (n_prev + 2)))
+                               * math.sqrt(c), 3)
+        entry["perturbed"] = True
+        out.append(entry)
+    return out
 
 
 def digest_bytes(digest: dict) -> bytes:
