@@ -8,7 +8,7 @@ quarterly and yearly digests (the exports and /stats, /digest are these digests)
 outputs whose days differ by exactly that day. It guesses the person's region, age band and area
 from the differences. Bar (issue 15): at most 1 of 20 recovered, while the published national
 weekly totals stay within ±5 or ±5 % of the truth. The same attack with the noise switched off
-recovers nearly everyone: the harness can see what it is meant to see.
+recovers 19 of 20: the harness can see what it is meant to see.
 
 The record keys are drawn from a seeded generator so the figures are reproducible; over ten other
 draws of the keys the same attack recovered 0–1 of 20 (docs/disclosure.md).
