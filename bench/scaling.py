@@ -114,18 +114,20 @@ class Store:
             c.execute(text("""
                 WITH RECURSIVE n(x) AS (SELECT :first UNION ALL SELECT x + 1 FROM n WHERE x < :last)
                 INSERT INTO participants (id, platform, external_id, created_at, language, age_band, municipality,
-                                          region, quote_default, role, consent_state, onboarded)
+                                          region, quote_default, role, consent_state, onboarded, record_key)
                 SELECT x, 'console', 'p' || x, '2025-01-01 00:00:00.000000', 'da',
                        (SELECT age FROM bench_ages WHERE i = x % :ages), NULL,
-                       (SELECT region FROM bench_regions WHERE i = x % :regions), x % 2, 'citizen', 'given', 1
+                       (SELECT region FROM bench_regions WHERE i = x % :regions), x % 2, 'citizen', 'given', 1,
+                       abs(random()) % 1073741824
                 FROM n"""), p)
         else:
             c.execute(text("""
                 INSERT INTO participants (id, platform, external_id, created_at, language, age_band, municipality,
-                                          region, quote_default, role, consent_state, onboarded)
+                                          region, quote_default, role, consent_state, onboarded, record_key)
                 SELECT x, 'console', 'p' || x, '2025-01-01 00:00:00+00', 'da',
                        (SELECT age FROM bench_ages WHERE i = x % :ages), NULL,
-                       (SELECT region FROM bench_regions WHERE i = x % :regions), x % 2 = 1, 'citizen', 'given', true
+                       (SELECT region FROM bench_regions WHERE i = x % :regions), x % 2 = 1, 'citizen', 'given', true,
+                       CAST(floor(random() * 1073741824) AS int)
                 FROM generate_series(CAST(:first AS int), CAST(:last AS int)) AS x"""), p)
             c.execute(text("SELECT setval('participants_id_seq', (SELECT max(id) FROM participants))"))
 

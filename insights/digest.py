@@ -2,14 +2,16 @@
 
 `build_digest(session, period)` returns a JSON-able dict following docs/digest-schema.json. Every
 count comes from cells with at least k distinct participants; cells that could be recovered by
-subtraction are suppressed as well (insights/anonymity.py). Quotes only from people who allow
-quoting, never crisis-flagged or hidden, and only from published cells; emerging terms only when
-used by at least k people.
+subtraction are suppressed as well (insights/anonymity.py), and every published count is perturbed
+by the cell-key method (insights/disclosure.py), so overlapping periods subtract to noise. Quotes
+only from people who allow quoting, never crisis-flagged or hidden, and only from published cells;
+emerging terms only when used by at least k people.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,13 +20,15 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
+from insights.disclosure import (Published, describe, label_key, publish, publish_count, publish_people,
+                                 table_key)
 from insights.digest_rows import UNKNOWN, ReflectionRow, load_rows
 from insights.periods import Period
 from insights.terms import PLACEHOLDERS, TermCounts, count_terms, emerging_terms, names
 from content.municipalities import regions
 from content.people import AGE_BANDS
 from engines.themes import OTHER, load_lexicon, words_of
-from storage.models import Participant
+from storage.models import RECORD_KEY_RANGE, Participant
 from storage.clock import system_clock
 
 SCHEMA = "samtale-digest"
@@ -45,18 +49,19 @@ def event_totals(session: Session, period: Period) -> dict[str, int] | None:
 
     held = (Event.starts_at >= period.start) & (Event.starts_at < period.end) & (Event.status != CANCELLED)
     events = session.scalar(select(func.count()).select_from(Event).where(held)) or 0
-    people = session.scalar(select(func.count(func.distinct(Signup.participant_id)))
-                            .join(Event, Signup.event_id == Event.id)
-                            .where(held, Signup.status == CONFIRMED)) or 0
-    return {"events": events, "signups": people}
+    keys = session.scalars(select(Participant.record_key).where(Participant.id.in_(
+        select(Signup.participant_id).join(Event, Signup.event_id == Event.id)
+        .where(held, Signup.status == CONFIRMED)))).all()
+    return {"events": events, "signups": len(keys), "signup_keys": list(keys)}
 
 
-def _new_participants(session: Session, period: Period) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Participant).where(
+def _new_participants(session: Session, period: Period) -> list[int]:
+    """The record keys of the people who joined (consented) in the period."""
+    return list(session.scalars(
+        select(Participant.record_key).where(
             Participant.created_at >= period.start, Participant.created_at < period.end,
             Participant.consent_state.in_(("given", "withdrawn")))
-    ) or 0
+    ).all())
 
 
 @dataclass
@@ -70,15 +75,18 @@ class _Table:
     hidden: set
     areas: list[str]
     lang_of: dict[str, str] = field(default_factory=dict)  # language -> its category ('andre' if pooled)
+    published: dict = field(default_factory=dict)  # cell -> Published (perturbed), shown cells only
+    key: int = 0  # the table key (insights.disclosure.table_key): its period and all its people
 
     def shown(self, cell) -> bool:
-        return cell in self.people and cell not in self.hidden
+        return cell in self.published
 
     def cell(self, cell, **extra) -> dict:
-        if not self.shown(cell):
+        pub: Published | None = self.published.get(cell)
+        if pub is None:
             return {**extra, "suppressed": True}
-        return {**extra, "reflections": self.reflections[cell], "participants": len(self.people[cell]),
-                "suppressed": False}
+        return {**extra, "reflections": pub.reflections, "participants": pub.participants,
+                "suppressed": False, "perturbed": True}
 
 
 def _pool_languages(writers: dict[str, set[int]], k: int) -> dict[str, str]:
@@ -105,7 +113,7 @@ def _groups(rows: list[ReflectionRow]) -> dict[tuple, list]:
     return groups
 
 
-def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int) -> _Table:
+def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int, scope: str = "") -> _Table:
     groups = _groups(rows)
     writers: dict[str, set[int]] = {}
     for (_, _, lang, _), (pids, _) in groups.items():
@@ -152,7 +160,17 @@ def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int) -> _Table:
             lines.append(Line(("dim", d, c), tuple(("cross", d, a, c) for a in areas)))
     frozen = {key: frozenset(who) for key, who in people.items()}
     hidden = suppress(frozen, lines, k)
-    return _Table(frozen, reflections, lines, categories, hidden, areas, lang_of)
+    keys = {r.pid: r.key for r in rows}
+    table = table_key(scope, frozen["total"], keys)
+    published = {}
+    for cell, who in frozen.items():
+        pub = None if cell in hidden else publish_people(who, keys, k, reflections[cell],
+                                                            table=table, label=cell)
+        if pub is None:
+            hidden.add(cell)  # small after perturbation: suppressed too
+        else:
+            published[cell] = pub
+    return _Table(frozen, reflections, lines, categories, hidden, areas, lang_of, published, table)
 
 
 def _has_name(text: str) -> bool:
@@ -184,6 +202,8 @@ def _quotes(rows: list[ReflectionRow], table: _Table, period: Period, per_area: 
         key=order)
     checked: dict[int, bool] = {}
     for a in table.areas:
+        # A quote only from a cell that passes primary suppression (at least k people); it may be
+        # hidden as a complement (a quote gives no count to subtract), never a small cell.
         if len(table.people.get(("area", a), ())) < k:
             continue
         taken = 0
@@ -223,15 +243,15 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     previous = period.previous()
     rows = load_rows(session, period.start, period.end)
     prev_rows = load_rows(session, previous.start, previous.end)
-    table = tabulate(rows, area_ids, k)
-    prev_table = tabulate(prev_rows, area_ids, k)
+    table = tabulate(rows, area_ids, k, period.id)
+    prev_table = tabulate(prev_rows, area_ids, k, previous.id)
     names_by_area = {c.id: c.name_da for c in lexicon.areas} | {OTHER: "andet"}
 
     total_shown = table.shown("total")
     totals = _totals(session, period, table, k)
     areas_out = _areas(table, prev_table, names_by_area)
     breakdowns = _breakdowns(table)
-    term_list = _emerging(rows, prev_rows, k, terms) if total_shown and terms > 0 else []
+    term_list = _emerging(rows, prev_rows, k, terms, (table, prev_table)) if total_shown and terms > 0 else []
 
     digest = {
         "schema": SCHEMA,
@@ -241,6 +261,7 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
         "previous_period": previous.as_dict(),
         "generated_at": (now or system_clock()).isoformat(),
         "k_anonymity": k,
+        "disclosure": describe(k),
         "lexicon_version": lexicon.version,
         "totals": totals,
         "areas": areas_out,
@@ -254,16 +275,15 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
 
 def _totals(session: Session, period: Period, table: _Table, k: int) -> dict:
     """The period's totals: a count from fewer than k people, or a hidden total, is None and named."""
-    total_shown = table.shown("total")
-    n_reflections = table.reflections["total"]
-    new = _new_participants(session, period)
+    total = table.published.get("total")
+    new = publish_count(_new_participants(session, period), k, scope=f"{period.id}:new")
     events = event_totals(session, period)
     totals = {
-        "reflections": n_reflections if total_shown else None,
-        "participants": len(table.people["total"]) if total_shown else None,
-        "new_participants": new if new >= k and total_shown else None,
+        "reflections": total.reflections if total else None,
+        "participants": total.participants if total else None,
+        "new_participants": new if total else None,
         "events": events.get("events") if events else None,
-        "signups": events.get("signups") if events and (events.get("signups") or 0) >= k else None,
+        "signups": publish_count(events["signup_keys"], k, scope=f"{period.id}:signups") if events else None,
     }
     suppressed = [name for name in ("reflections", "participants", "new_participants")
                   if totals[name] is None]
@@ -272,24 +292,28 @@ def _totals(session: Session, period: Period, table: _Table, k: int) -> dict:
         suppressed.append("signups")
     totals["suppressed"] = suppressed
     totals["unavailable"] = unavailable
+    # Events are public announcements, counted as they are; every count of people is perturbed.
+    totals["perturbed"] = [name for name in ("reflections", "participants", "new_participants", "signups")
+                           if totals[name] is not None]
     return totals
 
 
 def _areas(table: _Table, prev_table: _Table, names_by_area: dict[str, str]) -> list[dict]:
     """Each area's cell with its share, and the change since the previous period where both are shown."""
-    n_reflections = table.reflections["total"]
-    prev_total = prev_table.reflections["total"]
+    n_reflections = table.published["total"].reflections if table.shown("total") else 0
+    prev_total = prev_table.published["total"].reflections if prev_table.shown("total") else 0
     areas_out = []
     for a in table.areas:
         key = ("area", a)
         entry = table.cell(key, area=a, name=names_by_area.get(a, a))
         if not entry["suppressed"]:
-            share = entry["reflections"] / n_reflections if n_reflections else 0.0
+            share = min(1.0, entry["reflections"] / n_reflections) if n_reflections else 0.0
             entry["share"] = round(share, 4)
             if prev_table.shown(key) and prev_table.shown("total") and prev_total:
-                prev_share = prev_table.reflections[key] / prev_total
-                entry["previous"] = {"reflections": prev_table.reflections[key], "share": round(prev_share, 4)}
-                entry["change"] = {"reflections": entry["reflections"] - prev_table.reflections[key],
+                prev_refl = prev_table.published[key].reflections
+                prev_share = min(1.0, prev_refl / prev_total)
+                entry["previous"] = {"reflections": prev_refl, "share": round(prev_share, 4)}
+                entry["change"] = {"reflections": entry["reflections"] - prev_refl,
                                    "share_points": round(100 * (share - prev_share), 1)}
             else:
                 entry["previous"] = None
@@ -310,11 +334,36 @@ def _breakdowns(table: _Table) -> dict:
     return breakdowns
 
 
-def _emerging(rows: list[ReflectionRow], prev_rows: list[ReflectionRow], k: int, terms: int) -> list[dict]:
-    """The period's emerging terms (each used by at least k people) against the previous period."""
+def _emerging(rows: list[ReflectionRow], prev_rows: list[ReflectionRow], k: int, terms: int,
+              tables: tuple[_Table, _Table]) -> list[dict]:
+    """The period's emerging terms (each used by at least k people) against the previous period.
+
+    Chosen on the true counts; published with perturbed counts (a term is a cell of its table: the
+    table key and the term's label pick its noise) and a score worked out from the perturbed counts
+    only, so neither the count nor the score gives away a true count (a previous count under k least).
+    """
     cur_counts = count_terms((r.pid, r.text) for r in rows)
     prev_counts = count_terms((r.pid, r.text) for r in prev_rows) if prev_rows else TermCounts({}, 0, {}, {})
-    return [t.as_dict() for t in emerging_terms(cur_counts, prev_counts, k, terms)]
+    table, prev_table = tables
+    n_cur = table.published["total"].participants if table.shown("total") else 0
+    n_prev = prev_table.published["total"].participants if prev_table.shown("total") else 0
+    out = []
+    for t in emerging_terms(cur_counts, prev_counts, k, terms):
+        entry = t.as_dict()
+        label = ("term", t.term)
+        entry["participants"] = publish(t.participants, (table.key + label_key(label)) % RECORD_KEY_RANGE,
+                                        k).participants
+        before = None
+        if t.previous_participants is not None:
+            before = publish(t.previous_participants, (prev_table.key + label_key(label)) % RECORD_KEY_RANGE,
+                             k).participants
+        entry["previous_participants"] = before
+        c, b = entry["participants"], before or 0
+        entry["score"] = round((math.log((c + 1) / (n_cur + 2)) - math.log((b + 1) / (n_prev + 2)))
+                               * math.sqrt(c), 3)
+        entry["perturbed"] = True
+        out.append(entry)
+    return out
 
 
 def digest_bytes(digest: dict) -> bytes:

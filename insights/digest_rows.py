@@ -28,6 +28,7 @@ class ReflectionRow:
     region: str
     age_band: str
     consent_state: str
+    key: int = 0  # the writer's record key (insights.disclosure)
 
 
 class _Memo(dict):
@@ -76,7 +77,7 @@ def load_rows(session: Session, start: datetime, end: datetime) -> list[Reflecti
     lexicon = load_lexicon()
     columns = (Reflection.id, Reflection.participant_id, Reflection.language, type_coerce(Reflection.areas, Text),
                Reflection.quotable, Reflection.crisis, Reflection.text)
-    writer_columns = (Participant.region, Participant.age_band, Participant.consent_state)
+    writer_columns = (Participant.region, Participant.age_band, Participant.consent_state, Participant.record_key)
     conn = session.connection()
     if _is_large(session, start, end):
         created = Reflection.created_at
@@ -104,12 +105,12 @@ def load_rows(session: Session, start: datetime, end: datetime) -> list[Reflecti
     age_of = _Memo(lambda age: age if age in AGE_BANDS and age != "u15" else UNKNOWN)
     rows = []
     append = rows.append
-    for rid, pid, lang, raw_areas, quotable, crisis, text, region, age, consent in found:
+    for rid, pid, lang, raw_areas, quotable, crisis, text, region, age, consent, key in found:
         # SQLite hands back the JSON text; a driver that parses JSON itself (psycopg) a list.
         areas = areas_of[raw_areas] if raw_areas is None or isinstance(raw_areas, str) else _parse_areas(raw_areas)
         if not areas:
             # Stored before themes existed: classify now (`samtale themes reclassify` stores it).
             areas = tuple(lexicon.area_ids(text or ""))
         append(ReflectionRow(rid, pid, language_of[lang], areas, bool(quotable), bool(crisis), text or "",
-                    region_of[region], age_of[age], consent or ""))
+                    region_of[region], age_of[age], consent or "", key or 0))
     return rows

@@ -1,7 +1,8 @@
 """What others said about one prompt: counts by theme and up to two consented quotes, k-anonymous.
 
 `prompt_summary` builds the numbers (the same suppression as digests: no count from fewer than k
-distinct participants, complementary cells hidden too); `summary_text` words it in a language
+distinct participants, complementary cells hidden too, every count perturbed by the cell-key method
+of insights/disclosure.py); `summary_text` words it in a language
 (bot/maintenance.py queues it to everyone who asked). Quotes are in the reader's language, from people who allow quoting,
 never crisis-flagged or hidden, never the reader's own, and only from published theme cells.
 """
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
+from insights.disclosure import publish_people, table_key
 from insights.terms import PLACEHOLDERS, names
 from content.i18n import t
 from engines.themes import OTHER, load_lexicon, words_of
@@ -35,7 +37,8 @@ def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
                    exclude_participant: int | None = None) -> PromptSummary:
     rows = session.execute(
         select(Reflection.id, Reflection.participant_id, Reflection.areas, Reflection.language,
-               Reflection.quotable, Reflection.crisis, Reflection.text, Participant.consent_state)
+               Reflection.quotable, Reflection.crisis, Reflection.text, Participant.consent_state,
+               Participant.record_key)
         .join(Participant, Participant.id == Reflection.participant_id)
         .where(Reflection.prompt_id == prompt_id, Reflection.hidden.is_(False))
     ).all()
@@ -43,6 +46,7 @@ def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
     areas = [c.id for c in lexicon.areas] + [OTHER]
     people: dict = {"total": set(), **{a: set() for a in areas}}
     counts = dict.fromkeys(areas, 0)
+    keys = {row[1]: row[-1] for row in rows}
     for _rid, pid, r_areas, *_ in rows:
         people["total"].add(pid)
         for a in [a for a in (r_areas or lexicon.area_ids("")) if a in counts] or [OTHER]:
@@ -50,14 +54,17 @@ def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
             counts[a] += 1
     frozen = {key: frozenset(v) for key, v in people.items()}
     hidden = suppress(frozen, [Line("total", tuple(areas))], k)
-    if "total" in hidden:
+    table = table_key(f"prompt:{prompt_id}", frozen["total"], keys)
+    published = {key: publish_people(who, keys, k, counts.get(key), table=table, label=key)
+                 for key, who in frozen.items() if key not in hidden}
+    if published.get("total") is None:
         return PromptSummary(prompt_id, None)
-    shown = {a: counts[a] for a in areas if a not in hidden and counts[a] > 0}
+    shown = {a: pub.reflections for a in areas if (pub := published.get(a)) is not None}
     blocked = names()
     quotes: list[tuple[int, str]] = []
     used: set[int] = set()
     ordered = sorted(rows, key=lambda r: hashlib.sha256(f"{prompt_id}:{r[0]}".encode()).hexdigest())
-    for rid, pid, r_areas, language, quotable, crisis, text, consent in ordered:
+    for rid, pid, r_areas, language, quotable, crisis, text, consent, _key in ordered:
         if len(quotes) >= MAX_QUOTES:
             break
         text = (text or "").strip()
@@ -69,7 +76,7 @@ def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
             continue
         quotes.append((rid, text))
         used.add(pid)
-    return PromptSummary(prompt_id, len(frozen["total"]), shown, quotes)
+    return PromptSummary(prompt_id, published["total"].participants, shown, quotes)
 
 
 def summary_text(summary: PromptSummary, lang: str) -> str:

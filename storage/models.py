@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models: who takes part, how to reach them, what they consented to and wrote."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -16,6 +17,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, participant_key
 from storage.clock import system_clock as utcnow
+
+
+RECORD_KEY_RANGE = 1 << 30  # record keys are uniform in [0, RECORD_KEY_RANGE)
+
+
+def new_record_key() -> int:
+    return secrets.randbelow(RECORD_KEY_RANGE)
 
 
 class Participant(Base):
@@ -38,6 +46,9 @@ class Participant(Base):
     # "pending" (never answered), "given", "refused", "withdrawn".
     consent_state: Mapped[str] = mapped_column(String(12), default="pending")
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The permanent random record key of the cell-key method (docs/disclosure.md): drawn once, never
+    # changed, never shown; a published cell's noise follows from the sum of its people's keys.
+    record_key: Mapped[int] = mapped_column(Integer, default=lambda: new_record_key())
 
     contact: Mapped[Contact | None] = relationship(
         back_populates="participant", cascade="all, delete-orphan", passive_deletes=True

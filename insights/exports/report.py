@@ -2,7 +2,8 @@
 
 Everything about people goes through the digests' own code (insights.digest.build_digest and
 its suppression, insights.anonymity), so the report shows nothing a digest of the same period
-would not: no count from fewer than k distinct participants, nothing recoverable by subtraction,
+would not: no count from fewer than k distinct participants, every count of people perturbed by the
+cell-key method (insights.disclosure), nothing recoverable by subtraction,
 quotes only with consent, never crisis-flagged or hidden. Events are public announcements, so they
 are counted as they are; sign-ups and waitlists are people and are suppressed like any cell.
 """
@@ -16,12 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
+from insights.disclosure import publish_count, publish_people, table_key
 from insights.digest import UNKNOWN, build_digest
 from insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
 from storage.campaign_models import as_utc
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, Event, Signup
 from storage.clock import system_clock
+from storage.models import Participant
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,14 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
     people: dict = {"total": set(), **{("region", g): set() for g in (*regions(), UNKNOWN) if by_region_events[g]}}
     seats = 0
     waiting: set[int] = set()
+    keys: dict[int, int] = {}
     events_with_waitlist: set[int] = set()
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-        for event_id, pid, status, guests in session.execute(
-                select(Signup.event_id, Signup.participant_id, Signup.status, Signup.guests)
+        for event_id, pid, status, guests, key in session.execute(
+                select(Signup.event_id, Signup.participant_id, Signup.status, Signup.guests, Participant.record_key)
+                .join(Participant, Participant.id == Signup.participant_id)
                 .where(Signup.event_id.in_(chunk), Signup.status.in_((CONFIRMED, WAITING)))):
+            keys[pid] = key
             if status == CONFIRMED:
                 people["total"].add(pid)
                 people[("region", event_region[event_id])].add(pid)
@@ -100,7 +106,12 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
     frozen = {key: frozenset(v) for key, v in people.items()}
     cells = [key for key in frozen if key != "total"]
     hidden = suppress(frozen, [Line("total", tuple(cells))], k) if cells else {"total"}
-    total_shown = "total" not in hidden
+    table = table_key(f"{period.id}:signups", frozen["total"], keys)
+    pub = {key: publish_people(who, keys, k, seats if key == "total" else None, table=table, label=key)
+           for key, who in frozen.items() if key not in hidden}
+    total = pub.get("total")
+    total_shown = total is not None
+    waitlist = publish_count([keys[pid] for pid in waiting], k, scope=f"{period.id}:waitlist")
     return {
         "events": len(held),
         "cancelled": cancelled,
@@ -110,13 +121,13 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
         "events_by_region": {g: by_region_events.get(g, 0) for g in (*regions(), UNKNOWN)
                              if g != UNKNOWN or by_region_events.get(g)},
         "events_by_month": dict(sorted(by_month_events.items())),
-        "signup_people": len(frozen["total"]) if total_shown else None,
-        "signup_seats": seats if total_shown else None,
-        "signups_by_region": {g: (0 if ("region", g) not in frozen else None if ("region", g) in hidden
-                                  else len(frozen[("region", g)]))
+        "signup_people": total.participants if total_shown else None,
+        "signup_seats": total.reflections if total_shown else None,
+        "signups_by_region": {g: (0 if ("region", g) not in frozen else None if pub.get(("region", g)) is None
+                                  else pub[("region", g)].participants)
                               for g in (*regions(), UNKNOWN) if g != UNKNOWN or ("region", g) in frozen},
-        "waitlist_people": len(waiting) if len(waiting) >= k else None,
-        "events_with_waitlist": len(events_with_waitlist) if len(waiting) >= k else None,
+        "waitlist_people": waitlist,
+        "events_with_waitlist": len(events_with_waitlist) if waitlist is not None else None,
     }
 
 

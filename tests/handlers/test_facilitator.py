@@ -62,8 +62,11 @@ async def test_stats_are_this_weeks_k_anonymous_numbers(app, fac_app):  # noqa: 
     fia = await onboarded(fac_app, "fia")
     said = await fia.say("/stats")
     assert "Tal for uge 2026-W48" in said and "mindst 5 forskellige deltagere" in said
-    assert "Refleksioner: 13" in said and "Deltagere: 13" in said
-    assert "hjem og bolig: 6 (46 %)" in said
+    # Perturbed by the cell-key method (insights.disclosure): within 5 of the truth.
+    import re
+    assert abs(int(re.search(r"Refleksioner: (\d+)", said)[1]) - 13) <= 5
+    assert abs(int(re.search(r"Deltagere: (\d+)", said)[1]) - 13) <= 5
+    assert abs(int(re.search(r"hjem og bolig: (\d+) \(\d+ %\)", said)[1]) - 6) <= 5
     assert "arbejdsliv og beskæftigelse: –" in said
     # fritid (5) is hidden too: otherwise 13 − 6 − 5 would give the two away.
     assert "fritid og fællesskaber: –" in said

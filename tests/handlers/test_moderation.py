@@ -46,7 +46,8 @@ def test_hidden_leaves_quotes_digests_and_exports(app, tmp_path):
         ids = people(s, 7, start=W47, tag="m", areas=("hjem",))
     before = digest(app)
     quoted = before["quotes"][0]["reflection_id"]
-    assert before["totals"]["reflections"] == 7 and exported_ids(app, tmp_path) == set(ids)
+    # Counts are perturbed (insights.disclosure): within 5 of the truth, and the same data give the same count.
+    assert abs(before["totals"]["reflections"] - 7) <= 5 and exported_ids(app, tmp_path) == set(ids)
     config = config_for(app, tmp_path)
     runner = CliRunner()
     done = runner.invoke(main, ["reflections", "hide", str(quoted), "--reason", "nævner en nabo ved navn",
@@ -55,7 +56,7 @@ def test_hidden_leaves_quotes_digests_and_exports(app, tmp_path):
     assert f"reflection {quoted} is hidden" in done.output
     after = digest(app)
     assert quoted not in [q["reflection_id"] for q in after["quotes"]]
-    assert after["totals"]["reflections"] == 6
+    assert abs(after["totals"]["reflections"] - 6) <= 5
     assert exported_ids(app, tmp_path) == set(ids) - {quoted}
     assert exported_ids(app, tmp_path, include_hidden=True) == set(ids)
     listed = runner.invoke(main, ["reflections", "hidden", "--config", config])
@@ -63,7 +64,7 @@ def test_hidden_leaves_quotes_digests_and_exports(app, tmp_path):
     again = runner.invoke(main, ["reflections", "hide", str(quoted), "--reason", "igen", "--config", config])
     assert "already hidden" in again.output
     shown = runner.invoke(main, ["reflections", "unhide", str(quoted), "--reason", "fejl", "--config", config])
-    assert "visible again" in shown.output and digest(app)["totals"]["reflections"] == 7
+    assert "visible again" in shown.output and digest(app)["totals"]["reflections"] == before["totals"]["reflections"]
     log = [(e.action, e.subject, e.reason, e.via) for e in entries(app) if e.action != "export"]
     assert log == [("hide", f"reflection:{quoted}", "nævner en nabo ved navn", "cli"),
                    ("hide", f"reflection:{quoted}", "igen", "cli"),

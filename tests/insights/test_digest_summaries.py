@@ -1,6 +1,7 @@
 """What others said about a prompt (k-anonymous). (The benchmarks' smoke runs: tests/test_bench_smoke.py.)"""
 from __future__ import annotations
 
+from insights.disclosure import MAX_NOISE
 from insights.summaries import prompt_summary, summary_text
 from storage.models import Participant, Reflection
 
@@ -23,12 +24,13 @@ def test_summary_counts_quotes_and_suppression(app):
         s.commit()
         summary = prompt_summary(s, "p1", lang="da")
         tiny = prompt_summary(s, "p2", lang="da")
-    assert summary.participants == 18
-    assert summary.areas["fritid"] == 11
+    assert abs(summary.participants - 18) <= MAX_NOISE  # perturbed (insights.disclosure)
+    assert abs(summary.areas["fritid"] - 11) <= MAX_NOISE
     assert "arbejde" not in summary.areas  # 2 people: hidden, and a complement with it
     assert 1 <= len(summary.quotes) <= 2 and all("Koret" in q for _, q in summary.quotes)
     text = summary_text(summary, "da")
-    assert "18 personer har svaret" in text and "fritid og fællesskaber: 11 svar" in text
+    assert f"{summary.participants} personer har svaret" in text
+    assert f"fritid og fællesskaber: {summary.areas['fritid']} svar" in text
     assert tiny.participants is None and "for få svar" in summary_text(tiny, "da")
 
 

@@ -209,9 +209,12 @@ def test_digests_export_is_the_published_digest_with_decimal_comma(app, tmp_path
                                  last_day=date(2026, 3, 8)))
     assert {r["period"] for r in rows} == {"2026-W10"}
     total = next(r for r in rows if r["table"] == "total")
-    assert (total["reflections"], total["participants"], total["suppressed"]) == ("13", "13", "0")
+    # Perturbed by the cell-key method (insights.disclosure): within 5 of the truth.
+    assert abs(int(total["reflections"]) - 13) <= 5 and abs(int(total["participants"]) - 13) <= 5
+    assert total["suppressed"] == "0"
     areas = {r["area"]: r for r in rows if r["table"] == "area"}
-    assert areas["hjem"]["share"] == "0,4615"  # decimal comma for Danish Excel
+    share = areas["hjem"]["share"]  # decimal comma for Danish Excel (of perturbed counts, so 0–1)
+    assert "," in share and "." not in share and 0 <= float(share.replace(",", ".")) <= 1
     assert areas["arbejde"]["suppressed"] == "1" and areas["arbejde"]["reflections"] == ""
     assert areas["fritid"]["suppressed"] == "1"  # its complement: otherwise 13 − 6 − 5 gives the 2 away
     regions = [r for r in rows if r["table"] == "region" and r["area"] == ""]

@@ -76,9 +76,12 @@ def test_report_numbers_are_the_digests(year_of_data):
         report = build_report(s, year(2026), now=NOW)
     d = report["digest"]
     assert d["period"]["id"] == "2026" and d["previous_period"]["id"] == "2025"
-    assert d["totals"]["reflections"] >= 2900 and d["totals"]["participants"] == PEOPLE
+    # Perturbed (insights.disclosure): within 5, or 5 % of a count above 100.
+    assert d["totals"]["reflections"] >= 2700 and abs(d["totals"]["participants"] - PEOPLE) <= 0.05 * PEOPLE
     assert [m["id"] for m in report["months"]] == [f"2026-{i:02d}" for i in range(1, 13)]
-    assert sum(m["reflections"] for m in report["months"]) == d["totals"]["reflections"]
+    # Each month and the year are cells in their own right, each with its own noise (≤ 5 or 5 %):
+    # the months add up to the year only approximately — by design, so that no difference is exact.
+    assert abs(sum(m["reflections"] for m in report["months"]) - d["totals"]["reflections"]) <= 0.05 * 2 * d["totals"]["reflections"] + 5 * 12
     local = report["local"]
     assert local["events"] == counts["held"] and local["cancelled"] == counts["cancelled"]
     assert local["municipalities"] == 30 and sum(local["events_by_region"].values()) == counts["held"]
