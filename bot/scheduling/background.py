@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -23,23 +24,22 @@ from storage.db import normalise_url
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class Background:
     """What runs beside the platforms in `samtale run`: the scheduler (leader only) and outbox workers."""
 
-    def __init__(self, app: Any, platforms: list[str], *, console_user: str | None = None,
-                 console_out: Any = None, console_render: Callable[[Any], None] | None = None,
-                 clock: Clock = system_clock) -> None:
-        self.app = app
-        self.platforms = platforms
-        self.console_user = console_user
-        self.console_out = console_out
-        self.console_render = console_render
-        self.clock = clock
-        self.stop_event = asyncio.Event()
-        self.tasks: list[asyncio.Task] = []
-        self.workers: list[Worker] = []
-        self.senders: list[Any] = []
-        self.scheduler: Scheduler | None = None
+    app: Any
+    platforms: list[str]
+    _: KW_ONLY
+    console_user: str | None = None
+    console_out: Any = None
+    console_render: Callable[[Any], None] | None = None
+    clock: Clock = system_clock
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
+    senders: list[Any] = field(default_factory=list)
+    scheduler: Scheduler | None = None
 
     def worker_settings(self, platform: str) -> WorkerSettings:
         o = self.app.settings.outbox

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 LEADER_KEY = int.from_bytes(hashlib.sha256(b"samtale:scheduler").digest()[:8], "big", signed=True)
 
 
+@dataclass(eq=False)
 class Leadership:
     """Exactly one leader among the processes sharing a database.
 
@@ -28,16 +30,15 @@ class Leadership:
     exclusive lock on a file next to the database.
     """
 
-    def __init__(self, url: str, *, retry_seconds: float = 10.0, check_seconds: float = 5.0,
-                 key: int = LEADER_KEY) -> None:
-        self.url = url
-        self.retry_seconds = retry_seconds
-        self.check_seconds = check_seconds
-        self.key = key
-        self.leading = False
-        self._engine: Engine | None = None
-        self._conn: Any = None
-        self._file: FileLock | None = None
+    url: str
+    _: KW_ONLY
+    retry_seconds: float = 10.0
+    check_seconds: float = 5.0
+    key: int = LEADER_KEY
+    leading: bool = False
+    _engine: Engine | None = None
+    _conn: Any = None
+    _file: FileLock | None = None
 
     @property
     def is_postgres(self) -> bool:
