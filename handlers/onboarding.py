@@ -54,8 +54,10 @@ async def start(ctx: Ctx) -> list[Intent]:
 
 
 def age_buttons(ctx: Ctx, prefix: str) -> tuple[tuple[Button, ...], ...]:
-    bands = [(ctx.t(f"age.{b}"), f"{prefix}:{b}") for b in AGE_BANDS]
-    return buttons(bands[:4], bands[4:], [(ctx.t("common.skip"), f"{prefix}:-")])
+    """"Under 15" goes last, on its own row: a habitual "1" or a first-button tap must not land on it."""
+    bands = [(ctx.t(f"age.{b}"), f"{prefix}:{b}") for b in AGE_BANDS if b != "u15"]
+    return buttons(bands[:3], bands[3:], [(ctx.t("common.skip"), f"{prefix}:-")],
+                   [(ctx.t("age.u15"), f"{prefix}:u15")])
 
 
 def _language_buttons(ctx: Ctx, prefix: str) -> tuple[tuple[Button, ...], ...]:

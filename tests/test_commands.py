@@ -82,7 +82,8 @@ async def test_settings_under_15_erases(app, person):
     await anna.onboard()
     await anna.say("/settings")
     await anna.press("Aldersgruppe")
-    said = await anna.press("Under 15")
+    await anna.press("Under 15")
+    said = await anna.press("Ja, jeg er under 15")
     assert "116 111" in said
     with app.sessions() as s:
         assert s.scalars(select(Participant)).all() == []

@@ -1,0 +1,1 @@
+"""Tests of the conversation handlers, one module per feature, mirroring handlers/."""
