@@ -7,6 +7,7 @@ from handlers.core.context import Ctx, Feature, Later
 from engines.langid import detect_language
 from engines.scrub import scrub
 from engines.themes import area_ids
+from handlers.info import answer_question
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.models import Reflection
 from storage.repo import own_reflection
@@ -26,6 +27,11 @@ def _receipt_buttons(ctx: Ctx, reflection: Reflection):
 def store_reflection(ctx: Ctx) -> list[Intent]:
     """Keep what the person wrote, if they consented; always tell them what happened to it."""
     crisis = ctx.crisis
+    # "hjælp", "hvem er du", "kan jeg tale med et menneske": a question to the bot gets its answer,
+    # not a storage receipt. Only whole-message matches, so a reflection is never swallowed.
+    answered = None if crisis else answer_question(ctx)
+    if answered is not None:
+        return answered
     if not consent_given(ctx):
         # After a crisis reply, a consent reminder would read as cold; the crisis reply stands alone.
         if crisis:

@@ -19,6 +19,9 @@ EXPECT = {
     "language": ("Vælg sprog", "Choose a language"),
     "settings": ("Dine indstillinger", "Your settings"),
     "start": ("Velkommen tilbage", "Welcome back"),
+    # A way to a human (handlers/info.py): the partners' contacts.
+    "human": ("Livslinien", "Livslinien"),
+    "menneske": ("et menneske", "a human"),
     # Campaign prompts (handlers/campaigns.py).
     "prompts": ("Spørgsmål fra Samtale", "Questions from Samtale"),
     "pause": ("intet at holde pause med", "nothing to pause"),

@@ -212,7 +212,7 @@ async def test_onboarding_reflection_undo_mydata_forget(app, fake, tg, h) -> Non
     assert p is not None and p.onboarded and p.consent_state == "given" and p.municipality == "Aarhus"
 
     [receipt] = await anna.say("Jeg savner nogen at gå tur med om søndagen.")
-    assert receipt.text.startswith("Tak, det har jeg gemt")
+    assert receipt.text.startswith("Tak, fordi du deler det")
     assert count(app, Reflection) == 1
 
     edit, undone = await anna.press("Fortryd")
@@ -353,7 +353,7 @@ async def test_a_duplicated_update_is_stored_once(app, fake, tg, h) -> None:
     h.push(fake.push_update, {"message": update["message"]})  # re-sent: a new update_id, the same message
     await h.settle()
     assert count(app, Reflection) == 1
-    assert [m.text[:21] for m in anna.sent[before:]] == ["Tak, det har jeg gemt"]
+    assert [m.text[:23] for m in anna.sent[before:]] == ["Tak, fordi du deler det"]
 
 
 async def test_two_messages_from_one_person_are_answered_in_order(fake, tg_lite, h) -> None:
