@@ -87,6 +87,11 @@ async def on_button(ctx: Ctx) -> list[Intent]:
 
 async def on_text(ctx: Ctx) -> list[Intent]:
     state = ctx.flow
+    if state.step in ("age", "u15"):  # type: ignore[union-attr]
+        # An answer typed at the age question is never a reflection (and never erases anyone).
+        ctx.set_step("age")
+        return [Reply(ctx.t("start.press_a_button")),
+                Reply(ctx.t("start.ask_age"), age_buttons(ctx, f"{FLOW}:{state.token}:age"))]  # type: ignore[union-attr]
     if state.step != "municipality":  # type: ignore[union-attr]
         # Not waiting for text: this is a reflection, and the settings menu stays as it was.
         from handlers.reflections import store_reflection

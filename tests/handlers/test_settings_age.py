@@ -63,3 +63,14 @@ async def test_under_15_in_settings_confirmed_erases_and_signposts(app, person):
     said = await maja.press("Ja, jeg er under 15")
     assert "116 111" in said
     assert count(app, Participant) == 0
+
+
+async def test_typing_at_the_settings_age_question_keeps_nothing_and_erases_nothing(app, person):
+    inger = person("inger")
+    await inger.onboard(age="80+")
+    await inger.say("/settings")
+    await inger.press("Aldersgruppe")
+    await inger.press("Under 15")
+    said = await inger.say("ja")
+    assert "Tryk på en af knapperne" in said and "Hvor gammel" in said
+    assert count(app, Participant) == 1 and count(app, Reflection) == 0
