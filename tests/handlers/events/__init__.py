@@ -1,0 +1,1 @@
+"""Tests of handlers/events/, one module per part of the events feature."""
