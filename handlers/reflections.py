@@ -27,9 +27,12 @@ def _receipt_buttons(ctx: Ctx, reflection: Reflection):
 def store_reflection(ctx: Ctx) -> list[Intent]:
     """Keep what the person wrote, if they consented; always tell them what happened to it."""
     crisis = ctx.crisis
+    if crisis:
+        # The crisis reply stands alone: what was written is not kept, and no receipt follows.
+        return []
     # "hjælp", "hvem er du", "kan jeg tale med et menneske": a question to the bot gets its answer,
     # not a storage receipt. Only whole-message matches, so a reflection is never swallowed.
-    answered = None if crisis else answer_question(ctx)
+    answered = answer_question(ctx)
     if answered is not None:
         return answered
     if not consent_given(ctx):

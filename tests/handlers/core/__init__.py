@@ -1,0 +1,1 @@
+"""Tests of handlers/core/: dispatch, flood, aftercare."""
