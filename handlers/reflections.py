@@ -39,8 +39,13 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
         # After a crisis reply, a consent reminder would read as cold; the crisis reply stands alone.
         if crisis:
             return []
-        key = "common.not_consented" if ctx.participant is not None else "common.need_start"
-        return [Reply(ctx.t(key))]
+        if ctx.participant is None:
+            # A first message: answer in the language it is written in (Danish or English), not only
+            # the platform's, and say which languages the bot speaks.
+            written = detect_language(ctx.incoming.text or "", None, ctx.incoming.locale_hint)
+            ctx.lang = written if written in ("da", "en") else ctx.lang
+            return [Reply(ctx.t("common.need_start"))]
+        return [Reply(ctx.t("common.not_consented"))]
     text = ctx.incoming.text or ""
     if not text.strip():
         return [Reply(ctx.t("common.empty_message"))]

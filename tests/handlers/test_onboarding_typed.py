@@ -103,3 +103,10 @@ async def test_other_text_at_a_question_points_to_the_buttons_and_is_not_stored(
     said = await inger.say("nej")
     assert "så er du med" in said
     assert profile(app).quote_default is False and count(app, Reflection) == 0
+
+
+async def test_a_first_message_in_english_is_answered_in_english_and_names_the_languages(app, person):
+    ahmad = person("ahmad", lang_hint="da")
+    said = await ahmad.say("Hi, I am new in Odense and looking for something to do in the evenings")
+    assert "I speak Danish and English" in said and "/start" in said and "English" in said
+    assert count(app, Participant) == 0 and count(app, Reflection) == 0
