@@ -528,3 +528,14 @@ async def test_a_webhook_port_in_use_is_a_clear_start_error(sqlite_app, fake, sl
         finally:
             await platform.stop()
     assert ptb_tasks() == []
+
+
+async def test_after_a_crisis_reply_on_the_first_screen_no_form_and_no_keyboard_follow(app, fake, tg_lite, h) -> None:
+    """Issue 26, item 1: the consent form never follows a crisis reply; later lines get one short line."""
+    stranger = Chat(h)
+    await stranger.say("/start")
+    replies = sends(await stranger.say("jeg vil ikke leve mere"))
+    assert len(replies) == 1 and "70 201 201" in replies[0].text and not replies[0].buttons
+    replies = sends(await stranger.say("ingen ringer nogensinde"))
+    assert len(replies) == 1 and "70 201 201" in replies[0].text and not replies[0].buttons
+    assert "samtykke" not in replies[0].text.lower()
