@@ -189,6 +189,9 @@ def _choose_quote(ctx: Ctx, quotable: bool) -> list[Intent]:
 async def on_text(ctx: Ctx) -> list[Intent]:
     state = ctx.flow
     assert state is not None
+    if state.step == "municipality" and is_phrase("no", ctx.incoming.text or ""):
+        ctx.set_step("quote")  # "nej": they would rather not say
+        return [CloseButtons(), _ask_quote(ctx, state.token)]
     if state.step == "municipality":
         again, found = municipality_reply(ctx, ctx.incoming.text or "", state.token, FLOW)
         if again is not None:

@@ -110,3 +110,14 @@ async def test_a_first_message_in_english_is_answered_in_english_and_names_the_l
     said = await ahmad.say("Hi, I am new in Odense and looking for something to do in the evenings")
     assert "I speak Danish and English" in said and "/start" in said and "English" in said
     assert count(app, Participant) == 0 and count(app, Reflection) == 0
+
+
+async def test_nej_at_the_municipality_question_skips_it(app, person):
+    inger = person("inger")
+    await inger.say("/start")
+    await inger.say("ja")
+    await inger.say("dansk")
+    await inger.press("80+")
+    said = await inger.say("nej")
+    assert "citere" in said and "kunne ikke finde" not in said
+    assert profile(app).municipality is None and count(app, Reflection) == 0
