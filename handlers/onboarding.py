@@ -1,6 +1,7 @@
 """/start: the bot introduces itself, asks consent, then language, age band, municipality, quoting."""
 from __future__ import annotations
 
+from content.i18n import normalise_language
 from content.municipalities import match_municipality, suggest_municipalities
 from content.people import AGE_BANDS, band_for_age
 from content.phrases import is_phrase, language_asked, typed_age
@@ -52,8 +53,16 @@ async def start(ctx: Ctx) -> list[Intent]:
         from handlers.campaigns import ask_subscription  # people who joined before prompts existed
 
         return [Reply(ctx.t("start.welcome_back")), *ask_subscription(ctx)]
+    if p.language is None and _reads_neither(ctx.incoming.locale_hint):
+        # An Arabic, Ukrainian or Polish app: English is likelier to be read than Danish.
+        ctx.lang = "en"
     token = ctx.start_flow(FLOW, "consent", {"payload": " ".join(ctx.incoming.args)[:64]})
     return [_consent_prompt(ctx, token)]
+
+
+def _reads_neither(hint: str | None) -> bool:
+    """A platform language that is neither Danish (nor Norwegian, read as Danish) nor English."""
+    return bool(hint) and normalise_language(hint) is None
 
 
 def age_buttons(ctx: Ctx, prefix: str) -> tuple[tuple[Button, ...], ...]:

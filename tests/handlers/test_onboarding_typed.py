@@ -121,3 +121,11 @@ async def test_nej_at_the_municipality_question_skips_it(app, person):
     said = await inger.say("nej")
     assert "citere" in said and "kunne ikke finde" not in said
     assert profile(app).municipality is None and count(app, Reflection) == 0
+
+
+async def test_an_app_in_neither_danish_nor_english_gets_the_first_screen_in_english(person):
+    olena = person("olena", lang_hint="uk")
+    said = await olena.say("/start")
+    assert "I am a chat bot" in said and "Yes, I consent" in olena.labels and "Dansk" in olena.labels
+    norwegian = person("kari", lang_hint="nb")
+    assert "Ja, jeg giver samtykke" in (await norwegian.say("/start") and norwegian.labels)
