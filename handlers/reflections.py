@@ -7,6 +7,7 @@ from handlers.core.context import Ctx, Feature, Later
 from engines.langid import detect_language
 from engines.scrub import scrub
 from engines.themes import area_ids
+from handlers.info import answer_question
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.models import Reflection
 from storage.repo import own_reflection
@@ -26,12 +27,25 @@ def _receipt_buttons(ctx: Ctx, reflection: Reflection):
 def store_reflection(ctx: Ctx) -> list[Intent]:
     """Keep what the person wrote, if they consented; always tell them what happened to it."""
     crisis = ctx.crisis
+    if crisis:
+        # The crisis reply stands alone: what was written is not kept, and no receipt follows.
+        return []
+    # "hjælp", "hvem er du", "kan jeg tale med et menneske": a question to the bot gets its answer,
+    # not a storage receipt. Only whole-message matches, so a reflection is never swallowed.
+    answered = answer_question(ctx)
+    if answered is not None:
+        return answered
     if not consent_given(ctx):
         # After a crisis reply, a consent reminder would read as cold; the crisis reply stands alone.
         if crisis:
             return []
-        key = "common.not_consented" if ctx.participant is not None else "common.need_start"
-        return [Reply(ctx.t(key))]
+        if ctx.participant is None:
+            # A first message: answer in the language it is written in (Danish or English), not only
+            # the platform's, and say which languages the bot speaks.
+            written = detect_language(ctx.incoming.text or "", None, ctx.incoming.locale_hint)
+            ctx.lang = written if written in ("da", "en") else ctx.lang
+            return [Reply(ctx.t("common.need_start"))]
+        return [Reply(ctx.t("common.not_consented"))]
     text = ctx.incoming.text or ""
     if not text.strip():
         return [Reply(ctx.t("common.empty_message"))]

@@ -59,8 +59,17 @@ async def on_button(ctx: Ctx) -> list[Intent]:
         return [CloseButtons(), Reply(ctx.t("start.ask_age"), age_buttons(ctx, f"{FLOW}:{token}:age"))]
     if what == "age" and (value in AGE_BANDS or value == "-"):
         if value == "u15":
-            return under15(ctx)
+            # Erasing is for good: one tap (or a habitual "1") must not delete an adult.
+            ctx.set_step("u15")
+            return [CloseButtons(), Reply(ctx.t("settings.confirm_u15"), buttons(
+                [(ctx.t("settings.confirm_u15_yes"), f"{FLOW}:{token}:u15:yes")],
+                [(ctx.t("settings.confirm_u15_no"), f"{FLOW}:{token}:u15:no")]))]
         p.age_band = None if value == "-" else value
+    elif what == "u15" and value == "yes" and ctx.flow.step == "u15":  # type: ignore[union-attr]
+        return under15(ctx)
+    elif what == "u15" and value == "no":
+        ctx.set_step("menu")
+        return [CloseButtons(), Reply(ctx.t("settings.confirm_u15_kept")), _settings_view(ctx, token)]
     elif what == "mun" and value is None:
         ctx.set_step("municipality")
         return [CloseButtons(), ask_municipality(ctx, token, FLOW)]
@@ -83,6 +92,11 @@ async def on_button(ctx: Ctx) -> list[Intent]:
 
 async def on_text(ctx: Ctx) -> list[Intent]:
     state = ctx.flow
+    if state.step in ("age", "u15"):  # type: ignore[union-attr]
+        # An answer typed at the age question is never a reflection (and never erases anyone).
+        ctx.set_step("age")
+        return [Reply(ctx.t("start.press_a_button")),
+                Reply(ctx.t("start.ask_age"), age_buttons(ctx, f"{FLOW}:{state.token}:age"))]  # type: ignore[union-attr]
     if state.step != "municipality":  # type: ignore[union-attr]
         # Not waiting for text: this is a reflection, and the settings menu stays as it was.
         from handlers.reflections import store_reflection

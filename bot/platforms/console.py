@@ -117,5 +117,7 @@ async def run_console(dispatcher: Dispatcher, user: str, *, stdin: TextIO = sys.
 
 def make_console(dispatcher: Dispatcher, user: str, *, out: TextIO = sys.stdout, download_dir: str = ".") -> Console:
     """The console for this process's person, with the terminal's language as the locale hint."""
-    hint = os.environ.get("LANG") or os.environ.get("LC_ALL")
+    hint = os.environ.get("LC_ALL") or os.environ.get("LANG")
+    if hint and hint.split(".")[0].split("@")[0] in ("C", "POSIX"):
+        hint = None  # the system's neutral locale says nothing about the person's language
     return Console(dispatcher, user, out=out, download_dir=download_dir, locale_hint=hint)

@@ -5,7 +5,7 @@ lexicon.py  content/safety/crisis.toml read, and each entry of a group turned in
 filing.py   those regexes filed by the characters a match can start with
 matcher.py  the compiled lexicon, searched word by word: detect_crisis, warm_up
 prepared.py the compiled lexicon kept on disk (a cache folder), so a start loads it instead of compiling
-reply.py    crisis_reply, from content/safety/crisis_reply.toml
+reply.py    crisis_reply and aftercare_line, from content/safety/crisis_reply.toml
 
 Imports content/ only. Callers use the names below; the modules are for the tests and the lexicon's
 maintainers.
@@ -14,6 +14,6 @@ from __future__ import annotations
 
 from engines.crisis.folding import normalise
 from engines.crisis.matcher import CrisisMatch, detect_crisis, warm_up
-from engines.crisis.reply import crisis_reply
+from engines.crisis.reply import aftercare_line, crisis_reply
 
-__all__ = ["CrisisMatch", "detect_crisis", "crisis_reply", "normalise", "warm_up"]
+__all__ = ["CrisisMatch", "aftercare_line", "detect_crisis", "crisis_reply", "normalise", "warm_up"]

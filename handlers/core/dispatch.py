@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from content.i18n import normalise_language, t
 from handlers.core.context import Ctx, HandlerConfig, Later, Registry
-from engines.crisis import crisis_reply, detect_crisis
+from engines.crisis import aftercare_line, crisis_reply, detect_crisis
+from handlers.core.aftercare import Aftercare, is_young
 from handlers.core.crisis_offer import opens_crisis_reply, private_offer
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
@@ -79,6 +80,7 @@ class Dispatcher:
                  limits: Limits = Limits()) -> None:
         self.sessions = sessions
         self.flood = FloodGate(limits)
+        self.aftercare = Aftercare()
         self.config = config
         self.services = services
         self.clock = services.clock
@@ -228,7 +230,8 @@ class Dispatcher:
             return [private_offer(ctx, self._key)]
         if crisis or opens_crisis_reply(self._key, inc):
             ctx.crisis = crisis
-            out.append(Reply(crisis_reply(ctx.lang), kind=ReplyKind.CRISIS))
+            young = is_young(ctx.participant.age_band if ctx.participant is not None else None)
+            out.append(Reply(crisis_reply(ctx.lang, young=young), kind=ReplyKind.CRISIS))
             if ctx.config.crisis_alert_chats:
                 note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
             if inc.command is not None:
@@ -247,6 +250,14 @@ class Dispatcher:
             # addressed to us there (a Discord @mention) are pointed to a private chat.
             return [Reply(ctx.t("common.group_only_private"), private=False, kind=ReplyKind.TAKE_PRIVATE,
                           lang=ctx.lang)]
+        # After a crisis reply: no receipt, no form, nothing stored; for a while every message gets one
+        # short line with the helplines (handlers/core/aftercare.py).
+        if ctx.crisis:
+            self.aftercare.begin(inc.platform, inc.user_id, ctx.now)
+            return out
+        if self.aftercare.active(inc.platform, inc.user_id, ctx.now):
+            young = is_young(ctx.participant.age_band if ctx.participant is not None else None)
+            return [Reply(aftercare_line(ctx.lang, young=young), kind=ReplyKind.CRISIS)]
         state = ctx.flow
         step = self.routes.text_steps.get(state.flow) if state is not None else None
         if step is not None:

@@ -86,17 +86,20 @@ def _ask(ctx: Ctx, step: str, event: Event, error: str | None = None) -> list[In
     never = (ctx.t("events.manage.never_mind"), b("n"))
     data = ctx.flow.data  # type: ignore[union-attr]
     count = len(people_signed_up(ctx.session, event.id))
+    # "Den ene, der er tilmeldt", never "De 1, der er tilmeldt".
+    people = ctx.t("events.manage.people_many", count=count) if count > 1 \
+        else ctx.t("events.manage.people_one" if count == 1 else "events.manage.people_none")
     if step == "time":
         text, rows = ctx.t("events.manage.ask_time", title=event.title,
                            when=say_when(aware(event.starts_at), ctx.lang, ctx.now)), [[never]]
     elif step == "time_ok":
         text = ctx.t("events.manage.confirm_time", title=event.title,
-                     when=say_when(datetime.fromisoformat(data["start"]), ctx.lang, ctx.now), count=count)
+                     when=say_when(datetime.fromisoformat(data["start"]), ctx.lang, ctx.now), people=people)
         rows = [[(ctx.t("events.manage.yes_move"), b("y")), never]]
     elif step == "place":
         text, rows = ctx.t("events.manage.ask_place", title=event.title, place=event.place), [[never]]
     elif step == "place_ok":
-        text = ctx.t("events.manage.confirm_place", title=event.title, place=data["place"], count=count)
+        text = ctx.t("events.manage.confirm_place", title=event.title, place=data["place"], people=people)
         rows = [[(ctx.t("events.manage.yes_place"), b("y")), never]]
     elif step == "cap":
         taken = seats.seats_taken(ctx.session, event.id)
@@ -110,7 +113,7 @@ def _ask(ctx: Ctx, step: str, event: Event, error: str | None = None) -> list[In
                      description=event.description or ctx.t("events.new.none"))
         rows = [[(ctx.t("events.manage.remove_desc"), b("-"))], [never]] if event.description else [[never]]
     elif step == "cancel":
-        text = ctx.t("events.manage.ask_cancel", title=event.title, count=count)
+        text = ctx.t("events.manage.ask_cancel", title=event.title, people=people)
         rows = [[(ctx.t("events.manage.cancel_without_note"), b("-"))], [never]]
     else:  # cancel_ok
         note = data.get("note") or ""

@@ -1,6 +1,7 @@
 """What people read about an event: its card (private and count-only public), and the notices they get."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -49,12 +50,21 @@ def status_line(lang: str, signup: Signup | None, position: int | None) -> str:
     return t(lang, "events.card.you_waiting", position=position or 1)
 
 
+def place_line(lang: str, event: Event) -> str:
+    """'📍 Bibliotek, Vejle' – but never 'Vejle, Vejle' when the place already names the town."""
+    if event.online:
+        return t(lang, "events.card.online", place=event.place)
+    named = event.municipality and re.search(rf"\b{re.escape(event.municipality)}\b", event.place, re.IGNORECASE)
+    if not event.municipality or named:
+        return t(lang, "events.card.place_only", place=event.place)
+    return t(lang, "events.card.place", place=event.place, municipality=event.municipality)
+
+
 def card_text(session: Session, event: Event, lang: str, now: datetime, *, signup: Signup | None = None,
               full: bool = True, public: bool = False) -> str:
     lines = [f"{t(lang, 'events.card.title_mark')} {event.title}",
              f"{t(lang, 'events.card.when_mark')} {say_span(aware(event.starts_at), event.duration_minutes, lang, now)}",
-             t(lang, "events.card.online", place=event.place) if event.online
-             else t(lang, "events.card.place", place=event.place, municipality=event.municipality),
+             place_line(lang, event),
              t(lang, "events.card.meta", organisation=event.organisation.name,
                audience=audience_label(lang, event.audience), language=language_label(lang, event.language))]
     if event.accessibility:
@@ -183,8 +193,7 @@ def send_reminder(session: Session, event: Event, signup: Signup, row: EventRemi
     if person is None:
         return False
     lang = lang_of(person)
-    place = t(lang, "events.card.online", place=event.place) if event.online \
-        else t(lang, "events.card.place", place=event.place, municipality=event.municipality)
+    place = place_line(lang, event)
     text = t(lang, "events.notice.reminder", title=event.title,
              when=say_when(aware(event.starts_at), lang, now), place=place)
     if signup.guests:

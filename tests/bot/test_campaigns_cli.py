@@ -56,7 +56,7 @@ def test_send_now_then_the_citizen_gets_it_in_their_next_session(tmp_path):
     said = out.stdout
     hour = datetime.now(ZoneInfo("Europe/Copenhagen")).hour
     if 9 <= hour < 21:
-        assert said.index("sige hej til en nabo") < said.index("Tak, det har jeg gemt"), said
+        assert said.index("sige hej til en nabo") < said.index("Tak, fordi du deler det"), said
         rows = sqlite3.connect(tmp_path / "samtale.db").execute("SELECT text, prompt_id FROM reflections").fetchall()
         assert rows == [("Et fælles måltid i gården", "vinter-2026/nabo-hej")]
         out = samtale("outbox", "status", cwd=tmp_path)

@@ -45,7 +45,7 @@ def test_scripted_console_session_end_to_end(tmp_path):
     for expected in ["chatbot", "Hvilket sprog", "Aarhus (Region Midtjylland)", "så er du med",
                      "Fjernet", "Refleksioner: 2", "Alt er slettet"]:
         assert expected in said, expected
-    assert said.count("Tak, det har jeg gemt") == 3
+    assert said.count("Tak, fordi du deler det") == 3
     # /mydata lists the two reflections kept (the third was undone) and saves the JSON file.
     mydata = said[said.index("Det har vi gemt"):said.index("Vil du slette")]
     assert TEXTS[0] in mydata and TEXTS[1] in mydata and TEXTS[2] not in mydata

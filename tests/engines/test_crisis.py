@@ -231,7 +231,7 @@ def test_reply_falls_back_to_danish():
 
 def test_reply_file_is_marked_for_review():
     data = tomllib.loads((LEXICON.parent / "crisis_reply.toml").read_text(encoding="utf-8"))
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["reviewed_by"] == "pending clinical review"
 
 

@@ -36,7 +36,7 @@ async def test_flooder_gets_a_note_and_nothing_more_while_others_are_served(app,
     anna, bo = person("anna"), person("bo")
     await anna.onboard()  # 2 typed messages and 4 presses (which have their own window)
     clock.advance(minutes=2)
-    said = [await anna.say(f"tanke nummer {i}") for i in range(8)]
+    said = [await anna.say(f"en tanke om fællesskab, nummer {i}") for i in range(8)]
     assert sum("gemt" in s for s in said) == 5
     assert "hurtigere" in said[5] and said[6] == said[7] == ""
     assert "samtykke" in await bo.say("/start")

@@ -87,7 +87,7 @@ async def test_dm_conversation_onboarding_reflection_undo_mydata_forget(sqlite_a
     # A reflection: stored, with an undo receipt.
     got = await fake.dm(anna, "Jeg savner nogen at spise aftensmad med om søndagen.")
     receipt = got[-1]
-    assert "Tak, det har jeg gemt" in receipt.content and "Fortryd" in receipt.labels
+    assert "Tak, fordi du deler det" in receipt.content and "Fortryd" in receipt.labels
     assert count(sqlite_app, Reflection) == 1
     got = await fake.press(anna, receipt, "Fortryd")
     assert "Fjernet" in got[-1].content and receipt.active == []

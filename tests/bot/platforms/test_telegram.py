@@ -65,7 +65,7 @@ async def test_onboarding_reflection_undo_mydata_forget(app, fake, tg, h) -> Non
     assert p is not None and p.onboarded and p.consent_state == "given" and p.municipality == "Aarhus"
 
     [receipt] = await anna.say("Jeg savner nogen at gå tur med om søndagen.")
-    assert receipt.text.startswith("Tak, det har jeg gemt")
+    assert receipt.text.startswith("Tak, fordi du deler det")
     assert count(app, Reflection) == 1
 
     edit, undone = await anna.press("Fortryd")
@@ -208,7 +208,7 @@ async def test_a_duplicated_update_is_stored_once(app, fake, tg, h) -> None:  # 
     h.push(fake.push_update, {"message": update["message"]})  # re-sent: a new update_id, the same message
     await h.settle()
     assert count(app, Reflection) == 1
-    assert [m.text[:21] for m in anna.sent[before:]] == ["Tak, det har jeg gemt"]
+    assert [m.text[:23] for m in anna.sent[before:]] == ["Tak, fordi du deler det"]
 
 
 async def test_two_messages_from_one_person_are_answered_in_order(fake, tg_lite, h) -> None:  # noqa: F811
@@ -383,3 +383,14 @@ async def test_a_webhook_port_in_use_is_a_clear_start_error(sqlite_app, fake, sl
         finally:
             await platform.stop()
     assert ptb_tasks() == []
+
+
+async def test_after_a_crisis_reply_on_the_first_screen_no_form_and_no_keyboard_follow(app, fake, tg_lite, h) -> None:
+    """Issue 26, item 1: the consent form never follows a crisis reply; later lines get one short line."""
+    stranger = Chat(h)
+    await stranger.say("/start")
+    replies = sends(await stranger.say("jeg vil ikke leve mere"))
+    assert len(replies) == 1 and "70 201 201" in replies[0].text and not replies[0].buttons
+    replies = sends(await stranger.say("ingen ringer nogensinde"))
+    assert len(replies) == 1 and "70 201 201" in replies[0].text and not replies[0].buttons
+    assert "samtykke" not in replies[0].text.lower()

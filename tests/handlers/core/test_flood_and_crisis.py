@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from content.i18n import t
-from engines.crisis import crisis_reply
+from engines.crisis import aftercare_line, crisis_reply
 from handlers.core.flood import FloodGate, Limits
 from storage.models import FlowState, Reflection
 
@@ -26,10 +26,12 @@ async def test_after_twenty_quick_lines_crisis_words_get_the_crisis_reply_and_th
     said = [await anna.say(f"tanke nummer {i}") for i in range(20)]
     assert all("gemt" in s for s in said)
     got = await anna.say("jeg vil ikke leve mere")
-    assert crisis_reply("da").strip() in got and NOTE not in got
+    assert crisis_reply("da", young=False).strip() in got and NOTE not in got
+    # Heard, not dropped: after a crisis reply the next lines get the short helpline line (issue 26),
+    # and neither they nor the crisis words are stored.
     nxt = await anna.say("undskyld, jeg skriver bare meget lige nu")
-    assert nxt != "" and NOTE not in nxt and "gemt" in nxt
-    assert stored(app) == 22
+    assert aftercare_line("da", young=False).strip() in nxt and NOTE not in nxt
+    assert stored(app) == 20
 
 
 async def test_crisis_words_are_answered_even_after_the_note_and_in_the_silent_part_of_a_flood(app, person, clock):
@@ -37,7 +39,7 @@ async def test_crisis_words_are_answered_even_after_the_note_and_in_the_silent_p
     said = [await anna.say(f"linje {i}") for i in range(23)]
     assert said[20].strip() == NOTE and said[21] == said[22] == ""
     for _ in range(3):  # every time, however fast
-        assert crisis_reply("da").strip() in await anna.say("jeg vil ikke leve mere")
+        assert crisis_reply("da", young=False).strip() in await anna.say("jeg vil ikke leve mere")
 
 
 async def test_onboarding_presses_do_not_use_up_the_text_limit_and_a_flood_sees_one_note(app, person, clock):

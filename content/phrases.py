@@ -1,0 +1,74 @@
+"""Typed short answers and non-reflection questions, read from content/phrases.toml."""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+
+# Letters, digits, apostrophes and spaces survive; punctuation and emoji go.
+_DROP = re.compile(r"[^\w' ]+")
+
+
+def normalise(text: str) -> str:
+    """'Hej!! Hvem er du? 🙂' → 'hej hvem er du'."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    text = _DROP.sub(" ", text.replace("_", " "))
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=1)
+def phrases() -> dict:
+    with (files("content") / "phrases.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    for key in ("greetings", "politeness", "yes", "no", "consent_question"):
+        if not isinstance(data.get(key), list):
+            raise ValueError(f"content/phrases.toml: {key} must be a list")
+    return data
+
+
+def _core(text: str) -> str:
+    """The message without a leading greeting or a trailing 'tak'/'please'."""
+    said = normalise(text)
+    data = phrases()
+    for greeting in sorted(data["greetings"], key=len, reverse=True):
+        if said.startswith(greeting + " "):
+            said = said[len(greeting) + 1:]
+            break
+    for polite in sorted(data["politeness"], key=len, reverse=True):
+        if said.endswith(" " + polite):
+            said = said[: -len(polite) - 1]
+            break
+    return said
+
+
+def is_phrase(kind: str, text: str) -> bool:
+    """Does text say exactly one of the phrases of kind ("yes", "no", "consent_question", "intent.help", …)?"""
+    table = phrases()
+    for part in kind.split("."):
+        table = table.get(part, {}) if isinstance(table, dict) else {}
+    return isinstance(table, list) and _core(text) in {normalise(p) for p in table}
+
+
+def intent_of(text: str) -> str | None:
+    """'help', 'who', 'human' or 'stop' when the whole message asks that; None for anything else."""
+    if len(text) > 80:
+        return None
+    return next((name for name in phrases()["intent"] if is_phrase(f"intent.{name}", text)), None)
+
+
+def language_asked(text: str) -> str | None:
+    """'en' for "english please", 'da' for "dansk"; None otherwise."""
+    return next((lang for lang in phrases()["language"] if is_phrase(f"language.{lang}", text)), None)
+
+
+_AGE = re.compile(r"(?:jeg er |i am |i'm |im |age |alder )?(\d{1,3})(?: år| aar| years| year| yo)?(?: gammel| old)?")
+
+
+def typed_age(text: str) -> int | None:
+    """'78', 'jeg er 14 🙈', "I'm 24" → the age; anything else → None."""
+    if len(text) > 40:
+        return None
+    found = _AGE.fullmatch(_core(text))
+    return int(found.group(1)) if found else None
