@@ -55,7 +55,8 @@ def export(kind: str, out: str, fmt: str, first: str | None, last: str | None, a
     finally:
         engine.dispose()
     sheets = f" on {result.sheets} sheets" if fmt == "xlsx" and result.sheets > 1 else ""
-    click.echo(f"wrote {result.rows:,} rows of {kind}{sheets} to {result.path} in {result.seconds:.1f} s "
+    rows = f"{result.rows:,} row" + ("" if result.rows == 1 else "s")
+    click.echo(f"wrote {rows} of {kind}{sheets} to {result.path} in {result.seconds:.1f} s "
                "(recorded in `samtale audit`)")
 
 

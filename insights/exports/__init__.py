@@ -6,7 +6,7 @@ source.py      what a source of rows is (shared by sources.py and digests.py)
 sources.py     the rows of each kind, streamed from the database (yield_per / server-side cursor)
 digests.py     the published digests of a span of periods, flattened to rows
 writers.py     CSV (Danish Excel by default), XLSX (openpyxl write-only, split past 1,048,576 rows)
-               and JSON Lines; formula injection neutralised in CSV and XLSX alike
+               and JSON Lines; no formula ever runs: text cells in XLSX, an apostrophe in CSV
 run.py         one export to a file: count, progress bar on a terminal, atomic write, audit entry
 report.py      the annual report's numbers (digests, areas by month, local events), k-anonymous
 charts.py      the report's charts: matplotlib (Agg) to inline SVG

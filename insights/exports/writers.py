@@ -7,8 +7,11 @@
 - JSON Lines: one object per line, typed values, times in ISO 8601 with their offset.
 
 Text that a spreadsheet could take for a formula — a cell starting with =, +, -, @, a tab or a
-carriage return — gets a leading apostrophe in CSV and XLSX alike (the OWASP advice), so opening a
-file never runs something a citizen typed. JSON Lines is not opened by spreadsheets and is left as is.
+carriage return — never runs when the file is opened, and how depends on the format:
+- XLSX has cell types: such text is written unchanged as a text cell (an inline string, never a
+  formula), so "-2 grader" reads back, and copies out of Excel, exactly as the citizen wrote it.
+- CSV has no types: such text gets a leading apostrophe (the OWASP advice).
+- JSON Lines is not opened by spreadsheets and is left as is.
 Times are shown in Europe/Copenhagen.
 """
 from __future__ import annotations
@@ -122,6 +125,7 @@ class XlsxWriter:
     def __init__(self, fh: IO[bytes], columns: Sequence[Column], *, title: str = "data",
                  max_rows: int = EXCEL_MAX_ROWS) -> None:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         if max_rows < 2:
@@ -139,8 +143,16 @@ class XlsxWriter:
         def text(v: Any) -> Any:
             if v is None:
                 return None
-            v = neutralise(str(v))
-            return illegal.sub("", v) if illegal.search(v) else v
+            v = str(v)
+            if illegal.search(v):
+                v = illegal.sub("", v)
+            return as_text_cell(v) if v and v[0] in FORMULA_START else v
+
+        def as_text_cell(v: str) -> Any:
+            # Unchanged, typed as text: openpyxl would make "=…" a formula; a text cell is never evaluated.
+            cell = WriteOnlyCell(self._sheet, value=v)
+            cell.data_type = "s"
+            return cell
 
         def when(v: Any) -> Any:
             # Excel has no time zones: Copenhagen wall-clock time, as in the CSV.

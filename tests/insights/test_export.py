@@ -17,7 +17,8 @@ from insights.exports.sources import EVENT_COLUMNS, PARTICIPANT_COLUMNS, REFLECT
 from insights.exports.spec import ExportSpec, SpecError, validate
 from insights.exports.writers import FORMULA_START, neutralise
 from storage.audit_models import AuditEntry
-from tests.support.export import FORMULAS, TEXT_R1, assert_no_platform_ids, config_for, people, seed
+from storage.models import Reflection
+from tests.support.export import FORMULAS, TEXT_R1, all_bytes, assert_no_platform_ids, config_for, people, seed
 
 NAMES = [c.name for c in REFLECTION_COLUMNS]
 
@@ -124,7 +125,7 @@ def test_xlsx_reads_back_and_splits_into_sheets(app, tmp_path):
     got = by_id([dict(zip(NAMES, r)) for r in rows[1:]], ids)
     assert got["r1"]["text"] == TEXT_R1
     for name in ("r2", "r3", "r4", "r7"):
-        assert got[name]["text"] == "'" + FORMULAS[name], name  # text, never a formula
+        assert got[name]["text"] == FORMULAS[name], name  # as written: a text cell, never a formula
     assert got["r3"]["crisis"] is True and got["r1"]["quote_consent"] is True and got["r1"]["hidden"] is False
     assert got["r1"]["created_at"] == datetime(2026, 3, 2, 11, 0)  # Copenhagen wall-clock time
     assert got["r1"]["reflection_id"] == ids["r1"]
@@ -141,6 +142,30 @@ def test_xlsx_reads_back_and_splits_into_sheets(app, tmp_path):
     counts = [ws.max_row for ws in wb.worksheets]
     assert counts == [3, 3, 3, 2]
     assert all(next(ws.iter_rows(values_only=True))[0] == "reflection_id" for ws in wb.worksheets)
+
+
+def test_xlsx_keeps_text_that_looks_like_a_formula_exactly_as_written(app, tmp_path):
+    # What a facilitator copies out of Excel into a ministry note: the citizen's words, no apostrophe.
+    with app.sessions() as s:
+        ids = seed(s)
+        written = ["-2 grader og ingen at gå tur med", "=1+1", "+45 12 34 56 78", "@SUM(A1)",
+                   '=HYPERLINK("http://evil.example","klik")', "\tTab først", "- og så – æøå"]
+        for i, text in enumerate(written):
+            s.add(Reflection(participant_id=ids["p1"], text=text, language="da", areas=["hjem"],
+                             created_at=datetime(2026, 5, 1, 9, i, tzinfo=timezone.utc)))
+        s.commit()
+    data = export_bytes(app, tmp_path, fmt="xlsx", first_day=date(2026, 5, 1), last_day=date(2026, 5, 1))
+    ws = openpyxl.load_workbook(io.BytesIO(data))["reflections"]
+    column = NAMES.index("text") + 1
+    cells = [row[column - 1] for row in ws.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == written
+    assert all(c.data_type == "s" for c in cells), [(c.value, c.data_type) for c in cells]
+    for row in ws.iter_rows():
+        assert all(cell.data_type != "f" for cell in row)
+    assert b"<f>" not in all_bytes(data) and b"<f " not in all_bytes(data)  # no formula anywhere in the file
+    # CSV has no cell types: there the same text keeps its apostrophe.
+    rows = read_csv(export_bytes(app, tmp_path, "c", first_day=date(2026, 5, 1), last_day=date(2026, 5, 1)))
+    assert [r["text"] for r in rows] == ["'" + t for t in written]
 
 
 def test_jsonl_reads_back_typed(app, tmp_path):
@@ -289,6 +314,10 @@ def test_cli_export_and_audit(app, tmp_path):
     as_json = runner.invoke(main, ["audit", "--jsonl", "--action", "export", "--config", config])
     entry = json.loads(as_json.output.splitlines()[0])
     assert entry["rows"] == 2 and entry["filters"]["from"] == "2026-03-01" and entry["actor"].startswith("cli:")
+    one = runner.invoke(main, ["export", "reflections", "--out", str(tmp_path / "one.csv"), "--from", "2026-03-02",
+                               "--to", "2026-03-02", "--config", config])
+    assert one.exit_code == 0, one.output
+    assert "wrote 1 row of reflections" in one.output and "1 rows" not in one.output
 
 
 def test_progress_is_counted_and_shown_only_when_asked(app, tmp_path, capsys):
