@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -42,6 +43,24 @@ class SafetySettings(_Section):
     alert_chats: list[str] = []
     # How often waiting alerts are sent; crisis replies in between are counted into one message.
     alert_every_seconds: float = Field(30.0, ge=1.0, le=3600.0)
+    # At most this many alerts per chat in any hour; beyond it, crisis replies wait and are counted
+    # into the next alert ("5 crisis replies between 21.02 and 21.40").
+    alert_max_per_hour: int = Field(6, ge=1, le=60)
+    # On-call hours, Copenhagen time, "08:00-22:00"; outside them alerts wait (queued, never dropped)
+    # until the hours start. Empty: any time.
+    alert_hours: str = ""
+
+    @field_validator("alert_hours")
+    @classmethod
+    def _on_call_span(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", value)
+        if not match or match[1] + match[2] == match[3] + match[4]:
+            raise ValueError(f"{value!r}: write the on-call hours as \"HH:MM-HH:MM\", e.g. \"08:00-22:00\" "
+                             "(Copenhagen time; two different times; empty for any time)")
+        return value
 
     @field_validator("alert_chats")
     @classmethod

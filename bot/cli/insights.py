@@ -2,6 +2,7 @@
 
     samtale digest [--period 2026-W48] [--sink NAME]… [--dry-run] [--format md|json] [--force]
     samtale classify [FILE] [--lexicon FILE] [--chosen da|en] [--hint CODE]
+    samtale classify --about
     samtale themes reclassify [--batch N]
     samtale themes evaluate [TSV] [--lexicon FILE]
 """
@@ -77,11 +78,22 @@ def digest(period_id: str | None, sinks: tuple[str, ...], dry_run: bool, fmt: st
               help="A lexicon to try instead of the packaged content/themes.toml.")
 @click.option("--chosen", default=None, help="The writer's chosen language (da, en).")
 @click.option("--hint", default=None, help="The platform's locale hint (e.g. en-GB).")
-def classify(file, lexicon: str | None, chosen: str | None, hint: str | None) -> None:
+@click.option("--about", is_flag=True,
+              help="Print each safety content file's version, reviewed_by and reviewed_on; classify nothing.")
+def classify(file, lexicon: str | None, chosen: str | None, hint: str | None, about: bool) -> None:
     """Classify texts (one per line; stdin without FILE) and print one JSON object per text.
 
     Reads nothing from and writes nothing to the database.
     """
+    if about:
+        from content.safety_review import safety_reviews
+        try:
+            reviews = safety_reviews()
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        for review in reviews:
+            click.echo(json.dumps(review.as_dict(), ensure_ascii=False))
+        return
     from engines.langid import explain_language
     from engines.themes import LexiconError, load_lexicon
 

@@ -131,7 +131,8 @@ class Background:
                 log.warning("crisis alerts to %s wait: this process does not run that platform", ref)
         self.tasks.append(asyncio.create_task(
             run_alerts(self.app.sessions, senders, self.stop_event, every=safety.alert_every_seconds,
-                       language=self.app.settings.default_language, clock=self.clock), name="crisis-alerts"))
+                       language=self.app.settings.default_language, max_per_hour=safety.alert_max_per_hour,
+                       on_call=safety.alert_hours, clock=self.clock), name="crisis-alerts"))
 
     async def stop(self) -> None:
         self.stop_event.set()

@@ -91,3 +91,17 @@ def test_themes_reclassify_and_evaluate(tmp_path):
     assert "reclassified 2 reflections, 1 changed" in out.stdout
     out = samtale("themes", "evaluate", cwd=tmp_path)
     assert out.returncode == 0 and "exactly right" in out.stdout and "sundhed" in out.stdout
+
+
+def test_classify_about_prints_each_safety_files_version_and_review(tmp_path):
+    out = samtale("classify", "--about", cwd=tmp_path, stdin="jeg vil ikke leve mere\n")
+    assert out.returncode == 0, out.stderr
+    rows = {row["file"]: row for row in map(json.loads, out.stdout.splitlines())}
+    assert set(rows) == {"content/safety/crisis.toml", "content/safety/crisis_reply.toml",
+                         "content/safety/human_contacts.toml"}
+    assert rows["content/safety/crisis.toml"]["version"] == 5
+    assert rows["content/safety/crisis_reply.toml"]["reviewed_by"] == "pending clinical review"
+    for row in rows.values():
+        assert set(row) == {"file", "version", "reviewed_by", "reviewed_on"} and row["reviewed_by"]
+        assert row["reviewed_on"] is None or len(row["reviewed_on"]) == 10
+    assert list(tmp_path.iterdir()) == []

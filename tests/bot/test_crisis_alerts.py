@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
-from bot.crisis_alerts import send_alerts
+from bot.config import ConfigError, Settings, load_settings
+from bot.crisis_alerts import off_duty, send_alerts
 from bot.delivery.senders import SendResult
 from bot.platforms.telegram.sender import TelegramSender
 from bot.scheduling.background import start_background
@@ -170,3 +171,66 @@ async def test_samtale_run_sends_alerts_to_a_facilitator_console(tmp_path, clock
         app.engine.dispose()
     assert "krisesvar" in out.getvalue() and "én gang" in out.getvalue()
     assert "piller" not in out.getvalue()
+
+
+async def test_outside_on_call_hours_alerts_wait_queued_and_counted_until_the_hours_start(alert_app, clock):
+    # The clock starts at 10:00 UTC = 11:00 in Copenhagen: before on-call hours that start at noon.
+    off_hours = off_duty("12:00-22:00")
+    anna = Person(alert_app, "anna")
+    await anna.onboard()
+    await anna.say(CRISIS_DA)
+    sender = RecordingSender()
+    assert await send_alerts(alert_app.sessions, {"telegram": sender}, clock(), off_hours=off_hours) == 0
+    clock.advance(minutes=20)
+    await anna.say(CRISIS_DA)
+    assert await send_alerts(alert_app.sessions, {"telegram": sender}, clock(), off_hours=off_hours) == 0
+    assert sender.sent == [] and [(a.count, a.status) for a in _alerts(alert_app)] == [(2, PENDING)]
+    clock.advance(minutes=40)  # 12:00 in Copenhagen
+    assert await send_alerts(alert_app.sessions, {"telegram": sender}, clock(), off_hours=off_hours) == 1
+    assert "2 gange" in sender.sent[0][1] and "11.00" in sender.sent[0][1] and "11.20" in sender.sent[0][1]
+    # After the hours end (22:00 Copenhagen = 21:00 UTC) the next one waits overnight, not dropped.
+    clock.advance(hours=10, minutes=30)
+    await anna.say(CRISIS_DA)
+    assert await send_alerts(alert_app.sessions, {"telegram": sender}, clock(), off_hours=off_hours) == 0
+    assert _alerts(alert_app)[-1].status == PENDING
+    clock.advance(hours=13, minutes=30)  # 12:00 the next day
+    assert await send_alerts(alert_app.sessions, {"telegram": sender}, clock(), off_hours=off_hours) == 1
+    assert off_duty("").contains(clock()) is False and off_duty("08:00-22:00").contains(clock()) is False
+
+
+async def test_over_the_hourly_cap_the_next_alert_counts_the_replies_since(alert_app, clock):
+    anna = Person(alert_app, "anna")
+    await anna.onboard()
+    sender = RecordingSender()
+
+    async def send() -> int:
+        return await send_alerts(alert_app.sessions, {"telegram": sender}, clock(), max_per_hour=2)
+
+    for _ in range(2):
+        await anna.say(CRISIS_DA)
+        assert await send() == 1
+        clock.advance(minutes=10)
+    for _ in range(3):  # over the cap: no ping each, one waiting alert counting them
+        await anna.say(CRISIS_DA)
+        assert await send() == 0
+        clock.advance(minutes=10)
+    assert [(a.count, a.status) for a in _alerts(alert_app)] == [(1, SENT), (1, SENT), (3, PENDING)]
+    clock.advance(minutes=9)  # 59 minutes after the first alert went out: still capped
+    assert await send() == 0
+    clock.advance(minutes=2)  # 61 minutes after it: one slot is free again
+    assert await send() == 1
+    assert "3 gange" in sender.sent[-1][1] and len(sender.sent) == 3
+
+
+def test_the_cap_and_the_on_call_hours_are_checked_with_the_key_named(tmp_path):
+    for line, key in (('alert_hours = "8-22"', "safety.alert_hours"),
+                      ('alert_hours = "08:00-08:00"', "safety.alert_hours"),
+                      ("alert_max_per_hour = 0", "safety.alert_max_per_hour")):
+        path = tmp_path / "samtale.toml"
+        path.write_text(f"[safety]\n{line}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=re.escape(f"`{key}`")):
+            load_settings(path, env={})
+    path.write_text('[safety]\nalert_hours = "08:00-22:00"\nalert_max_per_hour = 3\n', encoding="utf-8")
+    safety = load_settings(path, env={}).safety
+    assert (safety.alert_hours, safety.alert_max_per_hour) == ("08:00-22:00", 3)
+    assert Settings().safety.alert_hours == "" and Settings().safety.alert_max_per_hour == 6
