@@ -58,7 +58,7 @@ def audit(action: str | None, since: str | None, limit: int, as_jsonl: bool, con
     for e in entries:
         when = local_time(e.at).strftime("%Y-%m-%d %H:%M:%S")
         what = f"{e.action} {e.subject}" + (f" ({e.format})" if e.format else "")
-        rows = f", {e.rows:,} rows" if e.rows is not None else ""
+        rows = f", {e.rows:,} {'row' if e.rows == 1 else 'rows'}" if e.rows is not None else ""
         line = f"#{e.id} {when} {e.actor} via {e.via}: {what}{rows}"
         extra = _filters_text(e.filters)
         if extra:

@@ -224,6 +224,10 @@ class Dispatcher:
         inc = ctx.incoming
         out: list[Intent] = []
         # Safety first: whatever else the message is, someone in crisis is signposted at once.
+        if crisis and ctx.config.crisis_alert_chats:
+            # Counted where the words were seen, in a group too: facilitators hear of it even if the
+            # person never opens the private chat (opening it later is not counted again).
+            note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
         if crisis and inc.chat_type != "private":
             # Never in public: a neutral offer of a private chat and nothing else, nothing routed (so
             # nothing written here is stored); the crisis reply waits in the chat the offer opens.
@@ -232,8 +236,6 @@ class Dispatcher:
             ctx.crisis = crisis
             young = is_young(ctx.participant.age_band if ctx.participant is not None else None)
             out.append(Reply(crisis_reply(ctx.lang, young=young), kind=ReplyKind.CRISIS))
-            if ctx.config.crisis_alert_chats:
-                note_crisis_reply(ctx.session, ctx.config.crisis_alert_chats, ctx.now)
             if inc.command is not None:
                 # Crisis words as a command's words, or a group offer's payload: the command runs without
                 # them, so they are neither kept (a /start payload is, before consent) nor searched for.

@@ -234,3 +234,21 @@ def test_the_cap_and_the_on_call_hours_are_checked_with_the_key_named(tmp_path):
     safety = load_settings(path, env={}).safety
     assert (safety.alert_hours, safety.alert_max_per_hour) == ("08:00-22:00", 3)
     assert Settings().safety.alert_hours == "" and Settings().safety.alert_max_per_hour == 6
+
+
+async def test_crisis_words_in_a_group_are_counted_once_even_if_the_private_chat_is_never_opened(alert_app):
+    from handlers.core.types import Incoming, ReplyKind
+
+    group = dict(platform="telegram", chat_id="-1001234", user_id="42", chat_type="group")
+    [offer] = await alert_app.dispatcher.handle(
+        Incoming(**group, command="help", args=("jeg", "vil", "ikke", "leve", "mere")))
+    assert offer.kind is ReplyKind.CRISIS_OFFER
+    [alert] = _alerts(alert_app)
+    assert (alert.status, alert.count) == (PENDING, 1)
+    # Opening the offer's private chat gives the crisis reply there, and is not a second crisis.
+    opened = await alert_app.dispatcher.handle(Incoming(platform="telegram", chat_id="42", user_id="42",
+                                                        chat_type="private", command="start",
+                                                        args=(offer.start_payload,)))
+    assert opened[0].kind is ReplyKind.CRISIS
+    [alert] = _alerts(alert_app)
+    assert alert.count == 1
