@@ -1,7 +1,16 @@
-"""Samtale on the fake Discord, for the tests: the newest message with buttons, a user onboarded in the DM."""
+"""Samtale on the fake Discord, for the tests: the fake itself (a fixture), the newest message with buttons,
+a user onboarded in the DM."""
 from __future__ import annotations
 
+import pytest
+
 from tests.support.fakes.discord_api import FakeDiscord, Sent
+
+
+@pytest.fixture
+def fake(monkeypatch) -> FakeDiscord:  # noqa: ANN001
+    """Discord's API answered on loopback for the test (discord.py's HTTP and gateway patched)."""
+    return FakeDiscord().install(monkeypatch)
 
 
 def last_with_buttons(sent: list[Sent]) -> Sent:

@@ -23,14 +23,9 @@ from content.i18n import t
 from handlers.core.context import Registry
 from storage.models import Consent, Participant, Reflection
 from tests.support.discord import last_with_buttons, onboard
-from tests.support.fakes.discord_api import FakeDiscord
+from tests.support.discord import fake  # noqa: F401 - fixture
 
 ROUTES = Registry.assemble(FEATURES)
-
-
-@pytest.fixture
-def fake(monkeypatch) -> FakeDiscord:
-    return FakeDiscord().install(monkeypatch)
 
 
 @pytest.fixture

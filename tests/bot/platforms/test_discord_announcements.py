@@ -28,6 +28,7 @@ from tests.support.people import Person
 from tests.support.fakes.discord_api import FakeDiscord, FakeResponse, Sent, forbidden
 from tests.support.discord import last_with_buttons, onboard
 from tests.support.events import become_organiser, press, seed_event, seed_people, use_events
+from tests.support.discord import fake  # noqa: F401 - fixture
 
 SIGN_UP, SEE = t("da", "events.link.channel_signup"), t("da", "events.link.channel_see")
 # As the README's invite asks since Discord's change of 23 February 2026: Create Events to create, Manage Events
@@ -35,11 +36,6 @@ SIGN_UP, SEE = t("da", "events.link.channel_signup"), t("da", "events.link.chann
 WITH_EVENTS = discord.Permissions(view_channel=True, send_messages=True, create_events=True, manage_events=True).value
 MANAGE_ONLY = discord.Permissions(view_channel=True, send_messages=True, manage_events=True).value
 WITHOUT_EVENTS = discord.Permissions(view_channel=True, send_messages=True).value
-
-
-@pytest.fixture
-def fake(monkeypatch) -> FakeDiscord:
-    return FakeDiscord().install(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

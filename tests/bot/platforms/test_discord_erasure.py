@@ -10,11 +10,7 @@ from content.i18n import t
 from storage.message_models import PlatformMessage
 from storage.models import Participant, Reflection
 from tests.support.fakes.discord_api import FakeDiscord, Sent
-
-
-@pytest.fixture
-def fake(monkeypatch) -> FakeDiscord:
-    return FakeDiscord().install(monkeypatch)
+from tests.support.discord import fake  # noqa: F401 - fixture
 
 
 @pytest.fixture

@@ -1,15 +1,9 @@
 """A keyboard Samtale posts publicly (answering an @mention) stays usable by each person (issue 25)."""
 from __future__ import annotations
 
-import pytest
 
 from bot.platforms.discord import SamtaleClient
-from tests.support.fakes.discord_api import FakeDiscord
-
-
-@pytest.fixture
-def fake(monkeypatch) -> FakeDiscord:
-    return FakeDiscord().install(monkeypatch)
+from tests.support.discord import fake  # noqa: F401 - fixture
 
 
 async def test_one_persons_press_does_not_spend_a_public_keyboard_for_the_others(sqlite_app, fake):

@@ -1,18 +1,12 @@
 """A press whose DM cannot be opened (50007) keeps nothing of someone who never saw the consent text (issue 25)."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.platforms.discord import SamtaleClient
 from bot.platforms.discord.strings import text
 from storage.models import Contact, FlowState, Participant
-from tests.support.fakes.discord_api import FakeDiscord
-
-
-@pytest.fixture
-def fake(monkeypatch) -> FakeDiscord:
-    return FakeDiscord().install(monkeypatch)
+from tests.support.discord import fake  # noqa: F401 - fixture
 
 
 def count(app, model) -> int:

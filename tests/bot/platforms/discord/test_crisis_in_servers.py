@@ -10,15 +10,11 @@ from bot.platforms.discord.strings import text
 from content.i18n import t
 from engines.crisis import crisis_reply
 from storage.models import Reflection
-from tests.support.fakes.discord_api import FakeDiscord, Sent
+from tests.support.fakes.discord_api import Sent
+from tests.support.discord import fake  # noqa: F401 - fixture
 
 CRISIS = "jeg vil ikke leve mere, jeg vil tage mit eget liv"
 REVEALING = ("Livslinien", "70 201 201", "112", "116 111", "BørneTelefonen", "leve", "liv ")
-
-
-@pytest.fixture
-def fake(monkeypatch) -> FakeDiscord:
-    return FakeDiscord().install(monkeypatch)
 
 
 @pytest.fixture
