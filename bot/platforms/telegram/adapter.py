@@ -15,7 +15,6 @@ from telegram.ext import ContextTypes
 
 from bot.delivery.pacing import RateLimiter
 from bot.platforms.sent_log import SentLog
-from bot.platforms.telegram.failures import handler_of, log_failure
 from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import Batch, RetryPolicy, Sleep, render_all, start_link, url_button
@@ -23,6 +22,7 @@ from bot.platforms.telegram.waits import ChatWaits
 from content.i18n import catalog, normalise_language
 from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
+from handlers.core.failures import log_failure, route_of
 from handlers.core.types import CloseButtons, DeleteMessages, Incoming, Intent, Reply, ReplyKind
 from storage.clock import Clock, system_clock
 from storage.repo import mark_unreachable
@@ -132,7 +132,7 @@ class TelegramAdapter:
         if turn is not None:
             await turn.may_dispatch()
         try:
-            intents = await self.dispatcher.handle(incoming)
+            intents = await self.dispatcher.handle(incoming, ref=f"telegram update {update.update_id}")
         finally:
             if turn is not None:
                 turn.done_dispatching()
@@ -165,8 +165,8 @@ class TelegramAdapter:
             try:
                 done = await self._deliver(job)
             except Exception as exc:  # noqa: BLE001 - one failed delivery must not stop the sender
-                log_failure(log, "sending its replies", job.update.update_id, handler_of(job.incoming, self.routes),
-                            exc)
+                log_failure(log, f"telegram update {job.update.update_id}", route_of(job.incoming, self.routes),
+                            "sending its replies", exc)
             finally:
                 if done:
                     self._finish(job)
@@ -297,7 +297,8 @@ class TelegramAdapter:
                 incoming = to_incoming(update, bot_username=self.bot_username, routes=self.routes)
             except Exception:  # noqa: BLE001 - the failure may be right there; the line is written anyway
                 incoming = None
-        log_failure(log, "handling it", update_id, handler_of(incoming, self.routes), context.error)
+        log_failure(log, f"telegram update {update_id}", route_of(incoming, self.routes), "in the adapter",
+                    context.error)
 
     def _membership_changed(self, update: Update) -> None:
         change = update.my_chat_member

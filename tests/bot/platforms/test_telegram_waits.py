@@ -13,6 +13,7 @@ import pytest
 from telegram import Bot
 
 from bot.platforms.telegram.outbound import ApiCall, Batch
+from content.i18n import t
 from bench.loopback.telegram_api import DROPPED, FakeTelegramAPI
 from tests.support.telegram import _timedelta_retry_after, fake  # noqa: F401 - fixtures
 from tests.support.telegram import OTHER, TOKEN, USER, Chat, Harness, help_text, running
@@ -127,7 +128,7 @@ async def test_a_failing_update_writes_one_error_line_with_its_id_and_handler(sq
     async for platform in running(sqlite_app, fake, HeldWaits()):
         h = Harness(fake, platform)
 
-        async def broken(incoming):
+        async def broken(incoming, **_):
             raise RuntimeError(f"could not store {incoming.text!r} for {incoming.user_id}")
 
         monkeypatch.setattr(platform.adapter.dispatcher, "handle", broken)
@@ -135,9 +136,29 @@ async def test_a_failing_update_writes_one_error_line_with_its_id_and_handler(sq
         await h.settle()
         [line] = errors(caplog)
         text = line.getMessage()
-        assert f"update {update['update_id']} (text) failed handling it: RuntimeError" in text
+        assert f"telegram update {update['update_id']} (text) failed in the adapter: RuntimeError" in text
         assert "hemmelighed" not in text.lower() and str(SECRET_USER) not in text
         assert line.exc_info is None  # the traceback's last line would repeat the message
+
+
+async def test_a_handler_failing_in_the_core_writes_one_error_line_with_the_update_and_handler(  # noqa: F811
+        sqlite_app, fake, caplog, monkeypatch) -> None:  # noqa: F811
+    async for platform in running(sqlite_app, fake, HeldWaits()):
+        h = Harness(fake, platform)
+
+        async def broken(ctx, crisis):
+            raise RuntimeError(f"could not store {ctx.incoming.text!r} for {ctx.incoming.user_id}")
+
+        monkeypatch.setattr(platform.adapter.dispatcher, "_route", broken)
+        update = write(h, SECRET_USER, "/help")
+        await h.settle()
+        [reply] = Chat(h, SECRET_USER).sent
+        assert reply.text == t("da", "common.error")  # the person is told; nothing was stored
+        [line] = errors(caplog)
+        text = line.getMessage()
+        assert (f"telegram update {update['update_id']} (command:help) failed in the core; nothing was stored: "
+                "RuntimeError") in text
+        assert str(SECRET_USER) not in text and "/help" not in text and line.exc_info is None
 
 
 async def test_a_failure_while_sending_writes_one_error_line_and_the_others_are_answered(sqlite_app, fake,  # noqa: F811
@@ -157,7 +178,7 @@ async def test_a_failure_while_sending_writes_one_error_line_and_the_others_are_
         await h.settle()
         [line] = errors(caplog)
         text = line.getMessage()
-        assert f"update {update['update_id']} (command:help) failed sending its replies: ValueError" in text
+        assert f"telegram update {update['update_id']} (command:help) failed sending its replies: ValueError" in text
         assert str(SECRET_USER) not in text and "hemmelighed" not in text
         [bo] = await Chat(h, OTHER).say("/help")
         assert bo.text == help_text("da")

@@ -1,4 +1,5 @@
-"""One ERROR line per failed update: its update id and the handler it went to, never its content.
+"""One ERROR line per failed update: which update (an adapter's reference) and which handler, never its
+content.
 
 A traceback's last line repeats the exception's message, and a message can carry what someone wrote
 (a database error lists the statement's parameters; int() quotes the text it could not read) or a
@@ -13,8 +14,8 @@ from handlers.core.context import Registry
 from handlers.core.types import Incoming
 
 
-def handler_of(incoming: Incoming | None, routes: Registry) -> str:
-    """The route an update takes, in our words (a command or button prefix we know), never its text."""
+def route_of(incoming: Incoming | None, routes: Registry) -> str:
+    """The handler an Incoming goes to, in our words (a command or button prefix we know), never its text."""
     if incoming is None:
         return "no handler"
     if incoming.command is not None:
@@ -25,10 +26,9 @@ def handler_of(incoming: Incoming | None, routes: Registry) -> str:
     return "text"
 
 
-def log_failure(log: logging.Logger, doing: str, update_id: int | None, handler: str,
-                error: BaseException | None) -> None:
-    """One ERROR record: `telegram: update 17 (command:start) failed handling it: ValueError` + frames."""
+def log_failure(log: logging.Logger, ref: str | None, route: str, doing: str, error: BaseException | None) -> None:
+    """One ERROR record: `telegram update 17 (command:start) failed in the core: ValueError` + frames."""
     name = type(error).__name__ if error is not None else "an unknown error"
     frames = "".join(traceback.format_tb(error.__traceback__)).rstrip() if error is not None else ""
     stack = f"\nTraceback (most recent call last, message left out):\n{frames}" if frames else ""
-    log.error("telegram: update %s (%s) failed %s: %s%s", update_id, handler, doing, name, stack)
+    log.error("%s (%s) failed %s: %s%s", ref or "an update", route, doing, name, stack)
