@@ -10,10 +10,13 @@ import asyncio
 import logging
 
 import pytest
-from telegram import Bot
+from telegram import Bot, Update
 
+from bot.platforms.telegram.adapter import TelegramAdapter, _Job
+from bot.platforms.telegram.inbound import to_incoming
 from bot.platforms.telegram.outbound import ApiCall, Batch
 from content.i18n import t
+from handlers.core.types import Reply, ReplyKind
 from bench.loopback.telegram_api import DROPPED, FakeTelegramAPI
 from tests.support.telegram import _timedelta_retry_after, fake  # noqa: F401 - fixtures
 from tests.support.telegram import OTHER, TOKEN, USER, Chat, Harness, help_text, running
@@ -112,6 +115,22 @@ async def test_stopping_waits_at_most_its_time_and_leaves_no_chat_waiting(sqlite
         [bo] = await Chat(h, OTHER).say("/help")  # and the adapter still works
         assert bo.text == help_text("da")
         assert Chat(h, USER).sent == []
+
+
+async def test_a_crisis_reply_goes_ahead_of_replies_already_waiting_for_a_sender(sqlite_app, fake) -> None:  # noqa: F811
+    adapter = TelegramAdapter(sqlite_app.dispatcher, sqlite_app.sessions, connections=1)
+    async with Bot(TOKEN, base_url=fake.base_url) as bot:
+        def job(user: int, reply: Reply) -> _Job:
+            update = Update.de_json({**fake.user_message(user, "…", push=False), "update_id": user}, bot)
+            return _Job(update, bot, to_incoming(update, bot_username=None, routes=adapter.routes), user, [reply], None, None)
+
+        # Six chats' replies are ready at once for the one sender; the crisis reply came last.
+        for user in range(100, 105):
+            adapter._queue(job(user, Reply("kvittering")))
+        adapter._queue(job(THIRD, Reply("Ring til Livslinien", kind=ReplyKind.CRISIS)))
+        await adapter.wait_handled(6)
+        await adapter.drain()
+    assert [m.chat_id for m in fake.sent_messages()] == [THIRD, 100, 101, 102, 103, 104]
 
 
 # -- one ERROR line per failed update -------------------------------------------------------------------------
