@@ -12,6 +12,8 @@ import logging
 import pytest
 from telegram import Bot, Update
 
+from bot.delivery.pacing import RateLimiter
+from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram.adapter import TelegramAdapter, _Job
 from bot.platforms.telegram.inbound import to_incoming
 from bot.platforms.telegram.outbound import ApiCall, Batch
@@ -19,11 +21,11 @@ from content.i18n import t
 from handlers.core.types import Reply, ReplyKind
 from bench.loopback.telegram_api import DROPPED, FakeTelegramAPI
 from tests.support.telegram import _timedelta_retry_after, fake  # noqa: F401 - fixtures
-from tests.support.telegram import OTHER, TOKEN, USER, Chat, Harness, help_text, running
+from tests.support.telegram import OTHER, TOKEN, USER, Chat, Harness, help_text, on_telegram, running
 
 pytestmark = pytest.mark.filterwarnings("error")
 
-THIRD = 6161
+THIRD, FOURTH = 6161, 7171
 
 
 class HeldWaits:
@@ -32,12 +34,20 @@ class HeldWaits:
     def __init__(self) -> None:
         self.waits: list[float] = []
         self.entered = asyncio.Event()
+        self._more = asyncio.Event()
         self._over = asyncio.Event()
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.entered.set()
+        self._more.set()
         await self._over.wait()
+
+    async def reached(self, n: int) -> None:
+        """Until `n` waits have begun."""
+        while len(self.waits) < n:
+            self._more.clear()
+            await self._more.wait()
 
     def end(self) -> None:
         self._over.set()
@@ -86,6 +96,36 @@ async def test_a_chat_failing_once_gets_its_reply_once_after_its_backoff(sqlite_
         await h.settle()
         assert [m.text for m in Chat(h, USER).sent] == [help_text("da")]
         assert [r.error_code for r in fake.rejected] == [500 if fault == "500" else DROPPED]
+
+
+async def test_429s_on_several_chats_at_once_pause_bulk_but_one_chat_alone_does_not(sqlite_app, fake) -> None:  # noqa: F811
+    bulk_waits: list[float] = []
+
+    async def bulk_sleep(seconds: float) -> None:
+        bulk_waits.append(seconds)
+
+    bulk = RateLimiter(30, clock=lambda: 1000.0, sleep=bulk_sleep)  # the outbox's pace, its clock standing still
+    held = HeldWaits()
+    platform = TelegramPlatform(on_telegram(sqlite_app, fake), sleep=held, poll_timeout=1, bulk=bulk)
+    await platform.start()
+    try:
+        h = Harness(fake, platform)
+        fake.rate_limit(USER, retry_after=6)
+        write(h, USER, "/help")
+        await asyncio.wait_for(held.entered.wait(), 5)
+        await bulk.acquire()
+        assert bulk_waits == []  # one chat's own limit is that chat's business
+        for chat in (OTHER, THIRD, FOURTH):  # three more at once
+            fake.rate_limit(chat, retry_after=6)
+            write(h, chat, "/help")
+        await asyncio.wait_for(held.reached(4), 5)
+        await bulk.acquire()
+        assert bulk_waits and bulk_waits[0] >= 5.9  # the platform-wide limit: bulk waits it out first
+        held.end()
+        await h.settle()
+        assert all(len(Chat(h, chat).sent) == 1 for chat in (USER, OTHER, THIRD, FOURTH))
+    finally:
+        await platform.stop()
 
 
 async def test_a_batch_resumes_where_it_stopped_and_sends_nothing_twice(fake) -> None:  # noqa: F811
