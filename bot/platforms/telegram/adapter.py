@@ -164,6 +164,10 @@ class TelegramAdapter:
             done = True
             try:
                 done = await self._deliver(job)
+            except asyncio.CancelledError:
+                if job.batch is not None:
+                    self._after_sending(job, job.batch)  # stopped mid-batch: what did go out is remembered
+                raise
             except Exception as exc:  # noqa: BLE001 - one failed delivery must not stop the sender
                 log_failure(log, f"telegram update {job.update.update_id}", route_of(job.incoming, self.routes),
                             "sending its replies", exc)
@@ -201,11 +205,11 @@ class TelegramAdapter:
                             len(self._unfinished), len(self.waits))
         self._closing = True
         try:
-            await self.waits.close()
             for task in self._senders:
                 task.cancel()
             await asyncio.gather(*self._senders, return_exceptions=True)
             self._senders.clear()
+            await self.waits.close()  # after the senders, so none parks a chat once this is done
             for job in list(self._unfinished):
                 if job.batch is not None:
                     self._after_sending(job, job.batch)  # what did go out is remembered (for /forget)
