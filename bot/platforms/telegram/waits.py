@@ -35,6 +35,7 @@ class ChatWaits:
         self._waiting: dict[Hashable, asyncio.Task[None]] = {}
         self._recent: deque[tuple[float, int | str]] = deque()  # (loop time, chat) of recent 429s
         self.floods = 0  # times bulk was paused for a platform-wide flood limit
+        self._bulk_paused_until = 0.0  # loop time
 
     def __len__(self) -> int:
         return len(self._waiting)
@@ -59,12 +60,15 @@ class ChatWaits:
         recent.append((now, chat))
         while recent and recent[0][0] < now - self.flood_window:
             recent.popleft()
-        if self.bulk is not None and len({c for _, c in recent}) >= self.flood_chats:
+        if self.bulk is None or now + seconds <= self._bulk_paused_until + self.flood_window:
+            return  # already paused about that long: one pause per flood, not one per chat
+        chats = len({c for _, c in recent})
+        if chats >= self.flood_chats:
             # Many chats at once: the platform-wide limit. Bulk can wait; people writing to us cannot.
             self.bulk.pause(seconds)
+            self._bulk_paused_until = now + seconds
             self.floods += 1
-            log.info("telegram: 429 on %d chats within %.0fs; bulk paused %.1fs", len({c for _, c in recent}),
-                     self.flood_window, seconds)
+            log.info("telegram: 429 on %d chats within %.0fs; bulk paused %.1fs", chats, self.flood_window, seconds)
 
     async def close(self) -> int:
         """Cancel every wait (nothing is resumed); returns how many chats were waiting."""
