@@ -70,6 +70,7 @@ def benches(tmp: str, quick: bool, postgres: bool) -> list[Bench]:
     return [
         Bench("ingest", "bench.ingest", ["--db", both], ["--db", both, "--people", "100", "--each", "5"]),
         Bench("telegram", "bench.telegram_throughput", [], ["--citizens", "100", "--messages", "2", "--rounds", "1"]),
+        Bench("telegram_faults", "bench.telegram_faults", [], []),
         Bench("broadcast", "bench.broadcast", [], ["--recipients", "1000"]),
         Bench("langid", "bench.langid", [], ["--repeat", "5"]),
         Bench("engines", "bench.engines", [], ["--repeat", "2"]),
@@ -104,6 +105,18 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
         for bot, ratio in f["ratio_like_for_like"].items():
             out.append(Row(f"telegram: {bot} ÷ fastest echo shape (info)", f"{ratio:.2f}×"))
         return out
+    if name == "telegram_faults":
+        answered = f["unfaulted_answered"] == f["unfaulted"]
+        crisis = f"{f['crisis_reply_s']:.3f} s" if f["crisis_reply_s"] is not None else "none"
+        return [Row(f"telegram faults: receipts with no fault, p95 ({f['limited']} chats under 429 retry_after "
+                    f"{f['retry_after']}, {f['failing']} failing once)",
+                    f"{f['unfaulted_p95_s']:.3f} s (p50 {f['unfaulted_p50_s']:.3f}, max {f['unfaulted_max_s']:.3f})"
+                    + ("" if answered else f", {f['unfaulted_answered']}/{f['unfaulted']} answered"),
+                    "≤ 0.5 s", answered and f["unfaulted_p95_s"] <= 0.5),
+                Row("telegram faults: faulted chats answered exactly once after their wait",
+                    f"{f['faulted_once_after_wait']}/{f['faulted']}", "all",
+                    f["faulted_once_after_wait"] == f["faulted"]),
+                Row("telegram faults: a crisis reply during the faults (info)", crisis)]
     if name == "broadcast":
         return [
             Row(f"broadcast: achieved ÷ allowed ({_num(f['recipients'])} at {f['rate']:g}/s)", f"{f['ratio']:.3f}",

@@ -106,6 +106,14 @@ def test_telegram_throughput(tmp_path):
     rows("telegram", figures, argv)
 
 
+def test_telegram_faults(tmp_path):
+    argv = ["--limited", "2", "--retry-after", "1", "--failing", "2", "--people", "3", "--spread", "0.2"]
+    figures = child("bench.telegram_faults", argv, tmp_path)
+    assert figures["unfaulted_answered"] == 3 and figures["faulted"] == 4
+    assert figures["receipts_per_faulted_chat"] == [1]
+    rows("telegram_faults", figures, argv)
+
+
 def test_footprint():
     from bench import footprint
 

@@ -36,7 +36,7 @@ from telegram.ext import (
     filters,
 )
 
-from bench.loopback.telegram_api import FakeTelegramAPI
+from bench.loopback.telegram_api import DROPPED, FakeTelegramAPI
 
 # Any warning (PTB's own included) or leaked task should fail these tests, not scroll by.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -185,6 +185,27 @@ async def test_rate_limit_raises_retry_after_once(fake: FakeTelegramAPI, bot: Bo
     assert caught.value.retry_after == dtm.timedelta(seconds=7)
     assert fake.rejected[0].retry_after == 7
     assert [m.text for m in fake.sent_messages(USER)] == ["second try"]
+
+
+async def test_per_chat_faults_hit_only_their_chat(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.fail_chat(USER, 500)
+    fake.drop_chat(USER + 1)
+    fake.rate_limit(USER + 2, retry_after=3, skip=1)
+
+    await bot.send_message(USER + 3, "no fault here")
+    with pytest.raises(NetworkError, match="Internal Server Error"):
+        await bot.send_message(USER, "500")
+    with pytest.raises(NetworkError):
+        await bot.send_message(USER + 1, "the connection is dropped")
+    await bot.send_message(USER + 2, "let through")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER + 2, "then limited")
+    for chat in (USER, USER + 1, USER + 2):
+        await bot.send_message(chat, "once only")
+
+    assert [(r.params["chat_id"], r.error_code) for r in fake.rejected] == [
+        (USER, 500), (USER + 1, DROPPED), (USER + 2, 429)]
+    assert [m.text for m in fake.sent_messages(USER + 2)] == ["let through", "once only"]
 
 
 async def test_token_bucket_limits_and_counts_sends() -> None:

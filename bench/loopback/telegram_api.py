@@ -244,6 +244,7 @@ class _RateRule:
     chat_id: int | str | None
     retry_after: int
     remaining: int
+    skip: int = 0  # sends let through before the rule bites
 
 
 @dataclass(slots=True)
@@ -252,6 +253,18 @@ class _FailRule:
     status: int
     description: str
     remaining: int
+
+
+@dataclass(slots=True)
+class _ChatFault:
+    chat_id: int | str
+    status: int  # DROPPED: the connection is closed with no answer at all
+    description: str
+    remaining: int
+
+
+# The error code a Rejection records for a request whose connection was dropped unanswered.
+DROPPED = 0
 
 
 def _coerce(key: str, value: str) -> Any:
@@ -574,6 +587,7 @@ class FakeTelegramAPI:
         self._blocked: set[int | str] = set()
         self._rate_rules: list[_RateRule] = []
         self._fail_rules: list[_FailRule] = []
+        self._chat_faults: list[_ChatFault] = []
         self._global_bucket: _TokenBucket | None = None
         self._chat_buckets: dict[int | str, _TokenBucket] = {}
 
@@ -830,10 +844,11 @@ class FakeTelegramAPI:
         self._blocked.discard(chat_id)
 
     def rate_limit(
-        self, chat_id: int | str | None = None, retry_after: int = 1, times: int = 1
+        self, chat_id: int | str | None = None, retry_after: int = 1, times: int = 1, skip: int = 0
     ) -> None:
-        """Answer the next ``times`` sends (to ``chat_id``, or to any chat) with 429."""
-        self._rate_rules.append(_RateRule(chat_id, int(retry_after), times))
+        """Answer the next ``times`` sends (to ``chat_id``, or to any chat) with 429, after
+        letting ``skip`` of them through (so the 429 can fall in the middle of a batch)."""
+        self._rate_rules.append(_RateRule(chat_id, int(retry_after), times, skip))
 
     def fail_next(
         self, method: str, status: int = 502, times: int = 1, description: str | None = None
@@ -850,7 +865,33 @@ class FakeTelegramAPI:
                 description = "Error"
         self._fail_rules.append(_FailRule(method.lower(), status, description, times))
 
+    def fail_chat(self, chat_id: int | str, status: int = 500, times: int = 1) -> None:
+        """Answer the next ``times`` sends to ``chat_id`` with ``status`` (a 5xx: PTB's NetworkError)."""
+        try:
+            description = HTTPStatus(status).phrase
+        except ValueError:
+            description = "Error"
+        self._chat_faults.append(_ChatFault(chat_id, status, description, times))
+
+    def drop_chat(self, chat_id: int | str, times: int = 1) -> None:
+        """Close the connection of the next ``times`` sends to ``chat_id`` without any answer."""
+        self._chat_faults.append(_ChatFault(chat_id, DROPPED, "connection dropped", times))
+
+    def _chat_fault(self, method: str, params: dict[str, Any]) -> _ApiError | None:
+        chat_id = params.get("chat_id")
+        for rule in self._chat_faults:
+            if rule.chat_id == chat_id and method in _SEND_METHODS:
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self._chat_faults.remove(rule)
+                return _ApiError(rule.status, rule.description)
+        return None
+
     def _precheck(self, method: str, params: dict[str, Any]) -> _ApiError | None:
+        if self._chat_faults:
+            fault = self._chat_fault(method, params)
+            if fault is not None:
+                return fault
         if self._fail_rules:
             lowered = method.lower()
             for rule in self._fail_rules:
@@ -874,6 +915,9 @@ class FakeTelegramAPI:
             return None
         for rule in self._rate_rules:
             if rule.chat_id is None or rule.chat_id == chat_id:
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    break
                 rule.remaining -= 1
                 if rule.remaining <= 0:
                     self._rate_rules.remove(rule)
@@ -1117,6 +1161,9 @@ class FakeTelegramAPI:
             )
             if self._waiters:
                 self._notify()
+            if error.code == DROPPED and request.transport is not None:
+                request.transport.abort()  # as a lost connection looks to the client: no answer at all
+                return web.Response(status=HTTPStatus.INTERNAL_SERVER_ERROR)  # never reaches the client
             return self._error_response(error)
         if method in _SEND_METHODS:
             self.accepted_sends += 1

@@ -18,6 +18,7 @@ from handlers.core.context import Ctx, HandlerConfig, Later, Registry
 from engines.crisis import aftercare_line, crisis_reply, detect_crisis
 from handlers.core.aftercare import Aftercare, is_young
 from handlers.core.crisis_offer import opens_crisis_reply, private_offer
+from handlers.core.failures import log_failure, route_of
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
 from handlers.core.services import Services
@@ -56,6 +57,7 @@ class _Job:
     length: int
     crisis: bool
     done: asyncio.Future
+    error: BaseException | None = None  # why its handler failed (logged once, by `handle`)
 
 
 class _Prefetch:
@@ -113,7 +115,9 @@ class Dispatcher:
             return None
         return Reply(crisis_reply(self.language_for(inc, None)), kind=ReplyKind.CRISIS)
 
-    async def handle(self, inc: Incoming) -> list[Intent]:
+    async def handle(self, inc: Incoming, *, ref: str | None = None) -> list[Intent]:
+        """The intents that answer `inc`. `ref` names it in the one ERROR line written if its handler
+        fails (an adapter's update id, say: never a chat or user id, never the text)."""
         length = len(inc.text or "")
         cap = 4 * self.config.max_reflection_chars
         if length > cap:
@@ -138,7 +142,10 @@ class Dispatcher:
         self._pending.append(job)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
-        return await job.done
+        intents = await job.done
+        if job.error is not None:
+            log_failure(log, ref, route_of(inc, self.routes), "in the core; nothing was stored", job.error)
+        return intents
 
     async def _drain(self) -> None:
         """Group commit: messages that arrive together share one transaction, one flush, one fsync.
@@ -152,9 +159,9 @@ class Dispatcher:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
                 results = await self._run(batch)
-            except Exception:
+            except Exception as exc:
                 if len(batch) == 1:
-                    log.exception("handler failed; nothing was stored")
+                    batch[0].error = exc
                     results = [self._error(batch[0].inc)]
                 else:
                     results = []
@@ -169,11 +176,11 @@ class Dispatcher:
         for attempt in (1, 2):
             try:
                 return (await self._run([job]))[0]
-            except IntegrityError:
+            except IntegrityError as exc:
                 if attempt == 2:
-                    log.exception("conflict twice; nothing was stored")
-            except Exception:
-                log.exception("handler failed; nothing was stored")
+                    job.error = exc  # a conflict twice
+            except Exception as exc:
+                job.error = exc
                 break
         return self._error(job.inc)
 

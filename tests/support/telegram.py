@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.config import TelegramSettings
+from bot.delivery.pacing import RateLimiter
 from bot.platforms.telegram import TelegramPlatform
 from content.i18n import t
 from bench.loopback.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI, SentMessage
@@ -66,7 +67,9 @@ def sleeps() -> Sleeps:
 
 
 async def running(app: App, fake: FakeTelegramAPI, sleeps: Sleeps, **telegram: object) -> AsyncIterator[TelegramPlatform]:
-    platform = TelegramPlatform(on_telegram(app, fake, **telegram), sleep=sleeps, poll_timeout=1)
+    # Its own bulk limiter: the replies of one test must not slow the outbox of the next.
+    platform = TelegramPlatform(on_telegram(app, fake, **telegram), sleep=sleeps, poll_timeout=1,
+                                bulk=RateLimiter(30))
     await platform.start()
     try:
         yield platform

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -12,13 +13,16 @@ from telegram import Bot, CallbackQuery, ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.delivery.pacing import RateLimiter
 from bot.platforms.sent_log import SentLog
 from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
-from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents, start_link, url_button
+from bot.platforms.telegram.outbound import Batch, RetryPolicy, Sleep, render_all, start_link, url_button
+from bot.platforms.telegram.waits import ChatWaits
 from content.i18n import catalog, normalise_language
 from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
+from handlers.core.failures import log_failure, route_of
 from handlers.core.types import CloseButtons, DeleteMessages, Incoming, Intent, Reply, ReplyKind
 from storage.clock import Clock, system_clock
 from storage.repo import mark_unreachable
@@ -30,11 +34,21 @@ GROUP_PAYLOAD = "group"
 _TOAST_LIMIT = 200
 # Private chats whose last keyboard we remember (so typed text can close it); the oldest are forgotten.
 _KEYBOARDS_REMEMBERED = 50_000
+# The senders' lanes, lowest first: someone in crisis is never behind anyone's receipt. (Bulk has its
+# own sender, the outbox worker, which yields to these through the shared RateLimiter.)
+CRISIS_LANE, INTERACTIVE_LANE = 0, 1
+# How long SIGTERM waits for replies already through the core: container runtimes give 10 s in all.
+DRAIN_SECONDS = 8.0
 
 
-@dataclass(slots=True)
+def lane_of(intents: Sequence[Intent]) -> int:
+    crisis = any(isinstance(i, Reply) and i.kind in (ReplyKind.CRISIS, ReplyKind.CRISIS_OFFER) for i in intents)
+    return CRISIS_LANE if crisis else INTERACTIVE_LANE
+
+
+@dataclass(slots=True, eq=False)
 class _Job:
-    """Replies to one update, waiting for a sender."""
+    """Replies to one update, on their way: queued, with a sender, or parked while the chat waits."""
 
     update: Update
     bot: Bot
@@ -43,6 +57,10 @@ class _Job:
     intents: list[Intent]
     query: CallbackQuery | None
     turn: ChatTurn | None
+    lane: int = INTERACTIVE_LANE
+    order: int = 0  # first come, first served within a lane (a resumed job keeps its place)
+    batch: Batch | None = None  # the calls, once rendered, and how far they got
+    finished: bool = False
 
 
 class TelegramAdapter:
@@ -51,7 +69,8 @@ class TelegramAdapter:
     def __init__(self, dispatcher: Dispatcher, sessions: sessionmaker[Session], *, routes: Registry | None = None,
                  bot_username: str | None = None, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
                  default_language: str = "da", connections: int = 8,
-                 ordering: PerChatProcessor | None = None, clock: Clock = system_clock) -> None:
+                 ordering: PerChatProcessor | None = None, clock: Clock = system_clock,
+                 bulk: RateLimiter | None = None) -> None:
         self.dispatcher = dispatcher
         self.sessions = sessions
         self.routes = routes if routes is not None else dispatcher.routes
@@ -66,9 +85,17 @@ class TelegramAdapter:
         # `connections` senders make Bot API calls: more costs the HTTP client more than it gives, and
         # Telegram allows ~30 messages/s anyway. An update leaves PTB's hands once through the core,
         # so replies waiting for a sender never keep the next messages from the dispatcher.
+        # A sender never waits on one chat's limit: such a chat is parked in `waits` (see waits.py).
         self.connections = connections
-        self._outbox: asyncio.Queue[_Job] = asyncio.Queue()
+        self._ready: asyncio.PriorityQueue[tuple[int, int, _Job]] = asyncio.PriorityQueue()
+        self._order = itertools.count()
         self._senders: set[asyncio.Task[None]] = set()
+        self._unfinished: set[_Job] = set()
+        self._all_out = asyncio.Event()
+        self._closing = False
+        # Replies sent here count against the platform's rate that bulk shares, so bulk makes room.
+        self.bulk = bulk
+        self.waits = ChatWaits(sleep, bulk)
         # Chats that answered 403: nothing more is sent to them until they write to us again.
         self.unreachable: set[int] = set()
         # chat id → the message carrying the last keyboard we sent there (private chats only).
@@ -105,55 +132,93 @@ class TelegramAdapter:
         if turn is not None:
             await turn.may_dispatch()
         try:
-            intents = await self.dispatcher.handle(incoming)
+            intents = await self.dispatcher.handle(incoming, ref=f"telegram update {update.update_id}")
         finally:
             if turn is not None:
                 turn.done_dispatching()
         return self._queue(_Job(update, context.bot, incoming, chat.id, intents, query, turn))
 
-    # -- outbound: a few senders, each chat's replies in order ------------------------------------
+    # -- outbound: a few senders, each chat's replies in order, a waiting chat parked --------------
     def _queue(self, job: _Job) -> bool:
         if job.turn is not None:
             job.turn.handed_over = True  # the sender finishes the turn once the replies are out
-        self._outbox.put_nowait(job)
+        job.lane, job.order = lane_of(job.intents), next(self._order)
+        self._unfinished.add(job)
+        self._all_out.clear()
+        if job.turn is not None:
+            job.turn.when_may_send(lambda: self._ready_to_send(job))
+        else:
+            self._ready_to_send(job)
         while len(self._senders) < self.connections:
             self._senders.add(asyncio.create_task(self._sender(), name="telegram-sender"))
         return True
 
+    def _ready_to_send(self, job: _Job) -> None:
+        """The job may be sent now (its chat's earlier replies are out, or its own wait is over)."""
+        if not job.finished and not self._closing:
+            self._ready.put_nowait((job.lane, job.order, job))
+
     async def _sender(self) -> None:
         while True:
-            job = await self._outbox.get()
+            *_, job = await self._ready.get()
+            done = True
             try:
-                if job.turn is not None:
-                    await job.turn.may_send()
-                await self._deliver(job)
-            except Exception:  # noqa: BLE001 - one failed delivery must not stop the sender
-                log.exception("telegram: delivering replies failed")
+                done = await self._deliver(job)
+            except asyncio.CancelledError:
+                if job.batch is not None:
+                    self._after_sending(job, job.batch)  # stopped mid-batch: what did go out is remembered
+                raise
+            except Exception as exc:  # noqa: BLE001 - one failed delivery must not stop the sender
+                log_failure(log, f"telegram update {job.update.update_id}", route_of(job.incoming, self.routes),
+                            "sending its replies", exc)
             finally:
-                if job.turn is not None:
-                    job.turn.finish()
-                self._outbox.task_done()
-                self._count_handled()
+                if done:
+                    self._finish(job)
 
-    async def drain(self, timeout: float = 15.0) -> None:
+    def _park(self, job: _Job, seconds: float) -> None:
+        """The chat must wait: its batch goes aside, to come back to the queue when the wait is over."""
+        assert job.batch is not None
+        self.waits.park(job, seconds, lambda: self._ready_to_send(job), chat=job.chat_id,
+                        rate_limited=job.batch.rate_limited)
+
+    def _finish(self, job: _Job) -> None:
+        """Once per job, sent or not: the chat's next replies may go, drain may count it out."""
+        if job.finished:
+            return
+        job.finished = True
+        if job.turn is not None:
+            job.turn.finish()
+        self._unfinished.discard(job)
+        if not self._unfinished:
+            self._all_out.set()
+        self._count_handled()
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Send what is already through the core (for at most `timeout` s), then stop the senders."""
-        if self._senders:
+        if self._unfinished:
             try:
                 async with asyncio.timeout(timeout):
-                    await self._outbox.join()
+                    await self._all_out.wait()
             except TimeoutError:
-                # E.g. a long 429: what was stored stays stored; only these receipts are not sent.
-                log.warning("telegram: stopping with %d replies unsent", self._outbox.qsize())
-        self.sent_log.flush()
-        for task in self._senders:
-            task.cancel()
-        await asyncio.gather(*self._senders, return_exceptions=True)
-        self._senders.clear()
-        while not self._outbox.empty():
-            job = self._outbox.get_nowait()
-            if job.turn is not None:
-                job.turn.finish()
-            self._outbox.task_done()
+                # E.g. a long 429: what was stored stays stored; only these receipts are not sent here.
+                log.warning("telegram: stopping with %d replies unsent (%d chats waiting out a limit)",
+                            len(self._unfinished), len(self.waits))
+        self._closing = True
+        try:
+            for task in self._senders:
+                task.cancel()
+            await asyncio.gather(*self._senders, return_exceptions=True)
+            self._senders.clear()
+            await self.waits.close()  # after the senders, so none parks a chat once this is done
+            for job in list(self._unfinished):
+                if job.batch is not None:
+                    self._after_sending(job, job.batch)  # what did go out is remembered (for /forget)
+                self._finish(job)
+            while not self._ready.empty():
+                self._ready.get_nowait()
+            self.sent_log.flush()
+        finally:
+            self._closing = False
 
     def _count_handled(self) -> None:
         self.handled += 1
@@ -169,12 +234,27 @@ class TelegramAdapter:
                 self._progress.clear()
                 await self._progress.wait()
 
-    async def _deliver(self, job: _Job) -> None:
+    async def _deliver(self, job: _Job) -> bool:
+        """Send a job's replies, or go on where they stopped. True: done (all out, or given up);
+        False: the chat must wait first, and the job is parked (it comes back here afterwards)."""
+        if job.batch is None:
+            job.batch = await self._prepare(job)
+            if job.batch is None:
+                return True
+        wait = await job.batch.advance(job.bot, self.policy)
+        if wait is not None:
+            self._park(job, wait)
+            return False
+        self._after_sending(job, job.batch)
+        return True
+
+    async def _prepare(self, job: _Job) -> Batch | None:
+        """Once per job: answer the press, and render the replies as the calls of a batch (None: none)."""
         intents, query, chat_id = job.intents, job.query, job.chat_id
         if job.incoming is None:
             if query is not None:
                 await self._answer(query, None)
-            return
+            return None
         private = job.incoming.chat_type == "private"
         if query is not None:
             toast = self._toast(intents)
@@ -187,27 +267,42 @@ class TelegramAdapter:
             # A typed answer (a municipality) can also spend the keyboard shown last: close that one.
             pressed = self.last_keyboard.get(chat_id) if private else None
         if not intents or chat_id in self.unreachable:
-            return
+            return None
         message = job.update.message
         reply_to = message.message_id if not private and message is not None else None
         if any(isinstance(i, Reply) and i.kind is ReplyKind.CRISIS_OFFER for i in intents):
             reply_to = None  # never threaded to crisis words: that would point at what was said
         intents = [self._with_waiting_ids(i, job.incoming.user_id) if isinstance(i, DeleteMessages) else i
                    for i in intents]
-        delivery = await send_intents(job.bot, chat_id, intents, pressed_message_id=pressed, reply_to=reply_to,
-                                      extra_buttons=self._extra_buttons(job.incoming), policy=self.policy,
-                                      sleep=self.sleep)
+        return Batch(chat_id, render_all(job.bot, intents, pressed_message_id=pressed, reply_to=reply_to,
+                                         extra_buttons=self._extra_buttons(job.incoming)))
+
+    def _after_sending(self, job: _Job, batch: Batch) -> None:
+        delivery = batch.delivery
+        assert job.incoming is not None
+        if self.bulk is not None:
+            for _ in range(delivery.sent):
+                self.bulk.interactive()
+        private = job.incoming.chat_type == "private"
         if private and delivery.personal:
-            self.sent_log.add(job.incoming.user_id, str(chat_id), (str(m) for m in delivery.personal))
+            self.sent_log.add(job.incoming.user_id, str(job.chat_id), (str(m) for m in delivery.personal))
         if delivery.unreachable:
-            self.chat_unreachable(chat_id)
+            self.chat_unreachable(job.chat_id)
         elif private:
-            self._remember_keyboard(chat_id, delivery.results)
+            self._remember_keyboard(job.chat_id, delivery.results)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """PTB's error handler: log (never the content: it is someone's words) and carry on."""
-        update_id = update.update_id if isinstance(update, Update) else None
-        log.error("telegram: update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+        """PTB's error handler: one ERROR line with the update id and the handler, never the content
+        (it is someone's words) nor a chat or user id; then carry on."""
+        update_id, incoming = None, None
+        if isinstance(update, Update):
+            update_id = update.update_id
+            try:
+                incoming = to_incoming(update, bot_username=self.bot_username, routes=self.routes)
+            except Exception:  # noqa: BLE001 - the failure may be right there; the line is written anyway
+                incoming = None
+        log_failure(log, f"telegram update {update_id}", route_of(incoming, self.routes), "in the adapter",
+                    context.error)
 
     def _membership_changed(self, update: Update) -> None:
         change = update.my_chat_member

@@ -5,6 +5,9 @@ core once the previous one has *been through the core*, and send its replies onc
 has *sent* its replies. So a person's messages are handled and answered in the order they wrote
 them, while their second message can already join the dispatcher's next group commit as the first
 reply is still on its way — instead of trickling in one by one, each with its own fsync.
+
+A chat waiting out its own rate limit keeps its later replies behind it (they are handed to a sender
+only when `when_may_send` says so), and nothing else: other chats go on.
 """
 from __future__ import annotations
 
@@ -56,6 +59,18 @@ class ChatTurn:
         """Wait until the chat's previous update has sent its replies."""
         if self.previous is not None and not self.previous.sent.done():
             await asyncio.wait((self.previous.sent,))
+
+    def when_may_send(self, go: Callable[[], None]) -> None:
+        """Call `go` once the chat's previous update has sent its replies (at once if it has).
+
+        A callback, not a wait: a reply queued behind its chat's earlier one (which may be waiting out
+        the chat's 429) must not hold one of the few senders every chat shares while it waits.
+        """
+        previous = self.previous
+        if previous is None or previous.sent.done():
+            go()
+        else:
+            previous.sent.add_done_callback(lambda _: go())
 
     def finish(self) -> None:
         self.done_dispatching()

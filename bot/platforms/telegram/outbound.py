@@ -5,10 +5,12 @@ Two layers, so the bulk outbox can reuse the second without the first:
 - `render(intent, …)` turns one neutral intent into the Bot API calls that show it natively
   (inline keyboards, a Share button for a Reply with `share`, messages split under 4,096 characters,
   documents, keyboard removal);
-- `send_intents(bot, chat_id, intents, …)` performs them in order and maps Telegram's errors:
-  403 → the chat is unreachable and nothing more is sent to it; 429 → wait `retry_after`, retry;
-  network errors and timeouts → bounded retries with backoff; a group migrated to a supergroup →
-  continue in the new chat. It never raises for a delivery problem; it reports a `Delivery`.
+- a `Batch` performs one chat's calls in order and maps Telegram's errors: 403 → the chat is
+  unreachable and nothing more is sent to it; 429 → wait `retry_after`, retry; network errors,
+  5xx and timeouts → bounded retries with backoff; a group migrated to a supergroup → continue in
+  the new chat. It never sleeps: it stops where the chat must wait and says for how long, so the
+  adapter can park that chat and serve others (`perform` / `send_intents` sleep, for a task of
+  their own). It never raises for a delivery problem; it reports a `Delivery`.
 """
 from __future__ import annotations
 
@@ -153,7 +155,7 @@ class RetryPolicy:
     backoff: float = 0.5
     max_backoff: float = 8.0
     rate_limit_attempts: int = 5
-    max_retry_after: float = 3600.0  # never sleep longer than this on one 429
+    max_retry_after: float = 3600.0  # never wait longer than this on one 429
 
 
 @dataclass
@@ -164,7 +166,7 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     unreachable: bool = False
-    waited: float = 0.0  # seconds spent honouring 429s and backing off
+    waited: float = 0.0  # seconds asked for by 429s and backoff
     migrated_to: int | None = None
     results: list[Any] = field(default_factory=list)
     # Ids of sent messages that show a person's data (ApiCall.personal), for /forget to delete later.
@@ -195,95 +197,145 @@ _HARMLESS_EDIT = ("message is not modified", "message to edit not found", "messa
 _UNDELETABLE = ("message can't be deleted", "message to delete not found")
 
 
-class ChatUnreachable(Exception):
-    """Telegram answered 403: the person blocked the bot, deleted their account, or we were removed."""
+class Batch:
+    """One chat's calls, performed in order, that stop (never sleep) where the chat must wait.
 
-
-async def call_with_retry(bot: Bot, call: ApiCall, chat_id: int | str, *, policy: RetryPolicy = RetryPolicy(),
-                          sleep: Sleep = asyncio.sleep, delivery: Delivery | None = None) -> Any:
-    """Perform one call: wait out 429s and retry network errors; raise ChatUnreachable on 403.
-
-    Raises BadRequest (not retried: the request itself is wrong) and the last NetworkError once
-    the attempts are used up. Note a timeout may hide a message that did arrive: retrying a send
-    after TimedOut can, rarely, show it twice; losing it would be worse.
+    `advance` performs calls until they are all done, or until one needs a wait — a 429 with its
+    `retry_after`, or a network error / 5xx / dropped connection with its backoff — and then returns
+    the seconds to wait, leaving the batch at that call. Whoever drives the batch decides where the
+    waiting happens: the adapter parks the chat and its shared sender goes on to other chats (one
+    chat's limit must never hold what everyone needs); `perform` simply sleeps. Calls already
+    accepted are never sent again when the batch resumes. 403 stops the batch (`unreachable`); a call
+    refused for good (400, or past the attempts) is skipped and counted in `failed`. Note a timeout
+    may hide a message that did arrive: retrying a send after TimedOut can, rarely, show it twice;
+    losing it would be worse.
     """
-    method = getattr(bot, call.method)
-    network_failures = rate_limits = migrations = 0
-    while True:
+
+    __slots__ = ("chat_id", "calls", "delivery", "position", "rate_limited", "_network_failures", "_rate_limits",
+                 "_migrations")
+
+    def __init__(self, chat_id: int | str, calls: Sequence[ApiCall]) -> None:
+        self.chat_id = chat_id
+        self.calls = list(calls)
+        self.delivery = Delivery(chat_id)
+        self.position = 0  # the next call to perform
+        self.rate_limited = False  # the last wait asked for was a 429's (not a backoff)
+        self._network_failures = self._rate_limits = self._migrations = 0
+
+    @property
+    def done(self) -> bool:
+        return self.position >= len(self.calls)
+
+    async def advance(self, bot: Bot, policy: RetryPolicy = RetryPolicy()) -> float | None:
+        """Perform the calls left; None when all are done, else the seconds this chat must wait first."""
+        while not self.done:
+            wait = await self._attempt(bot, self.calls[self.position], policy)
+            if wait is not None:
+                self.delivery.waited += wait
+                return wait
+        return None
+
+    def _next_call(self) -> None:
+        self.position += 1
+        self._network_failures = self._rate_limits = self._migrations = 0
+
+    async def _attempt(self, bot: Bot, call: ApiCall, policy: RetryPolicy) -> float | None:
+        """One try of the current call: moves on, or stays and returns a wait, or stays to try again now."""
+        delivery = self.delivery
+        target = call.chat_id if call.chat_id is not None else delivery.migrated_to or self.chat_id
         try:
-            return await method(chat_id=chat_id, **call.kwargs)
-        except Forbidden as exc:
-            raise ChatUnreachable(str(exc)) from exc
+            result = await getattr(bot, call.method)(chat_id=target, **call.kwargs)
+        except Forbidden:
+            delivery.unreachable = True  # blocked, or removed from the group: nothing more to this chat
+            self.position = len(self.calls)
+            return None
         except RetryAfter as exc:
-            rate_limits += 1
-            if rate_limits >= policy.rate_limit_attempts:
-                raise
-            wait = min(retry_after_seconds(exc), policy.max_retry_after)
-            log.info("telegram: 429 on %s, waiting %.1fs", call.method, wait)
+            self._rate_limits += 1
+            if self._rate_limits < policy.rate_limit_attempts:
+                self.rate_limited = True
+                wait = min(retry_after_seconds(exc), policy.max_retry_after)
+                log.info("telegram: 429 on %s, the chat waits %.1fs", call.method, wait)
+                return wait
+            self._failed(call, exc)
         except ChatMigrated as exc:
-            # A group became a supergroup: the same conversation continues under a new id.
-            migrations += 1
-            if migrations > 2:
-                raise
-            chat_id = exc.new_chat_id
-            if delivery is not None:
+            # A group became a supergroup: the same conversation continues under a new id, at once.
+            self._migrations += 1
+            if self._migrations <= 2 and call.chat_id is None:
                 delivery.migrated_to = exc.new_chat_id
-            continue
-        except BadRequest:
-            raise
-        except NetworkError as exc:  # TimedOut included
-            network_failures += 1
-            if network_failures >= policy.network_attempts:
-                raise
-            wait = min(policy.backoff * 2 ** (network_failures - 1), policy.max_backoff)
-            log.info("telegram: %s on %s, retry %d in %.1fs", type(exc).__name__, call.method, network_failures, wait)
-        if delivery is not None:
-            delivery.waited += wait
-        await sleep(wait)
-
-
-async def perform(bot: Bot, chat_id: int | str, calls: Sequence[ApiCall], *, policy: RetryPolicy = RetryPolicy(),
-                  sleep: Sleep = asyncio.sleep) -> Delivery:
-    """Perform calls in order for one chat; stop at a 403, skip a call that fails for good."""
-    delivery = Delivery(chat_id)
-    for call in calls:
-        target = call.chat_id if call.chat_id is not None else delivery.migrated_to or chat_id
-        try:
-            result = await call_with_retry(bot, call, target, policy=policy, sleep=sleep, delivery=delivery)
+                return None
+            self._failed(call, exc)
+        except BadRequest as exc:  # before NetworkError, which it subclasses: the request itself is wrong
+            if self._refused(call, exc):
+                return None
+        except NetworkError as exc:  # TimedOut, 5xx and dropped connections included
+            self._network_failures += 1
+            if self._network_failures < policy.network_attempts:
+                self.rate_limited = False
+                wait = min(policy.backoff * 2 ** (self._network_failures - 1), policy.max_backoff)
+                log.info("telegram: %s on %s, retry %d in %.1fs", type(exc).__name__, call.method,
+                         self._network_failures, wait)
+                return wait
+            self._failed(call, exc)
+        except TelegramError as exc:
+            self._failed(call, exc)
+        else:
             delivery.results.append(result)
             delivery.sent += 1
             if call.personal and hasattr(result, "message_id"):
                 delivery.personal.append(result.message_id)
-        except ChatUnreachable:
-            delivery.unreachable = True
-            break
-        except BadRequest as exc:
-            reason = exc.message.lower()
-            if call.method.startswith("edit_") and any(s in reason for s in _HARMLESS_EDIT):
-                continue  # e.g. a second quick press: the keyboard is already gone
-            if call.method == "delete_message" and any(s in reason for s in _UNDELETABLE):
-                delivery.not_deleted += 1
-                continue
-            if "chat not found" in reason:
-                delivery.unreachable = True  # a deleted account or chat: like a 403, stop here
-                break
-            delivery.failed += 1
-            log.error("telegram: %s refused: %s", call.method, exc.message)
-        except TelegramError as exc:
-            delivery.failed += 1
-            log.error("telegram: %s failed for good: %s", call.method, exc)
-    return delivery
+        self._next_call()
+        return None
+
+    def _failed(self, call: ApiCall, exc: TelegramError) -> None:
+        self.delivery.failed += 1
+        log.error("telegram: %s failed for good: %s", call.method, exc)
+
+    def _refused(self, call: ApiCall, exc: BadRequest) -> bool:
+        """A 400: harmless, expected, the end of this chat (True: the batch stopped), or a failure."""
+        reason = exc.message.lower()
+        if call.method.startswith("edit_") and any(s in reason for s in _HARMLESS_EDIT):
+            return False  # e.g. a second quick press: the keyboard is already gone
+        if call.method == "delete_message" and any(s in reason for s in _UNDELETABLE):
+            self.delivery.not_deleted += 1
+            return False
+        if "chat not found" in reason:
+            self.delivery.unreachable = True  # a deleted account or chat: like a 403, stop here
+            self.position = len(self.calls)
+            return True
+        self.delivery.failed += 1
+        log.error("telegram: %s refused: %s", call.method, exc.message)
+        return False
 
 
-async def send_intents(bot: Bot, chat_id: int | str, intents: Sequence[Intent], *,
-                       pressed_message_id: int | None = None, reply_to: int | None = None,
-                       extra_buttons: Callable[[Intent], Sequence[dict[str, str]]] | None = None,
-                       policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep) -> Delivery:
-    """Render and send intents to one chat, in order. Never raises for a delivery problem."""
+async def perform(bot: Bot, chat_id: int | str, calls: Sequence[ApiCall], *, policy: RetryPolicy = RetryPolicy(),
+                  sleep: Sleep = asyncio.sleep) -> Delivery:
+    """Perform calls in order for one chat, sleeping through its waits (for a task of its own, e.g. the
+    announcer); stop at a 403, skip a call that fails for good."""
+    batch = Batch(chat_id, calls)
+    while (wait := await batch.advance(bot, policy)) is not None:
+        await sleep(wait)
+    return batch.delivery
+
+
+def render_all(bot: Bot, intents: Sequence[Intent], *, pressed_message_id: int | None = None,
+               reply_to: int | None = None,
+               extra_buttons: Callable[[Intent], Sequence[dict[str, str]]] | None = None) -> list[ApiCall]:
+    """The calls that show these intents in one chat, in order."""
     calls: list[ApiCall] = []
     username = username_of(bot)
     for intent in intents:
         extra = extra_buttons(intent) if extra_buttons is not None else ()
         calls.extend(render(intent, pressed_message_id=pressed_message_id, reply_to=reply_to, extra_buttons=extra,
                             bot_username=username))
+    return calls
+
+
+async def send_intents(bot: Bot, chat_id: int | str, intents: Sequence[Intent], *,
+                       pressed_message_id: int | None = None, reply_to: int | None = None,
+                       extra_buttons: Callable[[Intent], Sequence[dict[str, str]]] | None = None,
+                       policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep) -> Delivery:
+    """Render and send intents to one chat, in order, sleeping through its waits. Never raises for a
+    delivery problem. (The adapter drives a `Batch` instead, so a waiting chat holds no sender.)"""
+    calls = render_all(bot, intents, pressed_message_id=pressed_message_id, reply_to=reply_to,
+                       extra_buttons=extra_buttons)
     return await perform(bot, chat_id, calls, policy=policy, sleep=sleep)

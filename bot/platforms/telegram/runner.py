@@ -16,8 +16,10 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
 from bot.app import App
+from bot.delivery.pacing import RateLimiter, limiter
 from bot.platforms.telegram.adapter import TelegramAdapter
 from bot.platforms.telegram.announcements import announce_forever
+from bot.platforms.telegram.inbound import PLATFORM
 from bot.platforms.telegram.menu import sync_menus
 from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep
@@ -64,7 +66,7 @@ class TelegramPlatform:
     """One bot: `await start()`, then `await wait()` (until the updater dies or it is cancelled), `stop()`."""
 
     def __init__(self, app: App, *, sleep: Sleep = asyncio.sleep, policy: RetryPolicy = RetryPolicy(),
-                 poll_timeout: float = 10.0) -> None:
+                 poll_timeout: float = 10.0, bulk: RateLimiter | None = None) -> None:
         settings = app.settings
         if not settings.telegram_token:
             raise TelegramStartError("telegram needs a bot token: set SAMTALE_TELEGRAM_TOKEN")
@@ -92,7 +94,10 @@ class TelegramPlatform:
         username = self.settings.bot_username.lstrip("@") if self.settings.bot_username else None
         self.adapter = TelegramAdapter(app.dispatcher, app.sessions, bot_username=username, policy=policy, sleep=sleep,
                                        default_language=settings.default_language, connections=connections,
-                                       ordering=self.ordering, clock=app.clock)
+                                       ordering=self.ordering, clock=app.clock,
+                                       # The outbox worker's limiter (the process's, unless given):
+                                       # replies push bulk back, and a flood of 429s pauses bulk first.
+                                       bulk=bulk if bulk is not None else limiter(PLATFORM))
         self.application.add_handler(TypeHandler(Update, self.adapter.on_update))
         self.application.add_error_handler(self.adapter.on_error)
         self._started = False

@@ -183,11 +183,11 @@ async def test_a_failing_update_does_not_stop_the_polling_loop(fake, tg_lite, h,
     real = tg_lite.adapter.dispatcher.handle
     calls = {"n": 0}
 
-    async def flaky(incoming):
+    async def flaky(incoming, **kw):
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("boom")
-        return await real(incoming)
+        return await real(incoming, **kw)
 
     monkeypatch.setattr(tg_lite.adapter.dispatcher, "handle", flaky)
     assert await Chat(h).say("Hemmelig tekst") == []
