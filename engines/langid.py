@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from engines.langid_model import LatinModel, load_model, words_of
-from engines.langid_neighbours import danish_or_neighbour, is_danish_word
+from engines.langid_neighbours import danish_or_neighbour, is_scandinavian_word
 from engines.langid_script import script_language
 
 DENMARK = "da"
@@ -81,12 +81,13 @@ def decide(model: LatinModel, words: list[str], chosen: str | None, hint: str | 
     if chosen in total:
         total[chosen] += CHOSEN_BONUS
     best = max(total, key=lambda lang: (total[lang], lang == DENMARK))
-    if (chosen or hint or DENMARK) == DENMARK and all(model.knows(w, DENMARK) or is_danish_word(w) for w in words):
-        # "tak", "ja tak", "trist": every word is one Danes write, so in Denmark it is Danish (or Norwegian
-        # or Swedish, if they say so), however likely the letters make Polish or German.
+    if best not in NEIGHBOURS and (chosen or hint or DENMARK) in NEIGHBOURS and all(
+            is_scandinavian_word(w) or any(model.knows(w, lang) for lang in NEIGHBOURS) for w in words):
+        # "tak", "ja tak", "trist": every word is one Danes (or Norwegians, Swedes) write, so in Denmark it
+        # is one of the three, however likely the letters make it Polish or German.
         best = DENMARK
     if best in NEIGHBOURS:
-        best = danish_or_neighbour(words, total)
+        best = danish_or_neighbour(words, total, hint if hint in ("no", "sv") else None)
     return best, total
 
 

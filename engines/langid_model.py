@@ -51,6 +51,7 @@ class LatinModel:
         self.prior: tuple[float, ...] = tuple(data["prior"])
         # feature -> its log-probability per language minus that language's unseen cost (0 = unseen).
         self.table: dict[str, tuple[float, ...]] = {f: tuple(v) for f, v in data["features"].items()}
+        self._column = {lang: i for i, lang in enumerate(self.languages)}
         self._cache: dict[str, tuple[float, ...]] = {}
 
     def known(self, word: str) -> bool:
@@ -60,7 +61,7 @@ class LatinModel:
     def knows(self, word: str, language: str) -> bool:
         """Whether this exact word occurred in the training lines of that language."""
         row = self.table.get(f"w:{word}")
-        return row is not None and row[self.languages.index(language)] > 0
+        return row is not None and row[self._column[language]] > 0
 
     def word_scores(self, word: str) -> tuple[float, ...]:
         """The word's log-likelihood per language (in the order of `languages`)."""
@@ -68,14 +69,12 @@ class LatinModel:
         if cached is not None:
             return cached
         feats = word_features(word)
+        get = self.table.get
+        rows = [row for row in map(get, feats) if row is not None]
         n = len(feats)
-        total = [n * u for u in self.unseen]
-        table = self.table
-        for f in feats:
-            row = table.get(f)
-            if row is not None:
-                total = [a + b for a, b in zip(total, row)]
-        scores = tuple(total)
+        # Summed column by column (zip transposes the rows), which is several times faster than row by row.
+        scores = tuple(n * u + sum(col) for u, col in zip(self.unseen, zip(*rows))) if rows else \
+            tuple(n * u for u in self.unseen)
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[word] = scores
