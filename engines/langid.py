@@ -9,8 +9,8 @@
    spellings: "meg", "ikkje", "jag", "inte"); a text that reads the same in both is Danish.
 4. The writer's chosen language, the platform's locale hint and the prior that this is Denmark are
    added as small bonuses, so "ok" from someone who chose English is English, and from anyone else Danish.
-5. Only a longer text whose words the model has never seen goes to langdetect, and only its answers
-   outside the model's languages are taken (Romanian, Italian, Dutch, …).
+5. Only a longer text whose letter triples mostly never occur in the model's best language goes to
+   langdetect, and only its answers outside the model's languages are taken (Romanian, Finnish, …).
 
 `detect_language(text, chosen, hint)` returns an ISO 639-1 code; `explain_language` says why.
 """
@@ -30,9 +30,9 @@ NEIGHBOURS = ("da", "no", "sv")
 CHOSEN_BONUS = 12.0
 HINT_BONUS = 6.0
 DENMARK_BONUS = 3.0
-# langdetect is asked only about texts this long, most of whose words the model has never seen.
+# langdetect is asked only about texts this long that fit the model's best language this badly.
 LANGDETECT_MIN_WORDS = 4
-LANGDETECT_MAX_KNOWN = 0.25
+LANGDETECT_BELOW_COVERAGE = 0.55
 
 # Links, handles, e-mails and the scrubber's placeholders say nothing about the language.
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|@\w+|\[(?:cpr|telefon|email|link|handle)\]", re.I)
@@ -103,11 +103,13 @@ def explain_language(text: str, chosen: str | None = None, hint: str | None = No
     if not words:
         return LanguageGuess(context, "context")
     model = load_model()
-    if len(words) >= LANGDETECT_MIN_WORDS and sum(map(model.known, words)) <= LANGDETECT_MAX_KNOWN * len(words):
+    best, total = decide(model, words, chosen, hint)
+    if len(words) >= LANGDETECT_MIN_WORDS and model.coverage(words, best) < LANGDETECT_BELOW_COVERAGE:
+        # Most of its letter triples never occur in the language the model found: a language it was
+        # not trained on (Romanian, Finnish, Croatian, …).
         found = _langdetect(text, model.languages)
         if found is not None:
             return LanguageGuess(found, "langdetect")
-    best, total = decide(model, words, chosen, hint)
     ranked = sorted(total.items(), key=lambda kv: -kv[1])[:4]
     return LanguageGuess(best, "model", tuple((k, round(v, 1)) for k, v in ranked))
 

@@ -54,9 +54,12 @@ class LatinModel:
         self._column = {lang: i for i, lang in enumerate(self.languages)}
         self._cache: dict[str, tuple[float, ...]] = {}
 
-    def known(self, word: str) -> bool:
-        """Whether this exact word occurred in the training lines of any language."""
-        return f"w:{word}" in self.table
+    def coverage(self, words: list[str], language: str) -> float:
+        """The share of the words' letter triples (word edges included) this language's lines contain."""
+        column = self._column[language]
+        grams = [p[i:i + 3] for p in (f" {w} " for w in words) for i in range(len(p) - 2)]
+        seen = sum(1 for g in grams if (row := self.table.get(g)) is not None and row[column] > 0)
+        return seen / max(1, len(grams))
 
     def knows(self, word: str, language: str) -> bool:
         """Whether this exact word occurred in the training lines of that language."""
