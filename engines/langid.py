@@ -3,7 +3,7 @@
 1. A non-Latin script decides at once (engines/langid_script.py): Arabic script (Arabic, Persian, Urdu,
    Sorani), Cyrillic (Ukrainian or Russian by і ї є ґ / ы э ъ ё and common words), Greek, Hebrew, …
 2. Latin script is scored by a naive-Bayes model over words and their character 1-4-grams
-   (engines/langid_model.py; trained by engines/langid_train.py on engines/langid_train.tsv) for
+   (engines/langid_model.py; trained by engines/langid_train.py on content/models/langid_train.tsv) for
    Danish, Norwegian, Swedish, English, German, Turkish, Polish, Somali, French and Spanish.
 3. Danish first: Norwegian or Swedish must beat Danish by a clear margin (their own words and
    spellings: "meg", "ikkje", "jag", "inte"); a text that reads the same in both is Danish.

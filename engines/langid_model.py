@@ -1,7 +1,7 @@
 """The Latin-script language model: naive Bayes over words and their character 1-4-grams, from a versioned file.
 
-engines/langid_train.py builds engines/langid_model.json from engines/langid_train.tsv (see
-engines/langid_data_card.md); engines/langid.py asks it only about Latin-script text. A text's score for
+engines/langid_train.py builds content/models/langid.json from content/models/langid_train.tsv (data
+card: content/models/langid_data_card.md); engines/langid.py asks it only about Latin-script text. A text's score for
 a language is the sum of its words' scores, and a word's score is the same wherever it appears, so each
 word is worked out once and remembered (chat repeats its words: "jeg", "er", "ikke", "hej").
 """
@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-MODEL_PATH = Path(__file__).with_name("langid_model.json")
+MODEL_PATH = Path(__file__).resolve().parents[1] / "content" / "models" / "langid.json"
 FORMAT = 1
 MAX_NGRAM = 4
 # A whole word is stronger evidence than any of its letter groups: it counts this many times.

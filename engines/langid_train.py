@@ -1,4 +1,4 @@
-"""Train the Latin-script language model: engines/langid_train.tsv -> engines/langid_model.json.
+"""Train the Latin-script language model: content/models/langid_train.tsv -> content/models/langid.json.
 
     python -m engines.langid_train            # write the model (deterministic: same data, same file)
     python -m engines.langid_train --folds 5  # also print cross-validated accuracy on the training lines
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engines.langid_model import FORMAT, MODEL_PATH, LatinModel, word_features, words_of
 
-TRAIN_PATH = Path(__file__).with_name("langid_train.tsv")
+TRAIN_PATH = MODEL_PATH.with_name("langid_train.tsv")
 VERSION = "2026-12-05.1"
 ALPHA = 0.05
 # Weights this small change no decision; dropping them keeps the file (and the load) small.
