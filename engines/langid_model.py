@@ -26,7 +26,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 def words_of(text: str) -> list[str]:
     """The words of a text as the model sees them: NFC, lower case, letters only (apostrophes kept inside)."""
-    return _WORD.findall(unicodedata.normalize("NFC", text).lower().replace("’", "'"))
+    # "İ".lower() is "i" plus a combining dot, which would split Turkish "İyi" in two.
+    lower = unicodedata.normalize("NFC", text).lower().replace("i\u0307", "i").replace("’", "'")
+    return _WORD.findall(lower)
 
 
 def word_features(word: str) -> list[str]:

@@ -95,15 +95,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=0, help="print k-fold accuracy on the training lines")
     args = parser.parse_args(argv)
     rows = read_lines(args.data)
+    model = train(rows, args.alpha)
+    args.out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} (version {model['version']}, {len(model['features']):,} features, "
+          f"lines per language {model['trained_on']})")
     if args.folds:
         accuracy, misses = cross_validate(rows, args.folds, args.alpha)
         print(f"{args.folds}-fold accuracy on {len(rows)} training lines: {100 * accuracy:.1f} %")
         for (want, got), n in misses.most_common():
             print(f"  {want} read as {got}: {n}")
-    model = train(rows, args.alpha)
-    args.out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} (version {model['version']}, {len(model['features']):,} features, "
-          f"lines per language {model['trained_on']})")
 
 
 if __name__ == "__main__":

@@ -106,7 +106,8 @@ def test_a_text_the_same_in_danish_and_norwegian_is_danish_unless_the_platform_s
 @pytest.mark.parametrize(("text", "lang"), [
     ("Merhaba, nasılsın?", "tr"), ("Cok yalnizim burada", "tr"), ("Jestem bardzo samotna", "pl"),
     ("nie mam przyjaciol", "pl"), ("Ich vermisse meine Familie", "de"), ("I miss my family", "en"),
-    ("ja tak", "da"), ("tak", "da"), ("trist", "da"),
+    ("ja tak", "da"), ("tak", "da"), ("trist", "da"), ("İyi geceler", "tr"), ("İYİYİM", "tr"),
+    ("Mir geht's nicht gut", "de"), ("Me too", "en"), ("Nie wiem", "pl"),
 ])
 def test_short_messages(text, lang):
     assert detect_language(text) == lang
