@@ -28,7 +28,7 @@ _LISTS: dict[str, frozenset[str]] = _load_lists()
 # Spellings, for words in no list: (pattern, language). Half a vote each: spellings travel.
 _SPELLINGS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"[äö]"), ("sv",)),
-    (re.compile(r"(?:ar|or)na$|era$|^\w{2,}[bdfgklmnprstv]ar$"), ("sv",)),
+    (re.compile(r"(?:ar|or)na$|^\w{4,}era$|^\w{2,}[bdfgklmnprstv]ar$"), ("sv",)),
     (re.compile(r"skap$|skapet$"), ("no", "sv")),
     (re.compile(r"ej|hed$|heden$|erne$|[^i]gt$|skab$|skabet$"), ("da",)),
     (re.compile(r"ei|øy|het$|heten$|sjon$|sjonen$|kk$|(?<!e)tt$|nn$|^kj|^skj"), ("no",)),
