@@ -13,7 +13,7 @@ from engines.langid_train import TRAIN_PATH, read_lines, train
 from insights.render import _language_name
 
 # Floors a regression would break (figures today: 100 % on the labelled set and its holdout split,
-# 99.5 % on the short dev set; bench/langid.py prints them).
+# 99.5 % on the short dev set, 98.0 % on the blind set; bench/langid.py prints them).
 BAR = 0.99
 SHORT_BAR = 0.98
 NINE = ("da", "no", "sv", "ar", "tr", "pl", "uk", "de", "en")
@@ -48,11 +48,23 @@ def test_accuracy_on_short_texts_in_the_nine_languages():
         assert _accuracy([r for r in rows if r[0] == lang]) >= 0.95, lang
 
 
+def test_accuracy_on_the_blind_set_does_not_fall():
+    # Written by someone who never saw the model; evaluated once (98.0 %, below the 99 %).
+    # A floor at today's figure, never a target to tune to: the set is not looked at to change the model.
+    rows = load_rows(DATA / "langid_blind.tsv")
+    assert len(rows) == 450
+    assert _accuracy(rows) >= 0.98
+    for lang in NINE:
+        assert _accuracy([r for r in rows if r[0] == lang]) >= 0.92, lang
+
+
 def test_the_training_lines_are_not_the_evaluation_lines():
     def key(text: str) -> str:
         return " ".join(words_of(text))
 
     trained = {key(text) for _, text in read_lines()}
+    # (The blind set was written apart, after the training lines; 60 of its 450 common chat phrases
+    # happen to be training lines too - the data card gives the figure without them.)
     for name in ("langid_labelled.tsv", "langid_short_dev.tsv"):
         overlap = [r[4] for r in load_rows(DATA / name) if key(r[4]) in trained]
         # A few one-word greetings are the same in any set of chat lines ("hej", "super").
