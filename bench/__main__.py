@@ -125,8 +125,18 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
             Row("broadcast: lost", str(f["losses"]), "0", f["losses"] == 0),
         ]
     if name == "langid":
-        return [Row("langid: accuracy", f"{100 * f['accuracy']:.1f} %", "≥ 97 %", f["accuracy"] >= 0.97),
-                Row("langid: throughput", f"{_num(f['rate'])} texts/s", "≥ 2,000/s", f["rate"] >= 2000)]
+        out = [Row("langid: accuracy, labelled set", f"{100 * f['accuracy']:.1f} %", "≥ 99 %", f["accuracy"] >= 0.99),
+               Row("langid: accuracy, labelled holdout, short texts", f"{100 * f['holdout']['short']:.1f} %",
+                   "≥ 99 %", f["holdout"]["short"] >= 0.99)]
+        if "langid_blind" in f:
+            # The bar is on the blind set; judged in the full run (the quick run is a smoke test).
+            blind = f["langid_blind"]["short"]
+            out.append(Row("langid: accuracy, blind short texts (da no sv ar tr pl uk de en)",
+                           f"{100 * blind:.1f} %", "≥ 99 %", blind >= 0.99 if not argv else None))
+        return out + [
+            Row("langid: throughput (CPU, words seen before)", f"{_num(f['rate'])} texts/s", "≥ 20,000/s",
+                f["rate"] >= 20_000),
+            Row("langid: throughput (CPU, first sight of every word) (info)", f"{_num(f['cold_rate'])} texts/s")]
     if name == "engines":
         return [Row("crisis check: throughput (60-character texts, CPU)", f"{_num(f['crisis_rate'])} texts/s",
                     "≥ 20,000/s", f["crisis_rate"] >= 20_000),
