@@ -32,7 +32,7 @@ def test_the_table_matches_the_registry():
 
 async def become(app, person, clock, persona: str):
     # Every command in a row is a flood by the bot's own rules; this test is about roles.
-    app.dispatcher.flood.limits = type(app.dispatcher.flood.limits)(10**6, 10**6, 10**6)
+    app.dispatcher.flood.limits = type(app.dispatcher.flood.limits)(10**6, 10**6, 10**6, presses_per_minute=10**6)
     who = person(persona)
     if persona == "stranger":
         return who
