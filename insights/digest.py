@@ -235,7 +235,8 @@ def content_key(digest: dict) -> str:
 
 
 def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2,
-                 terms: int = 15, now: datetime | None = None) -> dict:
+                 terms: int = 15, now: datetime | None = None, term_language: str | None = None) -> dict:
+    """The digest of a period; `term_language` keeps the emerging terms to texts in that language (the report)."""
     if k < 5:
         raise ValueError("k must be at least 5")
     lexicon = load_lexicon()
@@ -251,7 +252,9 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     totals = _totals(session, period, table, k)
     areas_out = _areas(table, prev_table, names_by_area)
     breakdowns = _breakdowns(table)
-    term_list = _emerging(rows, prev_rows, k, terms, (table, prev_table)) if total_shown and terms > 0 else []
+    in_language = (lambda rs: [r for r in rs if r.language == term_language]) if term_language else (lambda rs: rs)
+    term_list = _emerging(in_language(rows), in_language(prev_rows), k, terms, (table, prev_table)) \
+        if total_shown and terms > 0 else []
 
     digest = {
         "schema": SCHEMA,

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
 from insights.disclosure import publish_count, publish_people, table_key
+from insights.exports.mandate import build_mandate
 from insights.digest import UNKNOWN, build_digest
 from insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
 from storage.campaign_models import as_utc
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, Event, Signup
 from storage.clock import system_clock
-from storage.models import Participant
+from storage.models import Participant, Reflection
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,18 @@ def months_of(period: Period) -> list[Period]:
 
 # -- local activity --------------------------------------------------------------------------------
 
-def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
+def local_activity(session: Session, period: Period, *, k: int = 5, now: datetime | None = None) -> dict:
     """Events held in the period and the people who signed up for them, k-anonymous where people are.
 
-    events: not cancelled, starting in the period; by region and by month; municipalities reached.
+    events: not cancelled, starting in the period and before `now` (held, not planned); by region and
+    by month; municipalities reached.
     signups: distinct people with a confirmed seat (and seats with their guests); waitlist: people still
     waiting. People counts by region are suppressed exactly as digest cells are.
     """
     region_of = {m.name: m.region for m in load_municipalities()}
     rows = session.execute(
         select(Event.id, Event.municipality, Event.starts_at, Event.status, Event.online)
-        .where(Event.starts_at >= period.start, Event.starts_at < period.end)
+        .where(Event.starts_at >= period.start, Event.starts_at < min(period.end, now or system_clock()))
     ).all()
     held = [r for r in rows if r.status != CANCELLED]
     cancelled = len(rows) - len(held)
@@ -133,12 +135,25 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
 
 # -- the report ------------------------------------------------------------------------------------
 
+def baseline(session: Session, period: Period, k: int) -> bool:
+    """Whether the period before has enough writers (k, perturbed) to compare with: "new" words need one."""
+    previous = period.previous()
+    keys = session.scalars(select(Participant.record_key).where(Participant.id.in_(
+        select(Reflection.participant_id).where(Reflection.created_at >= previous.start,
+                                                Reflection.created_at < previous.end,
+                                                Reflection.hidden.is_(False))))).all()
+    return publish_count(list(keys), k, scope=f"{previous.id}:baseline") is not None
+
+
 def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2, terms: int = 15,
-                 now: datetime | None = None) -> dict:
-    """Everything the annual report shows, all of it already k-anonymous."""
+                 now: datetime | None = None, lang: str = "da", progress=lambda step: None) -> dict:  # noqa: ANN001
+    """Everything the annual report shows, all of it already k-anonymous; `progress(step)` names each step."""
     now = now or system_clock()
-    whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now)
+    progress("digest")
+    whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now,
+                         term_language=lang)
     months = []
+    progress("months")
     for m in months_of(period):
         d = build_digest(session, m, k=k, quotes_per_area=0, terms=0, now=now)
         months.append({
@@ -153,5 +168,18 @@ def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_are
         "k": k,
         "digest": whole,
         "months": months,
-        "local": local_activity(session, period, k=k),
+        "local": _local(session, period, k, now, progress),
+        "baseline": baseline(session, period, k),
+        "lang": lang,
+        **_mandate(session, period, now, k, progress),
     }
+
+
+def _local(session: Session, period: Period, k: int, now: datetime, progress) -> dict:  # noqa: ANN001
+    progress("events")
+    return local_activity(session, period, k=k, now=now)
+
+
+def _mandate(session: Session, period: Period, now: datetime, k: int, progress) -> dict:  # noqa: ANN001
+    progress("activities")
+    return {"mandate": build_mandate(session, period, now, k)}

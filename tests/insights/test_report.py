@@ -142,7 +142,7 @@ def test_report_file_is_self_contained_and_logged(year_of_data, tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "<script" not in html and "@import" not in html
     assert "default-src 'none'" in html
-    assert "@media print" in html and "break-before: page" in html and 'name="viewport"' in html
+    assert "@media print" in html and "break-after: page" in html and 'name="viewport"' in html
     english, _ = _html(app, tmp_path, "--year", "2026", "--lang", "en")
     assert '<html lang="en">' in english and "Samtale – annual report 2026" in english
     assert "How it was done" in english and "Hvem samtalen" not in english
