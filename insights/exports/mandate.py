@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
@@ -138,18 +139,19 @@ def status(plan: ActionPlan | None, reach: dict, k: int) -> dict | None:
             "goals": [{"id": g.id, "title": g.title, "area": g.area} for g in plan.goals]}
 
 
-def findings(year: int, area_ids: list[str]) -> dict[str, dict | None]:
-    found = load_findings(year)
+def findings(year: int, area_ids: list[str], folder: Path | None = None) -> dict[str, dict | None]:
+    found = load_findings(year, folder)
     return {a: ({"text": f.text, "approved_by": f.approved_by, "approved_on": f.approved_on.isoformat()}
                 if (f := found.get(a)) else None) for a in area_ids}
 
 
-def build_mandate(session: Session, period: Period, now: datetime, k: int) -> dict:
+def build_mandate(session: Session, period: Period, now: datetime, k: int, content: Path | None = None) -> dict:
+    """Status, activities and findings; `content` is the folder of the plan and findings (content/report/)."""
     reach = campaigns(session, period, k)
     area_ids = [c.id for c in load_lexicon().areas]
     return {
-        "status": status(load_action_plan(period.first_day.year), reach, k),
+        "status": status(load_action_plan(period.first_day.year, content), reach, k),
         "activities": activities(session, period, now, k, reach),
-        "findings": findings(period.first_day.year, area_ids),
+        "findings": findings(period.first_day.year, area_ids, content),
         "provisional": now < period.end,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -146,8 +147,10 @@ def baseline(session: Session, period: Period, k: int) -> bool:
 
 
 def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2, terms: int = 15,
-                 now: datetime | None = None, lang: str = "da", progress=lambda step: None) -> dict:  # noqa: ANN001
-    """Everything the annual report shows, all of it already k-anonymous; `progress(step)` names each step."""
+                 now: datetime | None = None, lang: str = "da", progress=lambda step: None,  # noqa: ANN001
+                 content: Path | None = None) -> dict:
+    """Everything the annual report shows, all of it already k-anonymous; `progress(step)` names each step;
+    `content`: the folder of the action plan and findings (content/report/ when None)."""
     now = now or system_clock()
     progress("digest")
     whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now,
@@ -171,7 +174,7 @@ def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_are
         "local": _local(session, period, k, now, progress),
         "baseline": baseline(session, period, k),
         "lang": lang,
-        **_mandate(session, period, now, k, progress),
+        **_mandate(session, period, now, k, progress, content),
     }
 
 
@@ -180,6 +183,6 @@ def _local(session: Session, period: Period, k: int, now: datetime, progress) ->
     return local_activity(session, period, k=k, now=now)
 
 
-def _mandate(session: Session, period: Period, now: datetime, k: int, progress) -> dict:  # noqa: ANN001
+def _mandate(session: Session, period: Period, now: datetime, k: int, progress, content) -> dict:  # noqa: ANN001
     progress("activities")
-    return {"mandate": build_mandate(session, period, now, k)}
+    return {"mandate": build_mandate(session, period, now, k, content)}
