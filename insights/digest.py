@@ -276,6 +276,16 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     return digest
 
 
+def period_figures(session: Session, period: Period, *, k: int = 5) -> dict:
+    """A digest's totals and areas for a period, as build_digest gives them (the same cells, the same
+    noise), without what needs the period before (changes, terms) — the report's months."""
+    lexicon = load_lexicon()
+    table = tabulate(load_rows(session, period.start, period.end), [c.id for c in lexicon.areas], k, period.id)
+    names_by_area = {c.id: c.name_da for c in lexicon.areas} | {OTHER: "andet"}
+    empty = tabulate([], [c.id for c in lexicon.areas], k, "")
+    return {"totals": _totals(session, period, table, k), "areas": _areas(table, empty, names_by_area)}
+
+
 def _totals(session: Session, period: Period, table: _Table, k: int) -> dict:
     """The period's totals: a count from fewer than k people, or a hidden total, is None and named."""
     total = table.published.get("total")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from insights.anonymity import Line, suppress
 from insights.disclosure import publish_count, publish_people, table_key
 from insights.exports.mandate import build_mandate
-from insights.digest import UNKNOWN, build_digest
+from insights.digest import UNKNOWN, build_digest, period_figures
 from insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
 from storage.campaign_models import as_utc
@@ -158,7 +158,7 @@ def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_are
     months = []
     progress("months")
     for m in months_of(period):
-        d = build_digest(session, m, k=k, quotes_per_area=0, terms=0, now=now)
+        d = period_figures(session, m, k=k)
         months.append({
             "id": m.id, "first_day": m.first_day.isoformat(),
             "reflections": d["totals"]["reflections"], "participants": d["totals"]["participants"],
