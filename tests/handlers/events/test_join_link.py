@@ -77,3 +77,35 @@ async def test_a_link_typed_as_the_place_is_kept_off_the_public_card(app, person
     assert "Hvilken kommune" in said
     with app.sessions() as s:
         assert s.scalars(select(Event)).first() is None  # nothing is published before the review
+
+
+async def test_the_reminder_carries_the_link(app, clock):
+    from handlers.events.reminders import send_due_reminders
+    from tests.support.events import notices
+
+    event_id = seed_event(app, clock(), days=7)
+    _with_link(app, event_id)
+    (who,) = seed_people(app, 1, prefix="r")
+    await press(app, who, f"ev:s:{event_id}")
+    clock.advance(days=6)
+    assert send_due_reminders(app, clock()) == 1
+    [reminder] = notices(app, "ev-reminder")
+    assert f"🔗 Link til at være med: {LINK}" in reminder.payload["text"]
+
+
+async def test_an_edited_place_that_is_a_link_stays_off_the_public_card(app, person, clock):
+    event_id = seed_event(app, clock())
+    olga = person("olga")
+    await olga.onboard()
+    await become_organiser(app, olga, clock=clock)
+    await olga.say("/myevents")
+    await olga.press("Skift sted")
+    said = await olga.say("http://meet.jit.si/ny")
+    assert "Linket skal begynde med https://" in said
+    said = await olga.say(LINK)
+    assert LINK not in said  # the place to confirm is "Online"
+    await olga.press("Ja, skift stedet")
+    with app.sessions() as s:
+        event = s.get(Event, event_id)
+        assert (event.place, event.online, event.join_url) == ("Online", True, LINK)
+        assert LINK not in public_card(s, event, "da", clock())
