@@ -217,3 +217,43 @@ def test_chromium_renders_the_report_with_its_charts(year_of_data, tmp_path):
         Path(keep).mkdir(parents=True, exist_ok=True)
         for path in (*shots.values(), pdf, out):
             shutil.copy(path, Path(keep) / path.name)
+
+
+AXE_JS = os.environ.get("SAMTALE_AXE_JS", "")
+AXE_RUN = """<script>
+axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+  var out = document.createElement("pre"); out.id = "axe-result";
+  out.textContent = JSON.stringify(r.violations.map(function (v) {
+    return {id: v.id, impact: v.impact, nodes: v.nodes.map(function (n) { return n.target.join(" "); })}; }));
+  document.body.appendChild(out);
+}).catch(function (e) {
+  var out = document.createElement("pre"); out.id = "axe-result"; out.textContent = "ERROR " + e;
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def test_axe_core_finds_no_violations_on_a_desktop_or_a_phone(year_of_data, tmp_path):
+    """axe-core (SAMTALE_AXE_JS: its axe.min.js; .ci/run fetches it from the npm registry) in Chromium."""
+    missing = [why for why, gone in ((f"no Chromium at {CHROMIUM}", not Path(CHROMIUM).exists()),
+                                     ("SAMTALE_AXE_JS names no axe.min.js", not Path(AXE_JS or "/nonexistent").is_file()))
+               if gone]
+    if missing:
+        if os.environ.get("SAMTALE_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("; ".join(missing) + " (SAMTALE_REQUIRE_CHROMIUM=1; .ci/run installs both)")
+        pytest.skip("; ".join(missing))
+    app, _ = year_of_data
+    html, _ = _html(app, tmp_path, "--year", "2026")
+    # The test copy only: the report's policy forbids scripts, and axe is one.
+    checked = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    axe = Path(AXE_JS).read_text(encoding="utf-8").replace("</script", "<\\/script")
+    checked = checked.replace("</body>", f"<script>{axe}</script>{AXE_RUN}</body>")
+    page = tmp_path / "axe.html"
+    page.write_text(checked, encoding="utf-8")
+    for size in ("1200,3000", "390,2400"):
+        dom = _chromium("--virtual-time-budget=30000", f"--window-size={size}", "--dump-dom", page.resolve().as_uri(),
+                        profile=tmp_path / "profile")
+        found = re.search(r'<pre id="axe-result">(.*?)</pre>', dom.stdout, re.S)
+        assert found, dom.stderr[-2000:]
+        result = found.group(1).replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+        assert result == "[]", (size, result)
