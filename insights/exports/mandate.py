@@ -48,13 +48,16 @@ def _reach(session: Session, period: Period) -> tuple[dict[str, dict[int, int]],
         got[ref][pid] += 1
         keys[pid] = key
     answered: dict[str, set[int]] = defaultdict(set)
-    for ref, pid, key in session.execute(
-            select(Reflection.prompt_id, Reflection.participant_id, Participant.record_key)
-            .join(Participant, Participant.id == Reflection.participant_id)
-            .where(Reflection.prompt_id.is_not(None), Reflection.hidden.is_(False),
-                   Reflection.created_at >= period.start, Reflection.created_at < period.end)):
-        answered[ref].add(pid)
-        keys[pid] = key
+    refs = sorted(set(got) | {p.ref for c in load_campaigns() for p in c.prompts})
+    for chunk in (refs[i:i + 500] for i in range(0, len(refs), 500)):
+        # By prompt (its index), not by time: a year holds a million reflections, few of them answers.
+        for ref, pid, key in session.execute(
+                select(Reflection.prompt_id, Reflection.participant_id, Participant.record_key)
+                .join(Participant, Participant.id == Reflection.participant_id)
+                .where(Reflection.prompt_id.in_(chunk), Reflection.hidden.is_(False),
+                       Reflection.created_at >= period.start, Reflection.created_at < period.end)):
+            answered[ref].add(pid)
+            keys[pid] = key
     return got, answered, keys
 
 
