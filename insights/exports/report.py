@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
 from insights.disclosure import publish_count, publish_people, table_key
 from insights.exports.mandate import build_mandate
 from insights.digest import UNKNOWN, build_digest, period_figures
+from insights.digest_rows import load_rows
 from insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
 from storage.campaign_models import as_utc
@@ -146,6 +147,25 @@ def baseline(session: Session, period: Period, k: int) -> bool:
     return publish_count(list(keys), k, scope=f"{previous.id}:baseline") is not None
 
 
+def _by_month(session: Session, rows: list, period: Period, parts: list[Period]) -> list[list | None]:
+    """The period's rows split by month, read once: each reflection's month from one query of ids."""
+    if not rows:
+        return [[] for _ in parts]
+    if len(parts) > 250:  # a month number per byte: a span of over 20 years reads month by month
+        return [None for _ in parts]
+    which = case(*[(Reflection.created_at < m.end, i) for i, m in enumerate(parts)], else_=len(parts))
+    first = min(r.id for r in rows)
+    month_of = bytearray(max(r.id for r in rows) - first + 1)  # a byte per id: a year's ids are a run
+    for rid, i in session.execute(select(Reflection.id, which).where(
+            Reflection.created_at >= period.start, Reflection.created_at < period.end,
+            Reflection.id >= first, Reflection.id < first + len(month_of))):
+        month_of[rid - first] = i
+    out: list[list | None] = [[] for _ in parts]
+    for r in rows:
+        out[month_of[r.id - first]].append(r)  # type: ignore[union-attr]
+    return out
+
+
 def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2, terms: int = 15,
                  now: datetime | None = None, lang: str = "da", progress=lambda step: None,  # noqa: ANN001
                  content: Path | None = None) -> dict:
@@ -153,12 +173,14 @@ def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_are
     `content`: the folder of the action plan and findings (content/report/ when None)."""
     now = now or system_clock()
     progress("digest")
+    rows = load_rows(session, period.start, period.end)
     whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now,
-                         term_language=lang)
+                         term_language=lang, rows=rows)
     months = []
     progress("months")
-    for m in months_of(period):
-        d = period_figures(session, m, k=k)
+    parts = months_of(period)
+    for m, month_rows in zip(parts, _by_month(session, rows, period, parts)):
+        d = period_figures(session, m, k=k, rows=month_rows)
         months.append({
             "id": m.id, "first_day": m.first_day.isoformat(),
             "reflections": d["totals"]["reflections"], "participants": d["totals"]["participants"],
