@@ -176,3 +176,13 @@ def test_the_sample_plan_is_marked_and_mistakes_are_named():
     with pytest.raises(ActionPlanError, match="prompts are campaign/prompt ids"):
         parse_action_plan('year = 2026\n[[items]]\nid = "x"\ntitle = "X"\narea = "hjem"\nowner = "O"\n'
                           'status = "done"\nprompts = ["nabo-hej"]', "action_plan_2026.toml")
+
+
+def test_an_items_own_report_is_a_link_not_a_fetch(sqlite_app, tmp_path):
+    (tmp_path / "action_plan_2026.toml").write_text(
+        PLAN + 'report_url = "https://example.org/fritid"\n', encoding="utf-8")
+    with sqlite_app.sessions() as s:
+        html = render_report(build_report(s, year(2026), now=AFTER, content=tmp_path), "da")
+    assert '<a href="https://example.org/fritid" rel="noopener">Indsatsens egen rapport</a>' in html
+    with pytest.raises(ActionPlanError, match="report_url must be an https:// address"):
+        parse_action_plan(PLAN + 'report_url = "http://example.org/fritid"\n', "action_plan_2026.toml")
