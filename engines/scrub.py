@@ -69,8 +69,9 @@ _LINK = (
     rf"|(?<![\w@./\]-])(?:{_LABEL}\.)+{_WEAK_TLD}/{_URL_TAIL}"
 )
 
-# @handles (Telegram, Discord, Instagram, X): at least one letter, so "@ 14" or "@2" stay.
-_HANDLE = r"(?<![\w@.\]])@(?=[\w.]*[^\W\d])\w(?:[\w.]*\w)?(?![\w\[])"
+# @handles (Telegram, Discord, Instagram, X): at least one letter, so "@ 14" or "@2" stay; not one
+# followed by "(", which is a spreadsheet function ("@SUM(A1)"), not a person.
+_HANDLE = r"(?<![\w@.\]])@(?=[\w.]*[^\W\d])\w(?:[\w.]*\w)?(?![\w\[(])"
 
 _PATTERN = re.compile(
     rf"(?P<email>{_EMAIL})|(?P<link>{_LINK})|(?P<handle>{_HANDLE})|(?P<cpr>{_CPR})|(?P<phone>{_PHONE})",
@@ -93,7 +94,8 @@ def _one_pass(text: str, counts: dict[str, int]) -> str:
         if kind == "phone" and _allowed(m.group(0)):
             return m.group(0)
         counts[kind] += 1
-        return PLACEHOLDERS[kind]
+        # "[link](x)" would be a Markdown link wherever the text is shown as Markdown: keep them apart.
+        return PLACEHOLDERS[kind] + (" " if m.string.startswith("(", m.end()) else "")
 
     return _PATTERN.sub(replace, text)
 

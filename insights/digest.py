@@ -235,13 +235,16 @@ def content_key(digest: dict) -> str:
 
 
 def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2,
-                 terms: int = 15, now: datetime | None = None) -> dict:
+                 terms: int = 15, now: datetime | None = None, term_language: str | None = None,
+                 rows: list[ReflectionRow] | None = None) -> dict:
+    """The digest of a period; `term_language` keeps the emerging terms to texts in that language, and
+    `rows` are the period's rows when the caller has read them already (the report)."""
     if k < 5:
         raise ValueError("k must be at least 5")
     lexicon = load_lexicon()
     area_ids = [c.id for c in lexicon.areas]
     previous = period.previous()
-    rows = load_rows(session, period.start, period.end)
+    rows = load_rows(session, period.start, period.end) if rows is None else rows
     prev_rows = load_rows(session, previous.start, previous.end)
     table = tabulate(rows, area_ids, k, period.id)
     prev_table = tabulate(prev_rows, area_ids, k, previous.id)
@@ -251,7 +254,9 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     totals = _totals(session, period, table, k)
     areas_out = _areas(table, prev_table, names_by_area)
     breakdowns = _breakdowns(table)
-    term_list = _emerging(rows, prev_rows, k, terms, (table, prev_table)) if total_shown and terms > 0 else []
+    in_language = (lambda rs: [r for r in rs if r.language == term_language]) if term_language else (lambda rs: rs)
+    term_list = _emerging(in_language(rows), in_language(prev_rows), k, terms, (table, prev_table)) \
+        if total_shown and terms > 0 else []
 
     digest = {
         "schema": SCHEMA,
@@ -271,6 +276,17 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
     }
     digest["digest_key"] = content_key(digest)
     return digest
+
+
+def period_figures(session: Session, period: Period, *, k: int = 5, rows: list[ReflectionRow] | None = None) -> dict:
+    """A digest's totals and areas for a period, as build_digest gives them (the same cells, the same
+    noise), without what needs the period before (changes, terms) — the report's months."""
+    lexicon = load_lexicon()
+    rows = load_rows(session, period.start, period.end) if rows is None else rows
+    table = tabulate(rows, [c.id for c in lexicon.areas], k, period.id)
+    names_by_area = {c.id: c.name_da for c in lexicon.areas} | {OTHER: "andet"}
+    empty = tabulate([], [c.id for c in lexicon.areas], k, "")
+    return {"totals": _totals(session, period, table, k), "areas": _areas(table, empty, names_by_area)}
 
 
 def _totals(session: Session, period: Period, table: _Table, k: int) -> dict:

@@ -103,6 +103,8 @@ class Event(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     place: Mapped[str] = mapped_column(String(200))
     online: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An online event's join link (https only): for people with a confirmed seat, never on public cards.
+    join_url: Mapped[str | None] = mapped_column(String(500), default=None)
     municipality: Mapped[str] = mapped_column(String(64))
     # None: no limit.
     capacity: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -92,6 +92,16 @@ def test_export_reuses_the_analytics_database(tmp_path):
     rows("export", figures, [*argv, "--reuse"])
 
 
+def test_report_reuses_the_analytics_database(tmp_path):
+    from bench import analytics, report
+
+    argv = ["--reflections", "300", "--participants", "40", "--db", str(tmp_path / "b.db")]
+    analytics.main(argv)
+    figures = report.main([*argv, "--reuse"])
+    assert figures["page_kb"] > 10
+    rows("report", figures, [*argv, "--reuse"])
+
+
 def test_broadcast(tmp_path):
     argv = ["--recipients", "40", "--rate", "200"]
     figures = child("bench.broadcast", argv, tmp_path)

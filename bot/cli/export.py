@@ -36,7 +36,11 @@ from insights.exports.spec import FORMATS, KINDS, PERIOD_KINDS
 def export(kind: str, out: str, fmt: str, first: str | None, last: str | None, area: str | None,
            region: str | None, municipality: str | None, language: str | None, include_hidden: bool,
            excel_dk: bool, every: str, progress: bool | None, config: str | None) -> None:
-    """Export reflections, events, sign-ups, participants or digests to a file."""
+    """Export reflections, events, sign-ups, participants or digests to a file.
+
+    Times are Copenhagen time with their UTC offset: 2026-03-02 11:00:00+01:00 in CSV, ISO 8601 in
+    JSON Lines, a date-time cell showing the offset in XLSX. Columns: docs/exports.md.
+    """
     from insights.exports.run import run_export
     from insights.exports.spec import ExportSpec, SpecError, validate
 

@@ -3,7 +3,7 @@
     samtale report --year 2026 --out report.html [--lang en]
     samtale report --from 2026-01-01 --to 2026-06-30 --out halvår.html
 
-It opens in any browser, prints on A4 (each chapter on a new page) and reads on a phone. Every
+It opens in any browser, prints on A4 and reads on a phone; each step is shown on stderr as it starts. Every
 figure about people is k-anonymous, exactly as in the digests. The report is in `samtale audit`.
 """
 from __future__ import annotations
@@ -48,10 +48,12 @@ def report(year: int | None, first: str | None, last: str | None, lang: str, out
     started = time.perf_counter()
     now = system_clock()
     path = Path(out)
+    progress = _progress(started)
     try:
         with sessions() as session:
             data = build_report(session, period, k=ins.k, quotes_per_area=ins.quotes_per_area,
-                                terms=ins.emerging_terms, now=now)
+                                terms=ins.emerging_terms, now=now, lang=lang, progress=progress)
+        progress("render")
         html = render_report(data, lang, consent_version=settings.privacy.consent_version, version=__version__)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".samtale-report-", suffix=".html.tmp")
@@ -77,6 +79,18 @@ def report(year: int | None, first: str | None, last: str | None, lang: str, out
     took = time.perf_counter() - started
     click.echo(f"wrote the report for {period.id} ({lang}, {len(html.encode()) // 1024} KB) to {path} "
                f"in {took:.1f} s (recorded in `samtale audit`)")
+
+
+STEPS = {"digest": "the period's figures, themes, words and quotes", "months": "month by month",
+         "events": "local events", "activities": "status and activities", "render": "the page and its charts"}
+
+
+def _progress(started: float):  # noqa: ANN202
+    """Prints each step as it starts, with the seconds so far, on stderr (stdout keeps the one result line)."""
+    def step(name: str) -> None:
+        n = list(STEPS).index(name) + 1 if name in STEPS else 0
+        click.echo(f"[{n}/{len(STEPS)}] {STEPS.get(name, name)} ({time.perf_counter() - started:.1f} s)", err=True)
+    return step
 
 
 group = report

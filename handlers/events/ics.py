@@ -2,7 +2,8 @@
 
 DTSTART/DTEND carry TZID=Europe/Copenhagen with the matching VTIMEZONE, so the time stays right in any
 calendar, also across the change to and from summer time. SEQUENCE is the event's revision: a moved
-event replaces the old entry instead of adding a second one.
+event replaces the old entry instead of adding a second one. An online event's join link is written
+(URL and LOCATION) only into the file of someone with a confirmed seat.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from icalendar import Event as VEvent
 
 from content.i18n import t
 from engines.dates import TZ
+from handlers.events.joinlink import looks_like_link
 from handlers.events.store import aware, payload_for
 from handlers.core.types import Document
 from storage.event_models import OPEN, Event
@@ -25,7 +27,8 @@ def uid(event: Event) -> str:
     return f"event-{event.id}@{UID_DOMAIN}"
 
 
-def calendar_bytes(event: Event, lang: str, now: datetime) -> bytes:
+def calendar_bytes(event: Event, lang: str, now: datetime, *, join_url: str | None = None) -> bytes:
+    """The event's calendar file; `join_url` only for someone with a confirmed seat (URL and LOCATION)."""
     start = aware(event.starts_at).astimezone(TZ)
     end = start + timedelta(minutes=event.duration_minutes)
     cal = Calendar()
@@ -47,7 +50,13 @@ def calendar_bytes(event: Event, lang: str, now: datetime) -> bytes:
     # A calendar is read away from the chat: say how to get back to the event there.
     details.append(t(lang, "events.ics.open", payload=payload_for(event.id)))
     vevent.add("description", "\n".join(details))
-    vevent.add("location", event.place if event.online else f"{event.place}, {event.municipality}")
+    if join_url:
+        # URL is the standard place; LOCATION too, since most calendars show and link only that.
+        vevent.add("url", join_url)
+        vevent.add("location", join_url)
+    else:
+        place = "Online" if event.online and looks_like_link(event.place) else event.place
+        vevent.add("location", place if event.online else f"{place}, {event.municipality}")
     vevent.add("status", "CONFIRMED" if event.status == OPEN else "CANCELLED")
     vevent.add("transp", "OPAQUE")
     alarm = Alarm()
@@ -65,6 +74,6 @@ def filename(event: Event) -> str:
     return f"samtale-arrangement-{event.id}.ics"
 
 
-def document(event: Event, lang: str, now: datetime) -> Document:
-    return Document(filename(event), calendar_bytes(event, lang, now), "text/calendar",
+def document(event: Event, lang: str, now: datetime, *, join_url: str | None = None) -> Document:
+    return Document(filename(event), calendar_bytes(event, lang, now, join_url=join_url), "text/calendar",
                     t(lang, "events.ics.caption", title=event.title))

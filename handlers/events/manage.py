@@ -16,6 +16,7 @@ from handlers.core.common import flow_token_ok, parse_action, stale
 from handlers.core.context import Ctx, Feature
 from engines.dates import parse_when, say_when
 from handlers.events import channels, reminders, seats
+from handlers.events import joinlink
 from handlers.events.newevent import DESC_MAX, capacity_problem, clean_title, desc_problem, title_problem
 from handlers.events.rights import manageable
 from handlers.events.store import attendees, aware, flow_is_old, organisation_ids, people_signed_up
@@ -170,6 +171,7 @@ def _apply(ctx: Ctx, step: str) -> list[Intent]:
         before = event.place
         event.place, event.revision, event.updated_at = data["place"], event.revision + 1, ctx.now
         event.online = data.get("online", False)
+        event.join_url = (data.get("link") or event.join_url) if event.online else None
         ctx.session.flush()
         told = tell_changed(ctx.session, event, "place", before, ctx.now)
         key = "events.manage.place_changed"
@@ -282,8 +284,13 @@ async def on_text(ctx: Ctx) -> list[Intent]:
             return _ask(ctx, "place", event, ctx.t("events.new.error.place_short"))
         if len(place) > 200:
             return _ask(ctx, "place", event, ctx.t("events.new.error.place_long", max=200, length=len(place)))
-        online = place.casefold().startswith(("online", "http://", "https://"))
-        ctx.set_step("place", place=place, online=online)
+        place, link = joinlink.place_and_link(place)  # a join link is kept apart from the public place
+        if link is not None:
+            link, problem = joinlink.join_link_problem(link)
+            if problem:
+                return _ask(ctx, "place", event, ctx.t(f"events.new.error.{problem[0]}", **problem[1]))
+        online = link is not None or place.casefold().startswith("online")
+        ctx.set_step("place", place=place, online=online, link=link)
         return [CloseButtons(), *_ask(ctx, "place_ok", event)]
     if step == "cap":
         return _capacity(ctx, None if " ".join(text.split()).casefold() in NO_LIMIT else text)

@@ -2,16 +2,16 @@
 
 Steps (persisted in flow_states, so a restart or another process continues where the organiser was):
 
-    org → title → desc → start → start_ok → dur → place → mun → cap → lang → aud → acc → plus → review
+    org → title → desc → start → start_ok → dur → place → link → mun → cap → lang → aud → acc → plus → review
 
-"org" is asked only of someone organising for several organisations; "start_ok" reads the start back
+"org" is asked only of someone organising for several organisations, "link" (the join link) only for
+an online event; "start_ok" reads the start back
 in words ("lørdag den 5. december kl. 14.00") for confirmation. Every question has Back and Cancel.
 Buttons carry the flow token and the step they belong to: `evn:<token>:<step>:<value>`, so a button from
 an older question never answers a newer one.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -20,6 +20,8 @@ from handlers.core.common import flow_token_ok, parse_action, parse_int, stale
 from handlers.core.context import Command, Ctx, Feature
 from engines.dates import parse_duration, parse_when, say_duration, say_when
 from handlers.events import channels
+from handlers.events import joinlink
+from handlers.events.capacity import capacity_problem
 from handlers.events.finding import municipality_code, municipality_name
 from handlers.events.rights import ORGANISER_ROLES
 from handlers.events.store import flow_is_old, memberships, payload_for
@@ -28,8 +30,8 @@ from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import Event, OrganiserMembership, Organisation
 
 FLOW = "evn"
-STEPS = ("org", "title", "desc", "start", "start_ok", "dur", "place", "mun", "cap", "lang", "aud", "acc", "plus",
-         "review")
+STEPS = ("org", "title", "desc", "start", "start_ok", "dur", "place", "link", "mun", "cap", "lang", "aud", "acc",
+         "plus", "review")
 BACK, CANCEL = "_b", "_x"
 TITLE_MIN, TITLE_MAX, DESC_MAX, PLACE_MIN, PLACE_MAX, LANG_MAX, ACC_MAX = 3, 80, 1000, 3, 200, 40, 300
 DURATIONS = (60, 90, 120, 180)
@@ -37,16 +39,6 @@ YES = {"ja", "j", "yes", "y", "jo", "gerne"}
 NO = {"nej", "n", "no", "nope"}
 DRAFT_KEPT = timedelta(hours=24)
 NO_LIMIT = {"ingen", "ingen grænse", "ubegrænset", "none", "no limit", "unlimited", "-"}
-
-
-_COUNT = re.compile(r"^(-?\d[\d.]*)\s*(?:pladser|plads|personer|person|deltagere|people|persons|places|"
-                    r"place|seats|seat)?$")
-
-
-def capacity_number(text: str) -> int | None:
-    """'20', '20 pladser', '1.000 people' → the number; None when it is not a number."""
-    m = _COUNT.match(_one_line(text).casefold())
-    return int(m.group(1).replace(".", "")) if m and m.group(1).replace(".", "").lstrip("-").isdigit() else None
 
 
 def _one_line(text: str | None) -> str:
@@ -69,18 +61,6 @@ def title_problem(title: str) -> tuple[str, dict[str, int]] | None:
     return None
 
 
-def capacity_problem(text: str, max_capacity: int) -> tuple[int | None, tuple[str, dict[str, int]] | None]:
-    """A typed capacity as (the number, what is wrong with it as an `events.new.error.*` key and values)."""
-    cap = capacity_number(text)
-    if cap is None:
-        return None, ("capacity_nan", {})
-    if cap < 1:
-        return cap, ("capacity_low", {})
-    if cap > max_capacity:
-        return cap, ("capacity_high", {"max": max_capacity})
-    return cap, None
-
-
 def desc_problem(desc: str) -> tuple[str, dict[str, int]] | None:
     return ("desc_long", {"max": DESC_MAX, "length": len(desc)}) if len(desc) > DESC_MAX else None
 
@@ -99,14 +79,19 @@ def _previous(ctx: Ctx, step: str) -> str | None:
     while i > 0:
         i -= 1
         prev = STEPS[i]
-        if prev == "start_ok" or (prev == "org" and len(_orgs(ctx)) < 2):
+        if prev == "start_ok" or (prev == "org" and len(_orgs(ctx)) < 2) or (prev == "link" and not _online(ctx)):
             continue
         return prev
     return None
 
 
+def _online(ctx: Ctx) -> bool:
+    return bool(ctx.flow and ctx.flow.data.get("online"))
+
+
 def _next(ctx: Ctx, step: str) -> str:
-    return STEPS[STEPS.index(step) + 1]
+    nxt = STEPS[STEPS.index(step) + 1]
+    return STEPS[STEPS.index(nxt) + 1] if nxt == "link" and not _online(ctx) else nxt
 
 
 def ask(ctx: Ctx, step: str, error: str | None = None) -> list[Intent]:
@@ -137,6 +122,8 @@ def ask(ctx: Ctx, step: str, error: str | None = None) -> list[Intent]:
     elif step == "place":
         text = ctx.t("events.new.ask_place")
         rows = [[(ctx.t("events.new.online"), b("online"))]]
+    elif step == "link":
+        text = ctx.t("events.new.ask_link")
     elif step == "mun":
         text = ctx.t("events.new.ask_municipality")
         home = ctx.session.get(Organisation, data.get("org"))
@@ -176,6 +163,7 @@ def summary(ctx: Ctx, data: dict) -> str:
         description=data.get("desc") or ctx.t("events.new.none"),
         when=say_when(datetime.fromisoformat(data["start"]), ctx.lang, ctx.now),
         duration=say_duration(data["dur"], ctx.lang), place=data.get("place", ""),
+        link=data.get("link") if data.get("online") and data.get("link") else ctx.t("events.new.none"),
         municipality=data.get("mun", ""),
         capacity=ctx.t("events.new.no_limit") if cap is None else str(cap),
         language=language_label(ctx.lang, data.get("lang", "da")),
@@ -260,11 +248,18 @@ def _place(ctx: Ctx, value: str, typed: bool) -> _Answer:
     online = (not typed and value == "online") or place.casefold().startswith(("online", "http://", "https://"))
     if not typed and value == "online":
         place = "Online"
+    place, typed_link = joinlink.place_and_link(place)  # a link typed as the place: asked for next, kept apart
+    online = online or typed_link is not None
     if len(place) < PLACE_MIN:
         return "place_short", {}
     if len(place) > PLACE_MAX:
         return "place_long", {"max": PLACE_MAX, "length": len(place)}
     return {"place": place, "online": online}
+
+
+def _link(ctx: Ctx, value: str, typed: bool) -> _Answer:
+    link, problem = joinlink.join_link_problem(value)
+    return problem or {"link": link}
 
 
 def _mun(ctx: Ctx, value: str, typed: bool) -> _Answer:
@@ -327,8 +322,8 @@ def _review(ctx: Ctx, value: str, typed: bool) -> _Answer:
 
 
 _ANSWERS = {"org": _org, "title": _title, "desc": _desc, "start": _start, "start_ok": _start_ok, "dur": _dur,
-            "place": _place, "mun": _mun, "cap": _cap, "lang": _lang, "aud": _aud, "acc": _acc, "plus": _plus,
-            "review": _review}
+            "place": _place, "link": _link, "mun": _mun, "cap": _cap, "lang": _lang, "aud": _aud, "acc": _acc,
+            "plus": _plus, "review": _review}
 
 
 def publish(ctx: Ctx) -> list[Intent]:
@@ -342,6 +337,7 @@ def publish(ctx: Ctx) -> list[Intent]:
     event = Event(organisation_id=data["org"], created_by=ctx.participant.id, title=data["title"],  # type: ignore[union-attr]
                   description=data.get("desc", ""), starts_at=start.astimezone(timezone.utc),
                   duration_minutes=data["dur"], place=data["place"], online=bool(data.get("online")),
+                  join_url=data.get("link") if data.get("online") else None,
                   municipality=data["mun"], capacity=data.get("cap"), language=data.get("lang", "da"),
                   audience=data.get("aud", "all"), accessibility=data.get("acc", ""),
                   plus_one=bool(data.get("plus")), created_at=ctx.now, updated_at=ctx.now)

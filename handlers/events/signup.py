@@ -16,7 +16,8 @@ from engines.dates import say_when
 from handlers.events import channels, ics, names, seats
 from handlers.events.finding import more
 from handlers.events.store import aware, parse_id
-from handlers.events.texts import card, card_buttons, share, tell_promoted
+from handlers.events.seats import signup_of
+from handlers.events.texts import card, card_buttons, join_link_for, share, tell_promoted
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from storage.event_models import Event, EventReminder
 
@@ -70,6 +71,9 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     text = ctx.t("events.signup.joined", title=title, when=when)
     if change.signup.guests:  # type: ignore[union-attr]
         text += "\n" + ctx.t("events.signup.joined_friend")
+    link = join_link_for(event, change.signup)
+    if link:
+        text += "\n\n" + ctx.t("events.card.join_link", link=link)
     reminded = ctx.session.scalar(select(EventReminder.id).where(
         EventReminder.event_id == event.id, EventReminder.participant_id == ctx.participant.id,  # type: ignore[union-attr]
         EventReminder.sent_at.is_(None)).limit(1)) is not None
@@ -78,7 +82,7 @@ def _join(ctx: Ctx, event_id: int, guests: int, wait_together: bool = False) -> 
     # A sign-up confirmation shows what the person does: /forget deletes it from the chat (personal).
     out: list[Intent] = [CloseButtons(), Reply(text, _card_buttons(ctx, change), share=share(event, ctx.lang),
                                                personal=True),
-                         replace(ics.document(event, ctx.lang, ctx.now), personal=True)]
+                         replace(ics.document(event, ctx.lang, ctx.now, join_url=link), personal=True)]
     return out + names.maybe_ask(ctx)
 
 
@@ -144,7 +148,10 @@ async def on_card_button(ctx: Ctx) -> list[Intent]:
     if event is None:
         return [Reply(ctx.t("events.signup.not_found"))]
     if op == "i":
-        return [ics.document(event, ctx.lang, ctx.now)]
+        # Only a confirmed seat, asked for in private, gets the join link (the payload can be typed by anyone).
+        mine = signup_of(ctx.session, event.id, ctx.participant.id) \
+            if ctx.participant is not None and ctx.participant.id and ctx.incoming.chat_type == "private" else None
+        return [ics.document(event, ctx.lang, ctx.now, join_url=join_link_for(event, mine))]
     if op == "v":
         # In a group the card must not say whether this person is coming.
         person = ctx.participant if ctx.incoming.chat_type == "private" else None

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from content.i18n import t
 from engines.dates import say_span, say_when
 from handlers.events import notify
+from handlers.events.joinlink import looks_like_link
 from handlers.events.seats import free_seats, position, seats_taken, signup_of, waiting_count
 from handlers.events.store import aware, payload_for, people_signed_up
 from handlers.core.types import Reply, Share, buttons
@@ -53,7 +54,8 @@ def status_line(lang: str, signup: Signup | None, position: int | None) -> str:
 def place_line(lang: str, event: Event) -> str:
     """'📍 Bibliotek, Vejle' – but never 'Vejle, Vejle' when the place already names the town."""
     if event.online:
-        return t(lang, "events.card.online", place=event.place)
+        # An event made before join links were kept apart may have its link as the place: never shown.
+        return t(lang, "events.card.online", place="Online" if looks_like_link(event.place) else event.place)
     named = event.municipality and re.search(rf"\b{re.escape(event.municipality)}\b", event.place, re.IGNORECASE)
     if not event.municipality or named:
         return t(lang, "events.card.place_only", place=event.place)
@@ -88,7 +90,16 @@ def card_text(session: Session, event: Event, lang: str, now: datetime, *, signu
         mine = status_line(lang, signup, position(session, signup) if signup is not None else None)
         if mine:
             lines.append(mine)
+        link = join_link_for(event, signup)
+        if link:
+            lines.append(t(lang, "events.card.join_link", link=link))
     return "\n".join(lines)
+
+
+def join_link_for(event: Event, signup: Signup | None) -> str | None:
+    """The join link, for a confirmed seat at an online event only (public cards never call this)."""
+    ok = event.online and event.join_url and signup is not None and signup.status == CONFIRMED
+    return event.join_url if ok else None
 
 
 def card_buttons(session: Session, event: Event, lang: str, now: datetime, signup: Signup | None):
@@ -198,6 +209,9 @@ def send_reminder(session: Session, event: Event, signup: Signup, row: EventRemi
              when=say_when(aware(event.starts_at), lang, now), place=place)
     if signup.guests:
         text += "\n" + t(lang, "events.notice.reminder_friend")
+    link = join_link_for(event, signup)
+    if link:
+        text += "\n" + t(lang, "events.card.join_link", link=link)
     reply = Reply(text, buttons([(t(lang, "events.btn.show"), f"ev:v:{event.id}"),
                                  (t(lang, "events.btn.cant_come"), f"ev:c:{event.id}")]))
     return notify.notify(session, person, notify.REMINDER,

@@ -3,7 +3,8 @@
 Text stays text in the SVG (`svg.fonttype = none`), so it is sharp in print, searchable and read
 by screen readers; each chart carries a title for them, and every chart in the report has its
 numbers in a table beside it. Colours are the Okabe–Ito palette, distinguishable with the common
-kinds of colour blindness. A suppressed value (None) is drawn as an empty, hatched bar marked "–".
+kinds of colour blindness. A suppressed value (None) is a bar outline marked "–": no hatching, which
+printed to PDF becomes thousands of tiny paths (megabytes for a small report).
 Output is deterministic: no dates in the metadata, ids salted per chart.
 """
 from __future__ import annotations
@@ -24,16 +25,22 @@ INK, GRID, HIDDEN = "#222222", "#d9d9d9", "#9a9a9a"
 RC = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
-    "font.size": 10,
+    # Drawn 5 inches wide, so that on a 390 px phone (about 360 px for the chart) 1 pt is about 1 px:
+    # no text below 10 px there.
+    "font.size": 11,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "legend.fontsize": 10.5,
     "axes.edgecolor": GRID,
     "axes.labelcolor": INK,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "xtick.color": INK,
     "ytick.color": INK,
-    "axes.titlesize": 11,
+    "axes.titlesize": 12,
     "legend.frameon": False,
 }
+WIDTH = 5.0  # inches; see font.size
 _HEAD = re.compile(r"^.*?(<svg\b)", re.S)
 
 
@@ -50,7 +57,7 @@ def to_svg(fig: Figure, name: str, title: str) -> str:
     return svg[:head_end] + f'<title id="chart-{name}-title">{escape(title)}</title>' + svg[head_end:]
 
 
-def _figure(width: float = 7.0, height: float = 3.2) -> Figure:
+def _figure(width: float = WIDTH, height: float = 3.2) -> Figure:
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(width, height))
         fig.add_subplot(1, 1, 1)
@@ -68,7 +75,7 @@ def bars(name: str, title: str, labels: Sequence[str], values: Sequence[int | No
     """One series of bars; None is a suppressed cell."""
     rows = max(len(labels), 1)
     with matplotlib.rc_context(RC):
-        fig = _figure(7.0, 0.42 * rows + 0.9) if horizontal else _figure(7.0, 3.0)
+        fig = _figure(WIDTH, 0.42 * rows + 0.9) if horizontal else _figure(WIDTH, 3.0)
         ax = fig.axes[0]
         shown = [v or 0 for v in values]
         top = max(shown, default=0) or 1
@@ -77,9 +84,9 @@ def bars(name: str, title: str, labels: Sequence[str], values: Sequence[int | No
             ax.barh(positions, shown, color=colour, height=0.62)
             for i, v in enumerate(values):
                 if v is None:
-                    ax.barh(i, top * 0.04, color="none", edgecolor=HIDDEN, hatch="////", height=0.62)
+                    ax.barh(i, top * 0.04, color="none", edgecolor=HIDDEN, linestyle=":", height=0.62)
                 ax.text((v or 0) + top * 0.015 + (top * 0.04 if v is None else 0), i,
-                        hidden_mark if v is None else number(v), va="center", fontsize=9, color=INK)
+                        hidden_mark if v is None else number(v), va="center", fontsize=10, color=INK)
             ax.set_yticks(positions, labels)
             ax.invert_yaxis()
             ax.set_xlim(0, top * 1.18)
@@ -90,8 +97,8 @@ def bars(name: str, title: str, labels: Sequence[str], values: Sequence[int | No
             ax.bar(positions, shown, color=colour, width=0.66)
             for i, v in enumerate(values):
                 if v is None:
-                    ax.bar(i, top * 0.04, color="none", edgecolor=HIDDEN, hatch="////", width=0.66)
-                    ax.text(i, top * 0.06, hidden_mark, ha="center", fontsize=9, color=INK)
+                    ax.bar(i, top * 0.04, color="none", edgecolor=HIDDEN, linestyle=":", width=0.66)
+                    ax.text(i, top * 0.06, hidden_mark, ha="center", fontsize=10, color=INK)
             ax.set_xticks(positions, labels)
             _style(ax)
             ax.grid(axis="x", visible=False)
@@ -103,7 +110,7 @@ def grouped_bars(name: str, title: str, labels: Sequence[str], series: dict[str,
                  number=str) -> str:  # noqa: ANN001
     """Several series side by side per label (e.g. reflections and participants per month)."""
     with matplotlib.rc_context(RC):
-        fig = _figure(7.0, 3.2)
+        fig = _figure(WIDTH, 3.2)
         ax = fig.axes[0]
         n = max(len(series), 1)
         width = 0.8 / n
@@ -113,7 +120,7 @@ def grouped_bars(name: str, title: str, labels: Sequence[str], series: dict[str,
             ax.bar(xs, [v or 0 for v in values], width=width * 0.95, color=PALETTE[j % len(PALETTE)], label=label)
             for x, v in zip(xs, values):
                 if v is None:
-                    ax.bar(x, top * 0.03, width=width * 0.95, color="none", edgecolor=HIDDEN, hatch="////")
+                    ax.bar(x, top * 0.03, width=width * 0.95, color="none", edgecolor=HIDDEN, linestyle=":")
         ax.set_xticks(range(len(labels)), labels)
         _style(ax)
         ax.grid(axis="x", visible=False)
@@ -126,7 +133,7 @@ def lines(name: str, title: str, labels: Sequence[str], series: dict[str, Sequen
           percent=lambda v: f"{round(100 * v)} %") -> str:  # noqa: ANN001
     """Shares over time, one line per series; a suppressed point is a gap in its line."""
     with matplotlib.rc_context(RC):
-        fig = _figure(7.0, 3.6)
+        fig = _figure(WIDTH, 3.8)
         ax = fig.axes[0]
         xs = list(range(len(labels)))
         markers = ("o", "s", "^", "D", "v", "P", "X")
@@ -138,5 +145,5 @@ def lines(name: str, title: str, labels: Sequence[str], series: dict[str, Sequen
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(lambda y, _pos: percent(y))
         _style(ax)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
         return to_svg(fig, name, title)

@@ -17,24 +17,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from insights.exports import charts
+from insights.exports import html_mandate as mandate
+from insights.exports.html_mandate import figures as _figures
 from insights.exports.writers import local_time
 from insights.digest import UNKNOWN
-from insights.render import _category_name, _language_name
+from insights.render import _category_name
 from content.i18n import t as translate
 from engines.themes import area_name
 
-QUOTES = {"da": ("»", "«"), "en": ("“", "”")}
 
 
-
-def _figures(v, source: dict, names: str) -> list[dict]:  # noqa: ANN001 - the report's view helper
-    """Headline figures: each named number of `source` in the reader's language, with what it counts
-    (the label key is "report.fig_" + the name after the colon, or the name itself)."""
-    out = []
-    for item in names.split():
-        name, _, label = item.partition(":")
-        out.append({"value": v.num(source[name]), "label": v.t(f"report.fig_{label or name}")})
-    return out
 
 def _env() -> Environment:
     folder = files("content") / "report"
@@ -100,6 +92,10 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1",
     chart_months = _months_chart(v, months, short)
     areas, chart_areas = _areas(v, d["areas"], months, short)
     local_figures, local_regions, chart_events = _local(v, local, months, short)
+    m = report["mandate"]
+    year = date.fromisoformat(period["first_day"]).year
+    provisional = v.t("report.provisional_note", date=v.day(local_time(datetime.fromisoformat(report["generated_at"])).date())) \
+        if m["provisional"] else ""
 
     css = (files("content") / "report" / "report.css").read_text(encoding="utf-8")
     generated = datetime.fromisoformat(report["generated_at"])
@@ -115,9 +111,15 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1",
                     _breakdown(v, d, "age_band", "digest.age_band_heading", "ages"),
                     _breakdown(v, d, "language", "digest.language_heading", "languages")],
         charts={"months": chart_months, "areas": chart_areas, "events": chart_events},
-        areas=areas, previous_label=v.span(d["previous_period"]), terms=_terms(v, d["emerging_terms"]),
-        quotes=_quotes(v, d["quotes"]), local_figures=local_figures, local_regions=local_regions,
-        municipality_names=local["municipality_names"], municipality_count=v.num(local["municipalities"]),
+        areas=areas, previous_label=v.span(d["previous_period"]),
+        terms=_terms(v, d["emerging_terms"], report["baseline"]), baseline=report["baseline"],
+        has_change=any(a.get("change") for a in d["areas"]), provisional=provisional, year=year,
+        status=mandate.status(v, m["status"]), activities=mandate.activities(v, m["activities"]),
+        per_area=mandate.per_area(v, d["areas"], d["quotes"], m["findings"], year),
+        local_figures=local_figures, local_regions=local_regions,
+        municipality_names=local["municipality_names"],
+        municipalities_heading=v.t("report.municipalities_heading_one") if local["municipalities"] == 1 else
+        v.t("report.municipalities_heading", count=v.num(local["municipalities"])),
         method=_method(v, consent_version, k, d["lexicon_version"]), lexicon=d["lexicon_version"],
         digest_key=d["digest_key"],
     )
@@ -165,20 +167,17 @@ def _areas(v: _View, digest_areas: list[dict], months: list[dict],
     return areas, chart
 
 
-def _terms(v: _View, emerging_terms: list[dict]) -> list[dict]:
+def _terms(v: _View, emerging_terms: list[dict], baseline: bool) -> list[dict]:
+    """The words: compared with the period before only when it has a baseline (else no word is "new")."""
     t = v.t
+    if not baseline:
+        return [{"term": term["term"], "line": t("report.term_line_plain", people=v.num(term["participants"]))}
+                for term in emerging_terms]
     return [{"term": term["term"],
              "line": t("report.term_line", people=v.num(term["participants"]),
                        before=t("digest.term_new") if term["new"] else
                        t("digest.term_before", count=v.num(term["previous_participants"])))}
             for term in emerging_terms]
-
-
-def _quotes(v: _View, quotes: list[dict]) -> list[dict]:
-    open_q, close_q = QUOTES.get(v.lang, QUOTES["en"])
-    return [{"text": " ".join(q["text"].split()), "language": q["language"], "open": open_q, "close": close_q,
-             "about": v.t("report.quote_about", area=v.area(q["area"]), language=_language_name(q["language"], v.lang))}
-            for q in quotes]
 
 
 def _local(v: _View, local: dict, months: list[dict], short: list[str]) -> tuple[list[dict], list[dict], Markup | None]:

@@ -12,19 +12,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
 from insights.disclosure import publish_count, publish_people, table_key
-from insights.digest import UNKNOWN, build_digest
+from insights.exports.mandate import build_mandate
+from insights.digest import UNKNOWN, build_digest, period_figures
+from insights.digest_rows import load_rows
 from insights.periods import TZ, Period, parse_period, period_containing
 from content.municipalities import load_municipalities, regions
 from storage.campaign_models import as_utc
 from storage.event_models import CANCELLED, CONFIRMED, WAITING, Event, Signup
 from storage.clock import system_clock
-from storage.models import Participant
+from storage.models import Participant, Reflection
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,18 @@ def months_of(period: Period) -> list[Period]:
 
 # -- local activity --------------------------------------------------------------------------------
 
-def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
+def local_activity(session: Session, period: Period, *, k: int = 5, now: datetime | None = None) -> dict:
     """Events held in the period and the people who signed up for them, k-anonymous where people are.
 
-    events: not cancelled, starting in the period; by region and by month; municipalities reached.
+    events: not cancelled, starting in the period and before `now` (held, not planned); by region and
+    by month; municipalities reached.
     signups: distinct people with a confirmed seat (and seats with their guests); waitlist: people still
     waiting. People counts by region are suppressed exactly as digest cells are.
     """
     region_of = {m.name: m.region for m in load_municipalities()}
     rows = session.execute(
         select(Event.id, Event.municipality, Event.starts_at, Event.status, Event.online)
-        .where(Event.starts_at >= period.start, Event.starts_at < period.end)
+        .where(Event.starts_at >= period.start, Event.starts_at < min(period.end, now or system_clock()))
     ).all()
     held = [r for r in rows if r.status != CANCELLED]
     cancelled = len(rows) - len(held)
@@ -133,14 +137,50 @@ def local_activity(session: Session, period: Period, *, k: int = 5) -> dict:
 
 # -- the report ------------------------------------------------------------------------------------
 
+def baseline(session: Session, period: Period, k: int) -> bool:
+    """Whether the period before has enough writers (k, perturbed) to compare with: "new" words need one."""
+    previous = period.previous()
+    keys = session.scalars(select(Participant.record_key).where(Participant.id.in_(
+        select(Reflection.participant_id).where(Reflection.created_at >= previous.start,
+                                                Reflection.created_at < previous.end,
+                                                Reflection.hidden.is_(False))))).all()
+    return publish_count(list(keys), k, scope=f"{previous.id}:baseline") is not None
+
+
+def _by_month(session: Session, rows: list, period: Period, parts: list[Period]) -> list[list | None]:
+    """The period's rows split by month, read once: each reflection's month from one query of ids."""
+    if not rows:
+        return [[] for _ in parts]
+    if len(parts) > 250:  # a month number per byte: a span of over 20 years reads month by month
+        return [None for _ in parts]
+    which = case(*[(Reflection.created_at < m.end, i) for i, m in enumerate(parts)], else_=len(parts))
+    first = min(r.id for r in rows)
+    month_of = bytearray(max(r.id for r in rows) - first + 1)  # a byte per id: a year's ids are a run
+    for rid, i in session.execute(select(Reflection.id, which).where(
+            Reflection.created_at >= period.start, Reflection.created_at < period.end,
+            Reflection.id >= first, Reflection.id < first + len(month_of))):
+        month_of[rid - first] = i
+    out: list[list | None] = [[] for _ in parts]
+    for r in rows:
+        out[month_of[r.id - first]].append(r)  # type: ignore[union-attr]
+    return out
+
+
 def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_area: int = 2, terms: int = 15,
-                 now: datetime | None = None) -> dict:
-    """Everything the annual report shows, all of it already k-anonymous."""
+                 now: datetime | None = None, lang: str = "da", progress=lambda step: None,  # noqa: ANN001
+                 content: Path | None = None) -> dict:
+    """Everything the annual report shows, all of it already k-anonymous; `progress(step)` names each step;
+    `content`: the folder of the action plan and findings (content/report/ when None)."""
     now = now or system_clock()
-    whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now)
+    progress("digest")
+    rows = load_rows(session, period.start, period.end)
+    whole = build_digest(session, period, k=k, quotes_per_area=quotes_per_area, terms=terms, now=now,
+                         term_language=lang, rows=rows)
     months = []
-    for m in months_of(period):
-        d = build_digest(session, m, k=k, quotes_per_area=0, terms=0, now=now)
+    progress("months")
+    parts = months_of(period)
+    for m, month_rows in zip(parts, _by_month(session, rows, period, parts)):
+        d = period_figures(session, m, k=k, rows=month_rows)
         months.append({
             "id": m.id, "first_day": m.first_day.isoformat(),
             "reflections": d["totals"]["reflections"], "participants": d["totals"]["participants"],
@@ -153,5 +193,18 @@ def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_are
         "k": k,
         "digest": whole,
         "months": months,
-        "local": local_activity(session, period, k=k),
+        "local": _local(session, period, k, now, progress),
+        "baseline": baseline(session, period, k),
+        "lang": lang,
+        **_mandate(session, period, now, k, progress, content),
     }
+
+
+def _local(session: Session, period: Period, k: int, now: datetime, progress) -> dict:  # noqa: ANN001
+    progress("events")
+    return local_activity(session, period, k=k, now=now)
+
+
+def _mandate(session: Session, period: Period, now: datetime, k: int, progress, content) -> dict:  # noqa: ANN001
+    progress("activities")
+    return {"mandate": build_mandate(session, period, now, k, content)}

@@ -12,7 +12,8 @@ carriage return — never runs when the file is opened, and how depends on the f
   formula), so "-2 grader" reads back, and copies out of Excel, exactly as the citizen wrote it.
 - CSV has no types: such text gets a leading apostrophe (the OWASP advice).
 - JSON Lines is not opened by spreadsheets and is left as is.
-Times are shown in Europe/Copenhagen.
+Times are shown in Europe/Copenhagen with their UTC offset: `2026-03-02 11:00:00+01:00` in CSV,
+ISO 8601 in JSON Lines, and in XLSX a date-time cell whose number format shows the offset.
 """
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ def local_time(moment: datetime) -> datetime:
     return as_utc(moment).astimezone(TZ)
 
 
+def _with_offset(local: datetime) -> str:
+    """An Excel number format that shows the time and, as literal text, its UTC offset."""
+    offset = local.isoformat()[-6:]
+    return f'yyyy-mm-dd hh:mm:ss"{offset}"'
+
+
 # -- CSV -------------------------------------------------------------------------------------------
 
 def _csv_row_function(columns: Sequence[Column], excel_dk: bool) -> Callable[[Sequence[Any]], tuple]:
@@ -69,7 +76,9 @@ def _csv_row_function(columns: Sequence[Column], excel_dk: bool) -> Callable[[Se
         return s.replace(".", ",") if excel_dk else s
 
     def when(v: Any) -> Any:
-        return None if v is None else local_time(v).isoformat(" ", "seconds")[:19]
+        # With its offset (+01:00 in winter, +02:00 in summer): the hour after 02:00 on the last Sunday
+        # of October happens twice, and a reader elsewhere must not guess the zone.
+        return None if v is None else local_time(v).isoformat(" ", "seconds")
 
     def day(v: Any) -> Any:
         return None if v is None else v.isoformat()
@@ -155,8 +164,14 @@ class XlsxWriter:
             return cell
 
         def when(v: Any) -> Any:
-            # Excel has no time zones: Copenhagen wall-clock time, as in the CSV.
-            return None if v is None else local_time(v).replace(tzinfo=None)
+            # Excel has no time zones: a real date-time cell in Copenhagen wall-clock time, shown with
+            # its offset by the cell's number format (one of two, +01:00 or +02:00), as in the CSV.
+            if v is None:
+                return None
+            local = local_time(v)
+            cell = WriteOnlyCell(self._sheet, value=local.replace(tzinfo=None))
+            cell.number_format = _with_offset(local)
+            return cell
 
         def listed(v: Any) -> Any:
             return text(", ".join(str(x) for x in v)) if v else None

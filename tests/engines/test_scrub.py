@@ -119,3 +119,13 @@ def test_never_raises_and_is_idempotent(text):
 def test_plain_text_without_digits_or_at_or_dots_is_untouched(text):
     if not re.search(r"[0-9@.:/]", text):
         assert scrub(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Prøv @SUM(A1) i regnearket", "Prøv @SUM(A1) i regnearket"),  # a spreadsheet function, not a person
+    ("skriv til a@b.dk(hjemme)", "skriv til [email] (hjemme)"),
+    ("@mette (nabo)", "[handle] (nabo)"),
+])
+def test_a_placeholder_never_makes_a_markdown_link(text, expected):
+    out = scrub(text)
+    assert out == expected and "](" not in out and scrub(out) == out

@@ -67,9 +67,10 @@ def test_reflections_csv_reads_back_for_danish_excel(app, tmp_path):
     assert got["r6"]["text"] == "" and got["r6"]["text_deleted"] == "1"
     assert got["r4"]["areas"] == "fritid, sundhed"
     assert got["r2"]["areas"]  # stored without areas: classified on the way out, as digests do
-    # Copenhagen time: 10:00 UTC on 2 March is 11:00 here; 22:30 UTC on 31 March is 00:30 on 1 April.
-    assert got["r1"]["created_at"] == "2026-03-02 11:00:00"
-    assert got["r8"]["created_at"] == "2026-04-01 00:30:00"
+    # Copenhagen time with its offset: 10:00 UTC on 2 March is 11:00 here (winter, +01:00); 22:30 UTC
+    # on 31 March is 00:30 on 1 April (summer time, +02:00).
+    assert got["r1"]["created_at"] == "2026-03-02 11:00:00+01:00"
+    assert got["r8"]["created_at"] == "2026-04-01 00:30:00+02:00"
     assert got["r1"]["region"] == "Region Midtjylland" and got["r3"]["municipality"] == "København"
     # One pseudonym per person within the file, nothing else of them.
     assert got["r1"]["participant"] == got["r2"]["participant"] == got["r7"]["participant"]
@@ -127,7 +128,11 @@ def test_xlsx_reads_back_and_splits_into_sheets(app, tmp_path):
     for name in ("r2", "r3", "r4", "r7"):
         assert got[name]["text"] == FORMULAS[name], name  # as written: a text cell, never a formula
     assert got["r3"]["crisis"] is True and got["r1"]["quote_consent"] is True and got["r1"]["hidden"] is False
-    assert got["r1"]["created_at"] == datetime(2026, 3, 2, 11, 0)  # Copenhagen wall-clock time
+    assert got["r1"]["created_at"] == datetime(2026, 3, 2, 11, 0)  # Copenhagen wall-clock time, a real date-time
+    formats = {row[0].value: row[NAMES.index("created_at")].number_format
+               for row in wb["reflections"].iter_rows(min_row=2)}
+    assert formats[ids["r1"]] == 'yyyy-mm-dd hh:mm:ss"+01:00"'  # shown with its offset, as in the CSV
+    assert formats[ids["r8"]] == 'yyyy-mm-dd hh:mm:ss"+02:00"'
     assert got["r1"]["reflection_id"] == ids["r1"]
     for row in wb["reflections"].iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in row)

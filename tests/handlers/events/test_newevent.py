@@ -78,6 +78,10 @@ async def test_full_flow_in_english_with_skips_online_and_no_limit(app, person, 
     await ed.press("Yes, that's right")
     await ed.press("1 hour")
     said = await ed.press("Online")
+    assert "What is the link people use to join?" in said
+    said = await ed.say("http://meet.example.org/coffee")
+    assert "The link must begin with https://" in said and "What is the link" in said
+    said = await ed.say("https://meet.jit.si/online-coffee")
     assert "Which municipality" in said
     said = await ed.say("københavn")
     assert "How many can take part?" in said
@@ -87,12 +91,14 @@ async def test_full_flow_in_english_with_skips_online_and_no_limit(app, person, 
     await ed.press("Skip")
     said = await ed.say("no")
     assert "Places: No limit" in said and "Language: Arabic and Danish" in said and "Description: –" in said
+    assert "Link to join: https://meet.jit.si/online-coffee" in said
     said = await ed.press("Publish")
     assert "Your event is published" in said and "💻 Online: Online" in said
     assert "there is room for everyone" in said
     [event] = events(app)
     assert event.online and event.capacity is None and event.municipality == "København"
     assert event.language == "Arabic and Danish" and not event.plus_one
+    assert event.join_url == "https://meet.jit.si/online-coffee" and event.place == "Online"
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
