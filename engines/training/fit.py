@@ -7,6 +7,7 @@ to choose thresholds, so no threshold is ever chosen on a text the model was fit
 """
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,11 +40,9 @@ class Fitted:
     chosen_c: dict[str, float]
 
 
-def _require_sklearn():
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        raise RuntimeError("training needs scikit-learn: pip install -e '.[train]'") from None
+def _require_sklearn() -> None:
+    if importlib.util.find_spec("sklearn") is None:
+        raise RuntimeError("training needs scikit-learn: pip install -e '.[train]'")
 
 
 def fit(texts: Sequence[str], labels: Sequence[frozenset[str]], classes: Sequence[str], *,
