@@ -33,6 +33,7 @@ NO_GROUP = "-"
 # With no lexicon word, the model decides alone only when it is this sure (it learned from a few hundred
 # reflections; a wrong area costs more than "andet").
 MODEL_ALONE = 0.8
+GROUP_MODEL_ALONE = 0.6  # the same for a target group with no stated age and no group word
 _CHILD = r"(?:søn|sønnen|datter|datteren|dreng|drengen|pige|pigen|barn|barnet|barnebarn|son|daughter|boy|girl|kid|child|grandchild)"
 _AGE = re.compile(
     rf"(?P<child>{_CHILD}\w*)\s+(?:på|paa|of|aged|er|is)\s+(?P<c>\d{{1,2}})\b"
@@ -102,7 +103,7 @@ def decide(text: str, lexical: Classification, model: TextModel | None = None) -
     else:
         best = max(GROUPS, key=lambda g: probs.get(f"group:{g}", 0.0))
         p = probs.get(f"group:{best}", 0.0)
-        group = best if p >= MODEL_ALONE and p > probs.get(f"group:{NO_GROUP}", 0.0) else NO_GROUP
+        group = best if p >= GROUP_MODEL_ALONE and p > probs.get(f"group:{NO_GROUP}", 0.0) else NO_GROUP
     return ThemeDecision(areas, group, _explain(text, lexical, model, areas[0], group, stated))
 
 
