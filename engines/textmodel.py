@@ -95,7 +95,7 @@ class TextModel:
     thresholds: dict[str, float] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     _cache: dict[str, tuple[tuple[float, ...], int]] = field(default_factory=dict, repr=False)
-    _cache1: dict[str, tuple[float, int, dict[str, float]]] = field(default_factory=dict, repr=False)
+    _cache1: dict[str, tuple[float, int, int, dict[str, float]]] = field(default_factory=dict, repr=False)
     _pairs: dict[str, dict[str, float]] | None = field(default=None, repr=False)
 
     def _word(self, word: str) -> tuple[tuple[float, ...], int]:
@@ -128,21 +128,30 @@ class TextModel:
         return [b + s * scale for b, s in zip(self.intercepts, sums)]
 
     def _one_class_score(self, text: str) -> float:
-        """scores(text)[0] for a one-class model, without per-class loops or building pair strings: each
-        word's cache entry holds its share, its feature count, and the weights of the words after it."""
-        cache, total, n, follows = self._cache1, 0.0, 0, None
+        """scores(text)[0] for a one-class model (the crisis check's path)."""
+        return self.one_class_signal(text)[0]
+
+    def one_class_signal(self, text: str) -> tuple[float, float, float, int]:
+        """(score, evidence, known, words) of a one-class model, without per-class loops or building pair strings:
+        evidence is the score less the intercept (what the words themselves say), known the share of the
+        words the model has a weight for (low for a language it never saw). Each word's cache entry holds
+        its share of the score, its feature count, whether it is known, and the weights of the words after it."""
+        cache, total, n, follows, known, count = self._cache1, 0.0, 0, None, 0, 0
         for w in words_of(text):
             hit = cache.get(w) or self._word1(w)
             total += hit[0]
             n += hit[1]
+            known += hit[2]
+            count += 1
             if follows is not None:
                 n += 1
                 if follows:
                     total += follows.get(w, 0.0)
-            follows = hit[2]
-        return self.intercepts[0] + (total / math.sqrt(n) if n else 0.0)
+            follows = hit[3]
+        evidence = total / math.sqrt(n) if n else 0.0
+        return self.intercepts[0] + evidence, evidence, known / count if count else 0.0, count
 
-    def _word1(self, word: str) -> tuple[float, int, dict[str, float]]:
+    def _word1(self, word: str) -> tuple[float, int, int, dict[str, float]]:
         if self._pairs is None:
             pairs: dict[str, dict[str, float]] = {}
             for f, weight in self.weights[0].items():
@@ -151,11 +160,15 @@ class TextModel:
                     pairs.setdefault(first, {})[second] = weight
             self._pairs = pairs
         part, count = self._word(word)
-        hit = (part[0], count, self._pairs.get(word, {}))
+        hit = (part[0], count, int(f"w:{word}" in self.weights[0]), self._pairs.get(word, {}))
         if len(self._cache1) >= _CACHE_LIMIT:
             self._cache1.clear()
         self._cache1[word] = hit
         return hit
+
+    def calibrated(self, score: float, cls: int = 0) -> float:
+        a, b = self.calibration[cls]
+        return _sigmoid(a * score + b)
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Calibrated probability per class."""

@@ -48,15 +48,30 @@ def tier2_model() -> TextModel | None:
         return None
 
 
-def tier2_probability(text: str) -> float | None:
+# Tier 2 also needs the words to point to distress (score above the model's intercept: a text of unknown
+# or no words scores the intercept, which sits near the threshold) and the model to know at least half of
+# them (it learnt Danish and English; in another language its score says nothing), and a sentence, not a
+# word: it learnt from sentences, and one word ("tak", "hej") weighs as much as a whole sentence would.
+MIN_KNOWN = 0.5
+MIN_WORDS = 4
+
+
+def tier2_signal(text: str) -> tuple[float, bool] | None:
+    """(probability, whether the words are evidence the model can read), or None without a model."""
     model = tier2_model()
     if model is None or not text or not isinstance(text, str):
         return None
     try:
-        return model.probability(text)
+        score, evidence, known, words = model.one_class_signal(text)
+        return model.calibrated(score), evidence > 0 and known >= MIN_KNOWN and words >= MIN_WORDS
     except Exception:  # noqa: BLE001 - the check every message passes must never raise
         log.exception("crisis tier 2 model failed on a text")
         return None
+
+
+def tier2_probability(text: str) -> float | None:
+    signal = tier2_signal(text)
+    return signal[0] if signal is not None else None
 
 
 @lru_cache(maxsize=1)
@@ -70,10 +85,11 @@ def assess(text: str) -> Assessment:
     match = detect_crisis(text)
     if match is not None:
         return Assessment(CrisisTier.REPLY, match, None)
-    p = tier2_probability(text)
-    if p is not None and p >= _threshold():
-        return Assessment(CrisisTier.SIGNPOST, None, p)
-    return Assessment(CrisisTier.NONE, None, p)
+    signal = tier2_signal(text)
+    if signal is None:
+        return Assessment(CrisisTier.NONE, None, None)
+    p, readable = signal
+    return Assessment(CrisisTier.SIGNPOST if readable and p >= _threshold() else CrisisTier.NONE, None, p)
 
 
 def crisis_tier(text: str) -> CrisisTier:
