@@ -145,6 +145,13 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
                     "≥ 20,000/s", f["crisis_rate"] >= 20_000),
                 Row("crisis check: slowest huge input (200,000 characters)", f"{f['crisis_huge_s']:.2f} s", "≤ 3 s",
                     f["crisis_huge_s"] <= 3),
+                Row("crisis tiers 1 + 2: throughput (60-character texts, CPU)",
+                    f"{_num(f['crisis_tiers_rate'])} texts/s", "≥ 20,000/s", f["crisis_tiers_rate"] >= 20_000),
+                Row("crisis tier-2 model: load", f"{f['crisis_model_load_s']:.3f} s", "≤ 0.3 s",
+                    f["crisis_model_load_s"] <= 0.3),
+                Row("themes (lexicon + model): throughput (CPU, info)", f"{_num(f['themes_rate'])} texts/s"),
+                Row("themes model: load", f"{f['themes_model_load_s']:.3f} s", "≤ 0.3 s",
+                    f["themes_model_load_s"] <= 0.3),
                 Row("scrub: throughput (CPU)", f"{_num(f['scrub_rate'])} texts/s"),
                 Row("scrub: slowest huge input (210,000 characters)", f"{f['scrub_huge_s']:.2f} s", "≤ 3 s",
                     f["scrub_huge_s"] <= 3)]

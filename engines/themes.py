@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from engines.themes_model import decide
+
 OTHER = "andet"
 AREA_IDS = ("hjem", "uddannelse", "fritid", "arbejde", "sundhed")
 # Letters, digits and an inner apostrophe ("sfo'en"); placeholders like [telefon] become plain words
@@ -215,8 +217,9 @@ class Lexicon:
         return Classification(areas or (OTHER,), groups, {c: tuple(m) for c, m in matches.items()})
 
     def area_ids(self, text: str) -> list[str]:
-        """Only the areas (for storage): fast, no explanation kept."""
-        return list(self.classify(text).areas)
+        """The areas for storage, main area first: this lexicon's matches, ranked (and, with none, perhaps
+        named) by the trained second stage (engines/themes_model.py)."""
+        return list(decide(text, self.classify(text)).areas)
 
 
 def parse_lexicon(text: str, source: str = "lexicon") -> Lexicon:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from content.i18n import format_number
 from handlers.core.common import consent_given, parse_action, parse_int, quote_label, stale
 from handlers.core.context import Ctx, Feature, Later
+from engines.crisis import CrisisTier, signpost_line
 from engines.langid import detect_language
 from engines.scrub import scrub
 from engines.themes import area_ids
@@ -70,8 +71,11 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     )
     ctx.session.add(reflection)
     text_key = "reflection.saved_crisis" if crisis else "reflection.saved"
+    # Crisis tier 2 (distress that is not explicit): the same receipt, stored the same way, with one warm,
+    # human-written line with Livslinien under it (content/safety/signpost.toml).
+    signpost = f"\n\n{signpost_line(ctx.lang)}" if ctx.crisis_tier == CrisisTier.SIGNPOST else ""
     # The receipt's buttons need the row id, which the batch's single flush assigns.
-    return [Later(lambda: Reply(ctx.t(text_key, quote_state=quote_label(ctx, reflection.quotable)),
+    return [Later(lambda: Reply(ctx.t(text_key, quote_state=quote_label(ctx, reflection.quotable)) + signpost,
                                 _receipt_buttons(ctx, reflection), personal=True))]
 
 

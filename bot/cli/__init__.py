@@ -15,6 +15,7 @@ from bot.cli import (
     events,
     export,
     insights,
+    models,
     organiser,
     outbox,
     privacy,
@@ -35,5 +36,5 @@ def main(verbose: bool) -> None:
 
 # A module's `group`, or a plain click command (insights has several top-level ones).
 for _command in (run, db.group, privacy.group, campaign.group, outbox.group, discord.group, events.group,
-                 organiser.group, export.export, audit.group, reflections.group, report.report, *insights.commands):
+                 organiser.group, export.export, audit.group, reflections.group, report.report, *insights.commands, models.crisis):
     main.add_command(_command)

@@ -4,7 +4,8 @@
     samtale classify [FILE] [--lexicon FILE] [--chosen da|en] [--hint CODE]
     samtale classify --about
     samtale themes reclassify [--batch N]
-    samtale themes evaluate [TSV] [--lexicon FILE]
+    samtale themes evaluate [TSV]… [--lexicon FILE]
+    samtale themes train   (bot/cli/models.py)
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import click
 # One way to open the database for every CLI command: migrated, or a clear message.
 from bot.cli.common import CONFIG, cli_actor
 from bot.cli.common import open_db as _open
+from bot.cli.models import data_option, train_model
 from storage.clock import system_clock
 
 
@@ -96,6 +98,7 @@ def classify(file, lexicon: str | None, chosen: str | None, hint: str | None, ab
         return
     from engines.langid import explain_language
     from engines.themes import LexiconError, load_lexicon
+    from engines.themes_model import decide
 
     try:
         lex = load_lexicon(lexicon)
@@ -106,9 +109,9 @@ def classify(file, lexicon: str | None, chosen: str | None, hint: str | None, ab
     except ImportError:  # the safety feature is not installed in this tree
         scrub = None
     try:
-        from engines.crisis import detect_crisis
+        from engines.crisis import assess
     except ImportError:
-        detect_crisis = None
+        assess = None
     for line in file:
         text = line.rstrip("\n")
         if not text.strip():
@@ -116,11 +119,17 @@ def classify(file, lexicon: str | None, chosen: str | None, hint: str | None, ab
         stored = scrub(text) if scrub else text
         guess = explain_language(text, chosen, hint)
         c = lex.classify(stored)
-        out = {"text": text, "language": guess.language, "language_reason": guess.reason, **c.as_dict()}
+        # The lexicon's own areas beside the decision (the lexicon's areas ranked, or the model's when sure).
+        out = {"text": text, "language": guess.language, "language_reason": guess.reason, **c.as_dict(),
+               "lexicon_areas": list(c.areas), **decide(stored, c).as_dict()}
         if scrub:
             out["scrubbed"] = stored
-        if detect_crisis:
-            out["crisis"] = bool(detect_crisis(text))
+        if assess:
+            tier = assess(text)
+            out["crisis"] = tier.tier == 1  # tier 1: the fixed crisis reply
+            out["crisis_tier"] = int(tier.tier)
+            if tier.probability is not None:
+                out["crisis_tier2_probability"] = round(tier.probability, 3)
         click.echo(json.dumps(out, ensure_ascii=False))
 
 
@@ -147,26 +156,47 @@ def reclassify(batch: int, config: str | None) -> None:
 
 
 @themes.command("evaluate")
-@click.argument("tsv", type=click.Path(exists=True, dir_okay=False), required=False)
+@click.argument("tsv", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--lexicon", type=click.Path(exists=True, dir_okay=False))
-def evaluate_cmd(tsv: str | None, lexicon: str | None) -> None:
-    """Accuracy and per-area precision/recall on a labelled TSV (default tests/data/themes_labelled.tsv)."""
+def evaluate_cmd(tsv: tuple[str, ...], lexicon: str | None) -> None:
+    """Accuracy on labelled TSVs (default tests/data/themes_labelled.tsv and, when present, the blind set
+    tests/data/themes_blind.tsv, reported apart): the lexicon's exact area sets, then the main area and
+    target group of lexicon + model, with confusion tables."""
     from pathlib import Path
 
     from engines.themes import LexiconError, evaluate, load_labelled, load_lexicon
+    from engines.themes_eval import read_sets, score
 
-    path = tsv or str(Path(__file__).resolve().parents[2] / "tests" / "data" / "themes_labelled.tsv")
+    data = Path(__file__).resolve().parents[2] / "tests" / "data"
+    paths = list(tsv) or [str(p) for p in (data / "themes_labelled.tsv", data / "themes_blind.tsv") if p.exists()]
     try:
         lex = load_lexicon(lexicon)
-        ev = evaluate(load_labelled(path), lex)
+        for path in paths:
+            rows = load_labelled(path)
+            ev = evaluate(rows, lex)
+            _print_lexicon(path, ev, lex.version)
+            for name, set_rows in read_sets(Path(path)).items():
+                for line in score(name, set_rows, lex).lines():
+                    click.echo(line)
     except (LexiconError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{path}: {ev.exact}/{ev.total} exactly right = {100 * ev.accuracy:.1f} % (lexicon {lex.version})")
+
+
+def _print_lexicon(path: str, ev, version: str) -> None:  # noqa: ANN001 - an engines.themes.Evaluation
+    click.echo(f"{path}: {ev.exact}/{ev.total} exactly right = {100 * ev.accuracy:.1f} % (lexicon {version})")
     click.echo(f"{'area':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>4}")
     for area, m in ev.per_area.items():
         click.echo(f"{area:<12} {m['precision']:>9.2f} {m['recall']:>7.2f} {m['f1']:>6.2f} {m['support']:>4}")
     for text, gold, got in ev.mistakes:
         click.echo(f"  labelled {','.join(gold)}, got {','.join(got)}: {text}", file=sys.stdout)
+
+
+@themes.command("train")
+@data_option
+@click.option("--out", type=click.Path(dir_okay=False), help="Where to write (default: the packaged artefact).")
+def train_cmd(data_dir: str, out: str | None) -> None:
+    """Retrain the themes model (areas and target groups) on the training split and training file."""
+    train_model("themes", data_dir, out)
 
 
 commands = (digest, classify, themes)

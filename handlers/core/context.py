@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from content.i18n import t as translate
+from engines.crisis import CrisisTier
 from handlers.core.services import Services
 from handlers.core.types import Incoming, Intent
 from storage.models import FlowState, Participant
@@ -47,6 +48,9 @@ class Ctx:
     # The message got the crisis reply (set by the dispatcher before routing): what it says is stored
     # as such, never quoted, and its receipt is gentler.
     crisis: bool = False
+    # The message's crisis tier (engines.crisis.CrisisTier: 0 none, 1 the crisis reply, 2 a warm signpost
+    # line in the receipt), set by the dispatcher before routing.
+    crisis_tier: CrisisTier = CrisisTier.NONE
     # The text's length as it arrived, when the dispatcher cut it before cleaning (0 when it is whole),
     # so "too long" names the real size.
     received_length: int = 0

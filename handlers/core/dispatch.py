@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from content.i18n import normalise_language, t
 from handlers.core.context import Ctx, HandlerConfig, Later, Registry
-from engines.crisis import aftercare_line, crisis_reply, detect_crisis
+from engines.crisis import CrisisTier, aftercare_line, assess, crisis_reply
 from handlers.core.aftercare import Aftercare, is_young
 from handlers.core.crisis_offer import opens_crisis_reply, private_offer
 from handlers.core.failures import log_failure, route_of
@@ -55,9 +55,13 @@ MAX_BATCH = 200
 class _Job:
     inc: Incoming
     length: int
-    crisis: bool
+    tier: CrisisTier
     done: asyncio.Future
     error: BaseException | None = None  # why its handler failed (logged once, by `handle`)
+
+    @property
+    def crisis(self) -> bool:
+        return self.tier == CrisisTier.REPLY
 
 
 class _Prefetch:
@@ -127,8 +131,8 @@ class Dispatcher:
         # Safety before limits: crisis words are looked for first, and such a message is never held back
         # by flood control, however fast the person has been writing (it costs one check, no database).
         written = inc.text if inc.command is None else " ".join(inc.args)
-        crisis = bool(written) and detect_crisis(written) is not None
-        if crisis:
+        tier = assess(written).tier if written else CrisisTier.NONE
+        if tier == CrisisTier.REPLY:
             if not self.flood.crisis(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock()):
                 return []  # in a group, the offer of a private chat made a moment ago still stands
         else:
@@ -138,7 +142,7 @@ class Dispatcher:
                 return []
             if gate == "warn":
                 return [Reply(t(self.language_for(inc, None), "common.rate_limited"))]
-        job = _Job(inc, length, crisis, asyncio.get_running_loop().create_future())
+        job = _Job(inc, length, tier, asyncio.get_running_loop().create_future())
         self._pending.append(job)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
@@ -222,6 +226,9 @@ class Dispatcher:
         if contact is not None and not contact.reachable and inc.chat_type == "private":
             # They wrote to us, so they can be reached again (they had blocked the bot, or left DMs off).
             contact.reachable, contact.chat_id, contact.updated_at = True, inc.chat_id, ctx.now
+        # Tier 2 (distress that is not explicit) travels with the message: a receipt made for it adds the
+        # warm signpost line (handlers/reflections.py); it never changes routing or what is stored.
+        ctx.crisis_tier = job.tier
         intents = await self._route(ctx, job.crisis)
         # Later messages of this batch from the same person see who they are now (new or erased).
         known.participants[(inc.platform, inc.user_id)] = ctx.participant

@@ -98,10 +98,31 @@ def test_classify_about_prints_each_safety_files_version_and_review(tmp_path):
     assert out.returncode == 0, out.stderr
     rows = {row["file"]: row for row in map(json.loads, out.stdout.splitlines())}
     assert set(rows) == {"content/safety/crisis.toml", "content/safety/crisis_reply.toml",
-                         "content/safety/human_contacts.toml"}
+                         "content/safety/human_contacts.toml", "content/safety/signpost.toml"}
     assert rows["content/safety/crisis.toml"]["version"] == 5
     assert rows["content/safety/crisis_reply.toml"]["reviewed_by"] == "pending clinical review"
     for row in rows.values():
         assert set(row) == {"file", "version", "reviewed_by", "reviewed_on"} and row["reviewed_by"]
         assert row["reviewed_on"] is None or len(row["reviewed_on"]) == 10
     assert list(tmp_path.iterdir()) == []
+
+
+def test_classify_prints_the_crisis_tier_and_explains_the_themes(tmp_path):
+    texts = "jeg vil ikke leve mere\nJeg har fundet ro nu, alt er ordnet\nJeg er 81 og bor alene i huset\n"
+    out = samtale("classify", cwd=tmp_path, stdin=texts)
+    assert out.returncode == 0, out.stderr
+    explicit, veiled, ordinary = map(json.loads, out.stdout.splitlines())
+    assert (explicit["crisis_tier"], explicit["crisis"]) == (1, True)
+    assert (veiled["crisis_tier"], veiled["crisis"]) == (2, False)
+    assert ordinary["crisis_tier"] == 0 and ordinary["crisis"] is False
+    assert ordinary["areas"][0] == "hjem" and ordinary["group"] == "aeldre"
+    assert ordinary["themes_explained"] == "hjem (lexicon: bor alene, huset); group aeldre (stated age)"
+
+
+def test_crisis_evaluate_reports_both_tiers_per_set(tmp_path):
+    (tmp_path / "set.tsv").write_text("label\tlang\ttext\ncrisis\tda\tjeg vil ikke leve mere\n"
+                                      "crisis\tda\tJeg har fundet ro nu, alt er ordnet\nordinary\tda\tJeg savner min hund\n")
+    out = samtale("crisis", "evaluate", "set.tsv", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "crisis texts reaching tier 1 or 2: 2/2 = 100.0 % (tier 1 1, tier 2 1)" in out.stdout
+    assert "ordinary texts at tier 1: 0/1 = 0.0 %; at tier 2: 0/1 = 0.0 %" in out.stdout

@@ -11,7 +11,7 @@ from content.safety_review import safety_reviews
 def test_every_safety_file_carries_version_reviewed_by_and_a_dated_or_absent_reviewed_on():
     reviews = {r.file: r for r in safety_reviews()}
     assert set(reviews) == {"content/safety/crisis.toml", "content/safety/crisis_reply.toml",
-                            "content/safety/human_contacts.toml"}
+                            "content/safety/human_contacts.toml", "content/safety/signpost.toml"}
     for review in reviews.values():
         assert review.reviewed_by and isinstance(review.version, int)
         assert review.reviewed_on is None or isinstance(review.reviewed_on, date)
