@@ -87,6 +87,9 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     participant_id: Mapped[int] = participant_key(index=True)
     granted: Mapped[bool] = mapped_column(Boolean)
+    # What it is for: "reflections" (keeping what the person writes, for the national conversation) or
+    # "events" (only handling their event sign-ups: who comes, and how to remind them).
+    purpose: Mapped[str] = mapped_column(String(16), default="reflections", server_default="reflections")
     version: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
