@@ -65,6 +65,11 @@ class Participant(Base):
         back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def sign_up_consent(self) -> bool:
+        """A standing yes to handling event sign-ups (a Consent with purpose "events")."""
+        return any(c.purpose == "events" and c.granted and c.withdrawn_at is None for c in self.consents)
+
 
 class Contact(Base):
     """How to reach a participant (chat id); kept apart so erasure and export stay clean."""

@@ -58,9 +58,7 @@ def consent_given(ctx: Ctx) -> bool:
 
 def may_sign_up(ctx: Ctx) -> bool:
     """Yes to handling an event sign-up: the full consent, or the smaller one asked at Sign up."""
-    p = ctx.participant
-    return consent_given(ctx) or (p is not None and any(
-        c.purpose == "events" and c.granted and c.withdrawn_at is None for c in p.consents))
+    return consent_given(ctx) or (ctx.participant is not None and ctx.participant.sign_up_consent)
 
 
 def privacy_notice(ctx: Ctx) -> str:
