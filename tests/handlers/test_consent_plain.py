@@ -82,6 +82,9 @@ async def test_someone_who_said_no_can_still_join_a_walk(app, person, clock):
     with app.sessions() as s:
         kinds = [(c.purpose, c.granted) for c in s.scalars(select(Consent).order_by(Consent.id))]
         assert kinds == [("reflections", False), ("events", True)]
+    said = await inger.say("/myevents")
+    shown = [b.label for r in inger.replies() for row in r.buttons for b in row]
+    assert "Gåtur ved åen" in said and "Afmeld" in shown and "Skift navn" not in shown
     # A second walk needs no second question.
     other = seed_event(app, clock(), title="Kor i kirken", days=9)
     await inger.say("/events Aarhus")
