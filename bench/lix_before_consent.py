@@ -12,12 +12,16 @@ import re
 
 from content.i18n import t
 
-# What someone sees before consenting: the intro and consent form, its buttons, the privacy notice
-# behind a button, the two-line answer to "hvad betyder samtykke", and the not-consented reminders.
+# What someone sees before consenting: the intro and the three consent lines, their buttons, the privacy
+# notice behind "Læs mere", the two-line answer to "hvad betyder samtykke", the not-consented reminders,
+# and the sign-up consent asked of someone who said no (with its buttons and the answer to a no).
 KEYS = ("common.bot_disclaimer", "start.intro", "start.consent_text", "start.consent_yes", "start.consent_no",
-        "start.read_privacy", "privacy.text", "start.consent_explained", "common.not_consented",
-        "common.need_start", "start.refused")
-VALUES = {"disclaimer": "", "version": "1"}
+        "start.read_more", "privacy.text", "start.consent_explained", "common.not_consented",
+        "common.need_start", "start.refused", "events.consent.ask", "events.consent.yes", "events.consent.no",
+        "events.consent.declined", "events.link.consent_first")
+# The privacy notice as an operator configures it (names are not Danish prose, so a short example).
+VALUES = {"disclaimer": "", "version": "1", "controller": "Partnerskabet mod ensomhed",
+          "contact": "kontakt@example.org", "retention_days": "365", "pending_hours": "24", "title": "Gåtur"}
 
 
 def lix(text: str) -> tuple[float, int, int, int]:

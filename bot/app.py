@@ -43,6 +43,9 @@ def handler_config(settings: Settings) -> HandlerConfig:
     return HandlerConfig(
         consent_version=settings.privacy.consent_version,
         max_reflection_chars=settings.privacy.max_reflection_chars,
+        controller_name=settings.privacy.controller_name,
+        controller_contact=settings.privacy.controller_contact,
+        retention_days=settings.privacy.retention_days,
         default_language=settings.default_language,
         facilitators=frozenset(settings.roles.facilitators),
         download_dir=settings.console.download_dir,
@@ -59,6 +62,9 @@ def services(settings: Settings, clock: Clock = system_clock) -> Services:
 def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system_clock) -> App:
     """Open the database (migrating a fresh one, refusing an old one) and make the dispatcher."""
     url = normalise_url(settings.database.url)
+    if not settings.privacy.controller_set:
+        log.warning("privacy.controller_name and privacy.controller_contact are not set: the privacy notice "
+                    "shows a placeholder where citizens look for who is responsible (see README)")
     engine = make_engine(url, synchronous=settings.database.synchronous)
     if migrate:
         log.info("database: %s", ensure_migrated(engine, url))

@@ -23,10 +23,22 @@ class DatabaseSettings(_Section):
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
 
+# Shown to citizens until the operator names the data controller (README: "Before you go live").
+CONTROLLER_PLACEHOLDER = "NOT SET: privacy.controller_name"
+CONTACT_PLACEHOLDER = "NOT SET: privacy.controller_contact"
+
+
 class PrivacySettings(_Section):
     consent_version: str = "1"
     max_reflection_chars: int = Field(4000, ge=100, le=20000)
     retention_days: int = Field(365, ge=1)
+    # The data controller (GDPR art. 13) and how to reach them, as the privacy notice shows them.
+    controller_name: str = Field(CONTROLLER_PLACEHOLDER, min_length=2, max_length=200)
+    controller_contact: str = Field(CONTACT_PLACEHOLDER, min_length=3, max_length=200)
+
+    @property
+    def controller_set(self) -> bool:
+        return self.controller_name != CONTROLLER_PLACEHOLDER and self.controller_contact != CONTACT_PLACEHOLDER
 
 
 class LimitsSettings(_Section):

@@ -63,11 +63,12 @@ def language_asked(text: str) -> str | None:
     return next((lang for lang in phrases()["language"] if is_phrase(f"language.{lang}", text)), None)
 
 
-_AGE = re.compile(r"(?:jeg er |i am |i'm |im |age |alder )?(\d{1,3})(?: år| aar| years| year| yo)?(?: gammel| old)?")
+# "nej, jeg er 14" answers "15–17 – passer det?": a correction, read as the age it gives.
+_AGE = re.compile(r"(?:(?:nej|no|nope|ja|yes) )?(?:jeg er |i am |i'm |im |age |alder )?(\d{1,3})(?: år| aar| years| year| yo)?(?: gammel| old)?")
 
 
 def typed_age(text: str) -> int | None:
-    """'78', 'jeg er 14 🙈', "I'm 24" → the age; anything else → None."""
+    """'78', 'jeg er 14 🙈', 'nej, jeg er 14', "I'm 24" → the age; anything else → None."""
     if len(text) > 40:
         return None
     found = _AGE.fullmatch(_core(text))

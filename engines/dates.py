@@ -260,6 +260,57 @@ def parse_when(text: str, now: datetime, *, max_ahead: timedelta = MAX_AHEAD) ->
     return When(moment=candidate)
 
 
+# ------------------------------------------------------------------------------------ moving a start
+
+# "en time senere", "to timer tidligere", "30 min senere", "et kvarter senere", "an hour later".
+_AMOUNTS = {"en": 1, "et": 1, "one": 1, "an": 1, "a": 1, "to": 2, "two": 2, "tre": 3, "three": 3, "fire": 4,
+            "four": 4, "halvanden": 1.5, "en halv": 0.5, "half an": 0.5, "half a": 0.5}
+_UNITS = {"timer": 60, "time": 60, "t": 60, "hours": 60, "hour": 60, "h": 60, "minutter": 1, "minut": 1,
+          "min": 1, "minutes": 1, "minute": 1, "kvarter": 15, "quarter": 15}
+_SIGN = {"senere": 1, "later": 1, "tidligere": -1, "earlier": -1}
+_SHIFT = re.compile(r"(?:(\d{1,3}(?:[.,]\d+)?|" + "|".join(sorted(_AMOUNTS, key=len, reverse=True)) + r")\s*)?("
+                    + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\s+(" + "|".join(_SIGN) + r")")
+
+
+def _shift(text: str) -> timedelta | None:
+    m = _SHIFT.fullmatch(" ".join(text.split()))
+    if m is None:
+        return None
+    raw = m.group(1) or "1"
+    amount = _AMOUNTS.get(raw) or float(raw.replace(",", "."))
+    return timedelta(minutes=_SIGN[m.group(3)] * amount * _UNITS[m.group(2)])
+
+
+def parse_move(text: str, current: datetime, now: datetime, *, max_ahead: timedelta = MAX_AHEAD) -> When:
+    """A new start for something that starts at `current` (aware): a date and time as parse_when reads
+    them, or, since the date is known, a time alone ("kl 11", "11.30": the same day) or a shift ("en time
+    senere", "30 min tidligere", "an hour later")."""
+    when = parse_when(text, now, max_ahead=max_ahead)
+    if when.ok or when.error not in ("no_date", "unclear"):
+        return when
+    folded = _fold(text or "")
+    moment: datetime | None
+    shift = _shift(folded)
+    if shift is not None:
+        moment = (current.astimezone(timezone.utc) + shift).astimezone(TZ)
+    else:
+        tm, seen, rest = _find_time(f" {folded} ")
+        if not seen:
+            tm, seen, rest = _bare_time(rest)
+        if not seen or _leftover(rest):
+            return when
+        if tm is None:
+            return When(error="bad_time")
+        moment = _local(current.astimezone(TZ).date(), tm)
+        if moment is None:
+            return When(error="gap")
+    if moment < now:
+        return When(error="past")
+    if moment - now > max_ahead:
+        return When(error="too_far")
+    return When(moment=moment)
+
+
 # ------------------------------------------------------------------------------------ durations
 
 MIN_DURATION, MAX_DURATION = 15, 24 * 60

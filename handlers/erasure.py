@@ -69,7 +69,8 @@ async def on_withdraw_button(ctx: Ctx) -> list[Intent]:
         return [CloseButtons(), Reply(ctx.t("common.cancelled"))]
     p.consent_state = "withdrawn"
     for consent in p.consents:
-        if consent.granted and consent.withdrawn_at is None:
+        # Only the yes to keeping reflections: event sign-ups keep their own (/forget ends everything).
+        if consent.granted and consent.withdrawn_at is None and consent.purpose == "reflections":
             consent.withdrawn_at = ctx.now
     if parts[2] == "del":
         delete_reflections(ctx.session, p)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from content.human_contacts import human_contacts
 from content.phrases import intent_of
-from handlers.core.common import consent_given
+from handlers.core.common import consent_given, privacy_notice
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Intent, Reply
 
@@ -21,7 +21,7 @@ async def help_(ctx: Ctx) -> list[Intent]:
 
 
 async def privacy(ctx: Ctx) -> list[Intent]:
-    return [Reply(ctx.t("privacy.text", version=ctx.config.consent_version))]
+    return [Reply(privacy_notice(ctx))]
 
 
 def human_text(ctx: Ctx) -> str:

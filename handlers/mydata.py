@@ -26,7 +26,7 @@ def as_document(p: Participant) -> dict:
             "chat_id": p.contact.chat_id, "reachable": p.contact.reachable,
         },
         "consents": [
-            {"granted": c.granted, "version": c.version, "language": c.language, "text": c.text,
+            {"purpose": c.purpose, "granted": c.granted, "version": c.version, "language": c.language, "text": c.text,
              "decided_at": c.decided_at.isoformat(),
              "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
             for c in p.consents
@@ -42,7 +42,8 @@ def as_document(p: Participant) -> dict:
 
 
 def consent_line(ctx: Ctx, p: Participant) -> str:
-    last = p.consents[-1] if p.consents else None
+    kept = [c for c in p.consents if c.purpose == "reflections"]
+    last = kept[-1] if kept else None
     if last is None:
         return ctx.t("mydata.consent_pending")
     if last.withdrawn_at is not None:

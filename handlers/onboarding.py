@@ -5,7 +5,7 @@ from content.i18n import normalise_language
 from content.municipalities import match_municipality, suggest_municipalities
 from content.people import AGE_BANDS, band_for_age
 from content.phrases import is_phrase, language_asked, typed_age
-from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.common import flow_token_ok, parse_action, privacy_notice, stale
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Button, CloseButtons, Intent, Reply, buttons
 from storage.models import Consent, Contact, Participant
@@ -17,15 +17,18 @@ _REFLECTION_WORDS = 5
 
 
 def consent_text(ctx: Ctx) -> str:
-    return ctx.t("start.consent_text", version=ctx.config.consent_version)
+    """What is kept with the decision: the three lines the person answered and the details behind
+    "Læs mere" (the privacy notice of this consent version)."""
+    return f"{ctx.t('start.consent_text')}\n\n{privacy_notice(ctx)}"
 
 
 def _consent_prompt(ctx: Ctx, token: str) -> Reply:
+    """Three plain lines first; the details are one press away ("Læs mere")."""
     other = "en" if ctx.lang == "da" else "da"
-    text = f"{ctx.t('start.intro', disclaimer=ctx.t('common.bot_disclaimer'))}\n\n{consent_text(ctx)}"
+    text = f"{ctx.t('start.intro', disclaimer=ctx.t('common.bot_disclaimer'))}\n\n{ctx.t('start.consent_text')}"
     return Reply(text, buttons(
         [(ctx.t("start.consent_yes"), f"{FLOW}:{token}:yes"), (ctx.t("start.consent_no"), f"{FLOW}:{token}:no")],
-        [(ctx.t("start.read_privacy"), f"{FLOW}:{token}:privacy"),
+        [(ctx.t("start.read_more"), f"{FLOW}:{token}:privacy"),
          (ctx.t("start.switch_language"), f"{FLOW}:{token}:ui:{other}")],
     ))
 
@@ -117,7 +120,7 @@ async def on_button(ctx: Ctx) -> list[Intent]:
 
     if step == "consent":
         if what == "privacy":
-            return [Reply(ctx.t("privacy.text", version=ctx.config.consent_version)), _consent_prompt(ctx, token)]
+            return [Reply(privacy_notice(ctx)), _consent_prompt(ctx, token)]
         if what == "ui" and value in ("da", "en"):
             # Kept so the rest of the conversation, and the consent record, use the language read.
             p.language = ctx.lang = value
@@ -159,7 +162,8 @@ def _decide_consent(ctx: Ctx, token: str, granted: bool) -> list[Intent]:
         had_consented = p.consent_state in ("given", "withdrawn")  # type: ignore[union-attr]
         p.consent_state = "withdrawn" if had_consented else "refused"  # type: ignore[union-attr]
         for earlier in p.consents:  # type: ignore[union-attr]
-            if earlier.granted and earlier.withdrawn_at is None:
+            # A yes to an event sign-up stands: saying no to keeping reflections does not undo it.
+            if earlier.granted and earlier.withdrawn_at is None and earlier.purpose == "reflections":
                 earlier.withdrawn_at = ctx.now
         ctx.end_flow()
         return [CloseButtons(), Reply(ctx.t("start.refused"))]

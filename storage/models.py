@@ -65,6 +65,11 @@ class Participant(Base):
         back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def sign_up_consent(self) -> bool:
+        """A standing yes to handling event sign-ups (a Consent with purpose "events")."""
+        return any(c.purpose == "events" and c.granted and c.withdrawn_at is None for c in self.consents)
+
 
 class Contact(Base):
     """How to reach a participant (chat id); kept apart so erasure and export stay clean."""
@@ -87,6 +92,9 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     participant_id: Mapped[int] = participant_key(index=True)
     granted: Mapped[bool] = mapped_column(Boolean)
+    # What it is for: "reflections" (keeping what the person writes, for the national conversation) or
+    # "events" (only handling their event sign-ups: who comes, and how to remind them).
+    purpose: Mapped[str] = mapped_column(String(16), default="reflections", server_default="reflections")
     version: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)

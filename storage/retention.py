@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Participant, ProcessedMessage, Reflection
+from storage.models import Consent, Participant, ProcessedMessage, Reflection
 from storage.safety_models import SENT, CrisisAlert
 
 # Platforms redeliver a message within hours (Telegram keeps an unconfirmed update for 24 h); a month
@@ -70,8 +70,11 @@ def purge_pending(session: Session, now: datetime) -> int:
     Nothing is stored before consent; a pending row (identity, chat, the consent flow) exists only so the
     question can be answered. The database cascades to everything keyed by the participant.
     """
+    signed_up = select(Consent.id).where(Consent.participant_id == Participant.id, Consent.purpose == "events",
+                                         Consent.granted, Consent.withdrawn_at.is_(None)).exists()
+    # Someone who only said yes to an event sign-up is not "never answered": their sign-up stays.
     result = session.execute(delete(Participant).where(Participant.consent_state == "pending",
-                                                       Participant.created_at < now - PENDING_KEEP)
+                                                       Participant.created_at < now - PENDING_KEEP, ~signed_up)
                              .execution_options(synchronize_session=False))
     session.commit()
     return result.rowcount or 0

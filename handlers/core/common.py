@@ -1,9 +1,11 @@
 """Small pieces several handlers share: button payloads, stale-button replies, profile labels."""
 from __future__ import annotations
 
+from content.i18n import format_number
 from content.people import AGE_BANDS
 from handlers.core.context import Ctx
 from handlers.core.types import CloseButtons, Intent, Reply, ReplyKind
+from storage.retention import PENDING_KEEP
 
 # The largest id a payload may name: PostgreSQL's INTEGER (and so every id column we have) stops here,
 # and SQLite raises OverflowError past 2**63 - 1 before it even looks.
@@ -50,4 +52,18 @@ def quote_label(ctx: Ctx, quotable: bool) -> str:
 
 
 def consent_given(ctx: Ctx) -> bool:
+    """Yes to keeping what the person writes (the consent asked at /start)."""
     return ctx.participant is not None and ctx.participant.consent_state == "given"
+
+
+def may_sign_up(ctx: Ctx) -> bool:
+    """Yes to handling an event sign-up: the full consent, or the smaller one asked at Sign up."""
+    return consent_given(ctx) or (ctx.participant is not None and ctx.participant.sign_up_consent)
+
+
+def privacy_notice(ctx: Ctx) -> str:
+    """Who is responsible and how to reach them, how long things are kept (the configured figures)."""
+    c = ctx.config
+    return ctx.t("privacy.text", version=c.consent_version, controller=c.controller_name,
+                 contact=c.controller_contact, retention_days=format_number(c.retention_days, ctx.lang),
+                 pending_hours=format_number(int(PENDING_KEEP.total_seconds() // 3600), ctx.lang))

@@ -23,6 +23,10 @@ class HandlerConfig:
 
     consent_version: str = "1"
     max_reflection_chars: int = 4000
+    # For the privacy notice: who is responsible, how to reach them, how long text is kept.
+    controller_name: str = "NOT SET: privacy.controller_name"
+    controller_contact: str = "NOT SET: privacy.controller_contact"
+    retention_days: int = 365
     default_language: str = "da"
     facilitators: frozenset[str] = frozenset()
     download_dir: str = "."

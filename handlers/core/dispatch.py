@@ -8,6 +8,7 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from content.i18n import normalise_language, t
 from handlers.core.context import Ctx, HandlerConfig, Later, Registry
 from engines.crisis import CrisisTier, aftercare_line, assess, crisis_reply
-from handlers.core.aftercare import Aftercare, is_young
+from handlers.core import aftercare
+from handlers.core.aftercare import is_young
 from handlers.core.crisis_offer import opens_crisis_reply, private_offer
 from handlers.core.failures import log_failure, route_of
 from handlers.crisis_alerts import note_crisis_reply
@@ -67,7 +69,8 @@ class _Job:
 class _Prefetch:
     """What a batch needs to know up front, in two queries instead of two per message."""
 
-    def __init__(self, session: Session, incs: list[Incoming], keys: list[str | None]) -> None:
+    def __init__(self, session: Session, incs: list[Incoming], keys: list[str | None], care: list[str],
+                 now: datetime) -> None:
         wanted = [k for k in keys if k is not None]
         self.new_keys: list[dict] = []  # inserted in one statement with the batch's flush
         self.keys: set[str] = set(session.scalars(
@@ -75,6 +78,8 @@ class _Prefetch:
         self.participants: dict[tuple[str, str], Participant | None] = {
             (p.platform, p.external_id): p for p in participants_by_identity(session, {(i.platform, i.user_id) for i in incs})
         }
+        # Who is in an aftercare window (handlers/core/aftercare.py), by care key.
+        self.care: set[str] = aftercare.open_windows(session, care, now)
 
 
 class Dispatcher:
@@ -86,7 +91,6 @@ class Dispatcher:
                  limits: Limits = Limits()) -> None:
         self.sessions = sessions
         self.flood = FloodGate(limits)
-        self.aftercare = Aftercare()
         self.config = config
         self.services = services
         self.clock = services.clock
@@ -105,6 +109,9 @@ class Dispatcher:
             return None
         raw = f"{inc.platform}|{inc.chat_id}|{inc.message_id}".encode()
         return hmac.new(self._key, raw, hashlib.sha256).hexdigest()
+
+    def care_key(self, inc: Incoming) -> str:
+        return aftercare.care_key(self._key, inc.platform, inc.user_id)
 
     def language_for(self, inc: Incoming, chosen: str | None) -> str:
         return chosen or normalise_language(inc.locale_hint) or self.config.default_language
@@ -191,7 +198,9 @@ class Dispatcher:
     async def _run(self, batch: list[_Job]) -> list[list[Intent]]:
         with writer(self.sessions()) as session:
             try:
-                known = _Prefetch(session, [j.inc for j in batch], [self.message_key(j.inc) for j in batch])
+                incs = [j.inc for j in batch]
+                known = _Prefetch(session, incs, [self.message_key(i) for i in incs],
+                                  [self.care_key(i) for i in incs], self.clock())
                 outcomes = [await self._handle(session, job, known) for job in batch]
                 if known.new_keys:
                     session.execute(insert(ProcessedMessage), known.new_keys)
@@ -229,12 +238,12 @@ class Dispatcher:
         # Tier 2 (distress that is not explicit) travels with the message: a receipt made for it adds the
         # warm signpost line (handlers/reflections.py); it never changes routing or what is stored.
         ctx.crisis_tier = job.tier
-        intents = await self._route(ctx, job.crisis)
+        intents = await self._route(ctx, job.crisis, known.care)
         # Later messages of this batch from the same person see who they are now (new or erased).
         known.participants[(inc.platform, inc.user_id)] = ctx.participant
         return intents, ctx.erased
 
-    async def _route(self, ctx: Ctx, crisis: bool) -> list[Intent]:
+    async def _route(self, ctx: Ctx, crisis: bool, in_care: set[str]) -> list[Intent]:
         inc = ctx.incoming
         out: list[Intent] = []
         # Safety first: whatever else the message is, someone in crisis is signposted at once.
@@ -268,10 +277,12 @@ class Dispatcher:
                           lang=ctx.lang)]
         # After a crisis reply: no receipt, no form, nothing stored; for a while every message gets one
         # short line with the helplines (handlers/core/aftercare.py).
+        care = self.care_key(inc)
         if ctx.crisis:
-            self.aftercare.begin(inc.platform, inc.user_id, ctx.now)
+            aftercare.begin(ctx.session, care, ctx.now)
+            in_care.add(care)  # later messages of this batch are inside the window too
             return out
-        if self.aftercare.active(inc.platform, inc.user_id, ctx.now):
+        if care in in_care:
             young = is_young(ctx.participant.age_band if ctx.participant is not None else None)
             return [Reply(aftercare_line(ctx.lang, young=young), kind=ReplyKind.CRISIS)]
         state = ctx.flow

@@ -106,7 +106,10 @@ def then_the_event(onboarding_button: Handler) -> Handler:
         payload = state.data.get("payload", "") if state is not None and state.flow == onboarding.FLOW else ""
         out = await onboarding_button(ctx)
         p = ctx.participant
-        if payload and ctx.flow is None and p is not None and p.onboarded and p.consent_state == "given":
+        # Done with onboarding, or said no to keeping reflections: either way they may still sign up
+        # (a "no" gets the card with its Sign up button, which asks the smaller sign-up consent).
+        if payload and ctx.flow is None and p is not None and (
+                (p.onboarded and p.consent_state == "given") or p.consent_state == "refused"):
             event = _event_for_payload(ctx, payload.split(" ", 1)[0])
             if event is not None and event.status == OPEN:
                 out.append(card(ctx.session, event, ctx.lang, ctx.now, p))

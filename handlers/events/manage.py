@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from handlers.core.common import flow_token_ok, parse_action, stale
 from handlers.core.context import Ctx, Feature
-from engines.dates import parse_when, say_when
+from engines.dates import parse_move, say_when
 from handlers.events import channels, reminders, seats
 from handlers.events import joinlink
 from handlers.events.newevent import DESC_MAX, capacity_problem, clean_title, desc_problem, title_problem
@@ -273,7 +273,8 @@ async def on_text(ctx: Ctx) -> list[Intent]:
         return _not_found(ctx)
     step, text = ctx.flow.step, (ctx.incoming.text or "").strip()  # type: ignore[union-attr]
     if step in ("time", "time_ok"):
-        when = parse_when(text, ctx.now)
+        # The date is known, so "kl 11" (the same day) and "en time senere" are enough.
+        when = parse_move(text, aware(event.starts_at), ctx.now)
         if not when.ok:
             return _ask(ctx, "time", event, f"{ctx.t('dates.error.' + when.error)}\n{ctx.t('dates.examples')}")
         ctx.set_step("time", start=when.moment.isoformat())  # type: ignore[union-attr]

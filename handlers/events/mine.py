@@ -1,6 +1,7 @@
 """/myevents: what I signed up for (with my place in line), and for organisers their events' counts."""
 from __future__ import annotations
 
+from handlers.core.common import consent_given
 from handlers.core.context import Command, Ctx, Feature
 from handlers.events.manage import overview
 from handlers.events.names import profile
@@ -19,7 +20,9 @@ async def myevents(ctx: Ctx) -> list[Intent]:
         chosen = profile(ctx)
         name = chosen.display_name if chosen is not None and chosen.display_name else ctx.t("events.manage.no_name")
         out.append(Reply(ctx.t("events.mine.header", count=len(signups)) + "\n" + ctx.t("events.mine.name", name=name),
-                         buttons([(ctx.t("events.mine.change_name"), "ev:n:0")]), personal=True))
+                         # A name is asked only of someone who said yes at /start; a sign-up yes covers no name.
+                         buttons([(ctx.t("events.mine.change_name"), "ev:n:0")]) if consent_given(ctx) else (),
+                         personal=True))
         out += [card(ctx.session, s.event, ctx.lang, ctx.now, p, full=False) for s in signups]
     organising = overview(ctx)
     if not signups and not organising:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.core.common import flow_token_ok, parse_action, stale
+from handlers.core.common import consent_given, flow_token_ok, parse_action, stale
 from handlers.core.context import Ctx, Feature
 from handlers.events.store import flow_is_old
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
@@ -48,8 +48,9 @@ def ask(ctx: Ctx) -> list[Intent]:
 
 
 def maybe_ask(ctx: Ctx) -> list[Intent]:
-    """After a sign-up: ask for a name once, unless the person is in the middle of something else."""
-    if profile(ctx) is not None or ctx.flow is not None:
+    """After a sign-up: ask for a name once, unless the person is in the middle of something else, or
+    said yes only to the sign-up (its consent covers that they come, not a name)."""
+    if profile(ctx) is not None or ctx.flow is not None or not consent_given(ctx):
         return []
     return ask(ctx)
 

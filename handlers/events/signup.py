@@ -1,8 +1,12 @@
 """The buttons on an event card: sign up (alone or with a friend), leave, calendar file, show, more.
 
 Payloads are `ev:<op>:<event id>`: s sign up, s2 with a friend, w2 wait together, c leave (seat or line),
-f bring a friend, nf come alone, i calendar (.ics), v show the card, m:<municipality code>:<offset> more.
+f bring a friend, nf come alone, i calendar (.ics), v show the card, m:<municipality code>:<offset> more;
+y<op> yes to the sign-up consent, then <op>; no: not now.
 Every press is safe to repeat: a second "Sign up" only says where the person stands.
+
+A sign-up needs a yes to handling it, not the yes to keeping reflections: someone who said no at /start
+(or never started) gets a short consent of its own, stored as a Consent with purpose "events".
 """
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from handlers.core.common import consent_given, parse_action, stale
+from handlers.core.common import may_sign_up, parse_action, stale
 from handlers.core.context import Ctx, Feature
 from engines.dates import say_when
 from handlers.events import channels, ics, names, seats
@@ -19,11 +23,16 @@ from handlers.events.store import aware, parse_id
 from handlers.events.seats import signup_of
 from handlers.events.texts import card, card_buttons, join_link_for, share, tell_promoted
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
+from handlers.onboarding import ensure_participant
 from storage.event_models import Event, EventReminder
+from storage.models import Consent
 
 PERSONAL = {"s", "s2", "w2", "c", "f", "nf"}
 # Taking a seat keeps data about the person: only with consent. Leaving is always possible.
 NEEDS_CONSENT = {"s", "s2", "w2", "f"}
+# Pressed on the sign-up consent: "y" + the sign-up it was asked for, or not now.
+AGREED = {f"y{op}": op for op in NEEDS_CONSENT}
+DECLINED = "no"
 
 
 def _when(ctx: Ctx, event: Event) -> str:
@@ -119,6 +128,24 @@ def _friend(ctx: Ctx, event_id: int, guests: int) -> list[Intent]:
                                   _card_buttons(ctx, change) if change.signup is not None else (), personal=True)]
 
 
+def _ask_consent(ctx: Ctx, op: str, event_id: int) -> list[Intent]:
+    event = ctx.session.get(Event, event_id)
+    if event is None:
+        return [Reply(ctx.t("events.signup.not_found"))]
+    return [Reply(ctx.t("events.consent.ask", title=event.title), buttons(
+        [(ctx.t("events.consent.yes"), f"ev:y{op}:{event_id}"), (ctx.t("events.consent.no"), f"ev:{DECLINED}:{event_id}")]))]
+
+
+def _agree(ctx: Ctx, event_id: int) -> None:
+    """Keep the yes to handling sign-ups, with the words it was given to (once is enough)."""
+    p = ensure_participant(ctx)
+    if may_sign_up(ctx):
+        return
+    event = ctx.session.get(Event, event_id)
+    p.consents.append(Consent(purpose="events", granted=True, version=ctx.config.consent_version, language=ctx.lang,
+                              text=ctx.t("events.consent.ask", title=event.title if event else ""), decided_at=ctx.now))
+
+
 async def on_card_button(ctx: Ctx) -> list[Intent]:
     parts = parse_action(ctx.incoming.action or "")
     if len(parts) == 4 and parts[1] == "m":
@@ -129,11 +156,22 @@ async def on_card_button(ctx: Ctx) -> list[Intent]:
         return stale(ctx)
     op, event_id = parts[1], parse_id(parts[2])
     assert event_id is not None
+    if op == DECLINED:
+        return [CloseButtons(), Reply(ctx.t("events.consent.declined"))]
+    if op in AGREED:
+        if ctx.incoming.chat_type != "private":
+            return [Reply(ctx.t("events.signup.in_private"))]
+        _agree(ctx, event_id)
+        op = AGREED[op]
     if op in PERSONAL:
         if ctx.incoming.chat_type != "private":
             return [Reply(ctx.t("events.signup.in_private"))]
-        if ctx.participant is None or (op in NEEDS_CONSENT and not consent_given(ctx)):
-            return [Reply(ctx.t("events.signup.need_start"))]
+        if op in NEEDS_CONSENT and not may_sign_up(ctx):
+            return _ask_consent(ctx, op, event_id)
+        if ctx.participant is None:  # leaving, or coming alone, with nothing to leave
+            event = ctx.session.get(Event, event_id)
+            return [Reply(ctx.t("events.signup.not_signed_up", title=event.title) if event is not None
+                          else ctx.t("events.signup.not_found"))]
     if op == "s":
         return _join(ctx, event_id, 0)
     if op == "s2":

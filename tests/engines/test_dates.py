@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from content.i18n import t
-from engines.dates import ERRORS, TZ, parse_duration, parse_when, say_duration, say_span, say_when
+from engines.dates import ERRORS, TZ, parse_duration, parse_move, parse_when, say_duration, say_span, say_when
 
 # Friday 27 November 2026, 11:00 in Copenhagen.
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
@@ -148,3 +148,34 @@ def test_what_is_written_back_as_numbers_parses_to_the_same_moment(days, hour, m
         if when.error == "gap":
             continue
         assert when.moment == moment, text
+
+
+# -- moving a start whose date is known (issue 26, item 10) --------------------------------------------
+
+STARTS = local(2026, 12, 2, 11, 0)  # Wednesday 2 December, 11:00
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("en time senere", local(2026, 12, 2, 12, 0)),
+    ("to timer tidligere", local(2026, 12, 2, 9, 0)),
+    ("30 min senere", local(2026, 12, 2, 11, 30)),
+    ("et kvarter senere", local(2026, 12, 2, 11, 15)),
+    ("en halv time tidligere", local(2026, 12, 2, 10, 30)),
+    ("1,5 time senere", local(2026, 12, 2, 12, 30)),
+    ("an hour later", local(2026, 12, 2, 12, 0)),
+    ("kl 11.30", local(2026, 12, 2, 11, 30)),
+    ("kl. 14", local(2026, 12, 2, 14, 0)),
+    ("10:15", local(2026, 12, 2, 10, 15)),
+    ("at 2pm", local(2026, 12, 2, 14, 0)),
+    ("lørdag kl 10", local(2026, 11, 28, 10, 0)),  # a whole date and time still wins
+])
+def test_a_move_may_name_only_a_time_or_a_shift(text, expected):
+    assert parse_move(text, STARTS, NOW).moment == expected
+
+
+@pytest.mark.parametrize("text, error", [
+    ("kl 25", "bad_time"), ("hej", "unclear"), ("en time senere, tak og farvel", "unclear"),
+    ("200 timer tidligere", "past"),
+])
+def test_a_move_that_cannot_be_read_says_why(text, error):
+    assert parse_move(text, STARTS, NOW).error == error

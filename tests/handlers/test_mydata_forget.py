@@ -27,7 +27,7 @@ async def test_mydata_text_and_json_hold_everything(app, person):
     assert data["participant"]["municipality"] == "Odense"
     assert data["participant"]["external_id"] == "anna"
     assert data["contact"]["chat_id"] == "anna"
-    assert data["consents"][0]["version"] == "1" and "Samtykke" in data["consents"][0]["text"]
+    assert data["consents"][0]["version"] == "1" and "Må jeg gemme det" in data["consents"][0]["text"]
     assert data["reflections"][0]["text"] == "Jeg går tur med hunden alene hver dag"
     assert doc.filename.endswith(".json") and doc.mime_type == "application/json"
     # Every feature adds what it holds (sign-ups, prompt subscription), so nothing is left out.

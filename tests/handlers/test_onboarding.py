@@ -15,8 +15,8 @@ def count(app, model) -> int:
 async def test_start_says_it_is_a_bot_and_asks_consent(person):
     anna = person()
     said = await anna.say("/start")
-    assert "chatbot" in said and "samtykke" in said.lower()
-    assert anna.labels == ["Ja, jeg giver samtykke", "Nej tak", "Læs privatlivserklæringen", "English"]
+    assert "chatbot" in said and "Må jeg gemme det, du skriver" in said
+    assert anna.labels == ["Ja, jeg giver samtykke", "Nej tak", "Læs mere", "English"]
 
 
 async def test_start_in_english_from_platform_hint(person):
@@ -44,7 +44,9 @@ async def test_full_onboarding_stores_consent_text_version_and_profile(app, pers
                ("da", "65-79", "Aarhus", "Region Midtjylland", True, True)
         consent = s.scalars(select(Consent)).one()
         assert consent.granted and consent.version == "1" and consent.decided_at is not None
-        assert "Samtykke (version 1)" in consent.text
+        # The three lines answered, and the details behind "Læs mere", with the consent's version.
+        assert "Må jeg gemme det, du skriver" in consent.text and "samtykke version 1" in consent.text
+        assert consent.purpose == "reflections"
         assert s.scalars(select(Contact)).one().chat_id == "anna"
     said = await anna.say("/start")
     assert "Velkommen tilbage" in said
@@ -54,7 +56,7 @@ async def test_onboarding_in_english_with_switch_and_skips(app, person):
     anna = person()
     await anna.say("/start")
     said = await anna.press("English")
-    assert "Yes, I consent" in anna.labels and "Before I keep anything" in said
+    assert "Yes, I consent" in anna.labels and "May I keep what you write" in said
     await anna.press("Yes, I consent")
     await anna.press("English")
     said = await anna.press("Prefer not to say")
@@ -71,7 +73,7 @@ async def test_onboarding_in_english_with_switch_and_skips(app, person):
 async def test_privacy_notice_from_consent_screen_keeps_the_question_open(person):
     anna = person()
     await anna.say("/start")
-    said = await anna.press("Læs privatliv")
+    said = await anna.press("Læs mere")
     assert "art. 9" in said and "Ja, jeg giver samtykke" in anna.labels
 
 

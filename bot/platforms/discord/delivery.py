@@ -210,11 +210,12 @@ def mark_unreachable(sessions: sessionmaker[Session], user_id: str, now: datetim
 
     The next private message from them makes it reachable again (handlers.onboarding.ensure_participant).
     Someone who has not answered the consent question (e.g. a "message me privately" press whose DM
-    cannot be opened: 50007) never saw it, so nothing of them is kept: the pending row goes.
+    cannot be opened: 50007) never saw it, so nothing of them is kept: the pending row goes — unless they
+    said yes to an event sign-up, which stays.
     """
     with sessions() as session:
         participant = find_participant(session, platform, user_id)
-        if participant is not None and participant.consent_state == "pending":
+        if participant is not None and participant.consent_state == "pending" and not participant.sign_up_consent:
             erase_participant(session, participant)
             session.commit()
             return False

@@ -61,7 +61,7 @@ async def test_dm_conversation_onboarding_reflection_undo_mydata_forget(sqlite_a
     assert fake.callbacks[-1]["type"] == 5 and not fake.callbacks[-1].get("data")  # "thinking…", public
     prompt = got[-1]
     assert "chatbot, ikke et menneske" in got[0].content and not prompt.ephemeral
-    assert prompt.labels == ["Ja, jeg giver samtykke", "Nej tak", "Læs privatlivserklæringen", "English"]
+    assert prompt.labels == ["Ja, jeg giver samtykke", "Nej tak", "Læs mere", "English"]
     assert all(b["custom_id"].startswith("s:onb:") for b in prompt.buttons)
 
     got = await fake.press(anna, prompt, "Ja, jeg giver")

@@ -216,7 +216,9 @@ async def test_two_messages_from_one_person_are_answered_in_order(fake, tg_lite,
         h.push(fake.user_message, USER, text)
     await h.settle()
     assert [m.text for m in fake.sent_messages(USER)] == [
-        help_text("da"), t("da", "privacy.text", version="1"), help_text("da")]
+        help_text("da"), t("da", "privacy.text", version="1", controller="NOT SET: privacy.controller_name",
+                            contact="NOT SET: privacy.controller_contact", retention_days="365", pending_hours="24"),
+        help_text("da")]
 
 
 # -- groups ------------------------------------------------------------------------------------------------

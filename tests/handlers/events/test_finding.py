@@ -54,7 +54,7 @@ async def test_deep_link_for_someone_new_leads_through_onboarding_back_to_the_ev
     event_id = seed_event(app, clock(), capacity=5)
     new = person("nina")
     said = await new.say(f"/start ev_{event_id}")
-    assert "Fællesspisning" in said and "dit samtykke" in said
+    assert "Fællesspisning" in said and "Vil du melde dig til?" in said
     assert "Ja, jeg giver samtykke" in new.labels  # the consent question is the one to answer now
     await new.press("Ja, jeg giver samtykke")
     await new.press("Dansk")

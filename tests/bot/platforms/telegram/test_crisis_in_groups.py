@@ -119,7 +119,7 @@ async def test_crisis_words_in_a_group_get_a_neutral_offer_and_the_reply_in_priv
     # She opens the private chat: the crisis reply comes first, then the ordinary welcome.
     got = await anna.open_link(link)
     assert got[0].chat_id == USER and got[0].text == crisis_reply("da")
-    assert "samtykke" in got[-1].text
+    assert "Må jeg gemme det, du skriver" in got[-1].text
     with app.sessions() as session:  # the link's payload is not kept as where she came from
         assert [s.data.get("payload") for s in session.scalars(select(FlowState))] == [""]
     assert all(m.chat_id != GROUP for m in got)
@@ -132,7 +132,7 @@ async def test_nothing_sent_to_the_group_ever_carries_the_crisis_reply(app, fake
     [link] = [b["url"] for b in offer.buttons if "url" in b]
     # Someone else who opens the same link gets the ordinary welcome, not her crisis reply.
     got = await friend.open_link(link)
-    assert all(crisis_reply("da") != m.text for m in got) and "samtykke" in got[-1].text
+    assert all(crisis_reply("da") != m.text for m in got) and "Må jeg gemme det, du skriver" in got[-1].text
     await anna.open_link(link)
     # An ordinary command in the group is still answered there, threaded to it.
     [help_] = await anna.in_group("/help")
