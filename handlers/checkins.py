@@ -19,7 +19,7 @@ from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from handlers.info import human_text
 from storage.campaign_models import as_utc
 from storage.checkin_models import Checkin, CheckinPrefs
-from storage.checkin_queries import checkins_of, delete_checkins, last_checkin, may_check_in, prefs_of
+from storage.checkin_queries import checkins_of, delete_checkins, may_check_in, prefs_of
 from storage.models import Participant
 
 FLOW = "ci"
@@ -58,8 +58,8 @@ def _not_now(ctx: Ctx) -> list[Intent] | None:
     if why == "too_soon":
         return [Reply(ctx.t("checkin.too_soon", days=rules.first_after_days))]
     if why == "recent":
-        last = last_checkin(ctx.session, ctx.participant.id)  # type: ignore[union-attr]
-        when = as_utc(last.answered_at) + timedelta(days=rules.every_days)  # type: ignore[union-attr, operator]
+        last = prefs_of(ctx.session, ctx.participant.id).last_answered_at  # type: ignore[union-attr]
+        when = as_utc(last) + timedelta(days=rules.every_days)  # type: ignore[operator]
         return [Reply(ctx.t("checkin.recent", when=format_when(when, ctx.lang)), _withdraw_button(ctx))]
     return None
 
@@ -125,6 +125,7 @@ def _store(ctx: Ctx, scale: Scale, answers: list[int], direct: str | None) -> li
     ctx.session.add(Checkin(participant_id=p.id, answered_at=ctx.now, scale_version=scale.version,
                             companionship=answers[0], left_out=answers[1], isolated=answers[2], score=score,
                             direct=direct, age_band=p.age_band, region=p.region))
+    _prefs(ctx).last_answered_at = ctx.now
     ctx.end_flow()
     out: list[Intent] = [CloseButtons(), Reply(ctx.t("checkin.thanks"))]
     if scale.wants_offer(score, direct):

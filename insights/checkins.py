@@ -8,12 +8,10 @@ CLI and digests); `chapter_html(data, lang)` a self-contained HTML fragment; `ch
 """
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from content.checkin import load_population, load_scale
@@ -33,66 +31,92 @@ SAMPLE_NOTE = {
 
 @dataclass
 class _Cells:
-    """People (ids) per cell, and those of them with a high score."""
+    """People (ids, each once per cell) per cell, and those of them with a high score."""
 
-    people: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    high: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    people: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    high: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, cell: str | None, pid: int, is_high: bool) -> None:
         cell = cell or "unknown"
-        self.people[cell].add(pid)
+        self.people[cell].append(pid)
         if is_high:
-            self.high[cell].add(pid)
+            self.high[cell].append(pid)
 
 
 @dataclass
 class _Scan:
-    """One pass over the check-ins up to the period's end, ordered by person and time."""
+    """One pass over the check-ins up to the period's end: each person's latest in the period, by cell."""
 
     keys: dict[int, int] = field(default_factory=dict)
-    latest: dict[int, tuple[int, str | None, str | None]] = field(default_factory=dict)  # score, band, region
-    first: dict[int, tuple[datetime, int]] = field(default_factory=dict)
-    latest_at: dict[int, datetime] = field(default_factory=dict)
-    # (month, person) -> the person's latest score that month
-    months: dict[tuple[str, int], int] = field(default_factory=dict)
+    bands: _Cells = field(default_factory=_Cells)
+    regions: _Cells = field(default_factory=_Cells)
+    months: _Cells = field(default_factory=_Cells)  # a person's latest check-in of each month
+    high: list[int] = field(default_factory=list)
+    # People with a check-in before their latest in the period: person -> (first score, latest score).
+    pairs: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
-def _month_bounds(period: Period, naive: bool) -> tuple[list[datetime], list[str]]:
-    starts, names = [], []
+def _month_of(period: Period):  # noqa: ANN202 - a SQL expression
+    """The index of the period's month a check-in falls in (-1 before the period, -2 after it), computed in
+    SQL so no timestamp is parsed in Python (for a million check-ins that would be most of the time)."""
+    whens, names = [], []
     month = period_containing("month", period.first_day)
     while month.first_day < period.next_first_day:
-        start = max(month.start, period.start)
-        starts.append(start.replace(tzinfo=None) if naive else start)
+        whens.append((Checkin.answered_at < month.end, len(names)))
         names.append(month.id)
         month = period_containing("month", month.next_first_day)
-    return starts, names
+    return case((Checkin.answered_at < period.start, -1), *whens, else_=-2), names
 
 
-def _scan(session: Session, period: Period) -> _Scan:
-    naive = session.get_bind().dialect.name == "sqlite"  # SQLite hands back naive UTC times
-    start, end = (period.start, period.end) if not naive else (
-        period.start.astimezone(timezone.utc).replace(tzinfo=None), period.end.astimezone(timezone.utc).replace(tzinfo=None))
-    starts, names = _month_bounds(period, naive)
-    rows = session.execute(
-        select(Checkin.participant_id, Checkin.answered_at, Checkin.score, Checkin.age_band, Checkin.region,
-               Participant.record_key)
-        .join(Participant, Participant.id == Checkin.participant_id)
-        .where(Checkin.answered_at < period.end)
-        .order_by(Checkin.participant_id, Checkin.answered_at, Checkin.id))
-    out = _Scan()
-    for pid, at, score, band, region, rkey in rows:
-        if pid not in out.first:
-            out.first[pid] = (at, score)
-        if at < start or at >= end:
+def _scan(session: Session, period: Period, high_from: int) -> _Scan:
+    """Each person's latest check-in of the period (and of each month), and their first ever.
+
+    One plain scan, no ORDER BY and no index: the check-ins of a year are most of the table, and a
+    person's check-ins are months apart, so their ids are in the order they were answered.
+    """
+    month, names = _month_of(period)
+    result = session.connection().execute(
+        select(Checkin.id, Checkin.participant_id, month, Checkin.score, Checkin.age_band, Checkin.region))
+    # The driver's own tuples: ints and strings need no conversion, and a million Row objects cost a second.
+    rows = result.cursor.fetchall()
+    result.close()
+    first: dict[int, tuple[int, int]] = {}
+    latest: dict[int, tuple] = {}
+    monthly: dict[tuple[int, int], tuple[int, int]] = {}
+    for cid, pid, index, score, band, region in rows:
+        if index == -2:
             continue
-        out.keys[pid] = rkey
-        out.latest[pid] = (score, band, region)
-        out.latest_at[pid] = at
-        out.months[(names[bisect.bisect_right(starts, at) - 1], pid)] = score
+        seen = first.get(pid)
+        if seen is None or cid < seen[0]:
+            first[pid] = (cid, score)
+        if index < 0:
+            continue
+        last = latest.get(pid)
+        if last is None or cid > last[0]:
+            latest[pid] = (cid, score, band, region)
+        last = monthly.get((index, pid))
+        if last is None or cid > last[0]:
+            monthly[(index, pid)] = (cid, score)
+    del rows
+    out = _Scan()
+    out.keys = dict(session.connection().execute(
+        select(Participant.id, Participant.record_key).where(Participant.id.in_(select(Checkin.participant_id)))).all())
+    for pid, (cid, score, band, region) in latest.items():
+        is_high = score >= high_from
+        out.bands.add(band, pid, is_high)
+        out.regions.add(region, pid, is_high)
+        if is_high:
+            out.high.append(pid)
+        first_id, first_score = first[pid]
+        if first_id < cid:
+            out.pairs[pid] = (first_score, score)
+    for (index, pid), (_, score) in monthly.items():
+        out.months.add(names[index], pid, score >= high_from)
+    out.keys = {pid: out.keys[pid] for pid in latest}
     return out
 
 
-def _cell(people: set[int], high: set[int], keys: dict[int, int], k: int, table: int, label: tuple) -> dict:
+def _cell(people: Collection[int], high: Collection[int], keys: dict[int, int], k: int, table: int, label: tuple) -> dict:
     """One published cell: perturbed people and high counts, their share and Wilson interval."""
     shown = publish_people(people, keys, k, table=table, label=label + ("people",))
     if shown is None:
@@ -107,11 +131,11 @@ def _cell(people: set[int], high: set[int], keys: dict[int, int], k: int, table:
 
 
 def _breakdown(cells: _Cells, keys: dict[int, int], k: int, table: int, dim: str) -> dict[str, dict]:
-    return {name: _cell(people, cells.high.get(name, set()), keys, k, table, ("checkins", dim, name))
+    return {name: _cell(people, cells.high.get(name, []), keys, k, table, ("checkins", dim, name))
             for name, people in sorted(cells.people.items())}
 
 
-def _noisy(people: set[int], keys: dict[int, int], table: int, label: tuple) -> int:
+def _noisy(people: Collection[int], keys: dict[int, int], table: int, label: tuple) -> int:
     """A count perturbed with its cell's noise but not held back under k (for a share inside a sum only)."""
     ckey = (cell_key(people, keys) + table + label_key(label)) % RECORD_KEY_RANGE
     return max(0, len(people) + noise(ckey, len(people)))
@@ -130,7 +154,7 @@ def _standardised(bands: _Cells, by_band: dict[str, dict], keys: dict[int, int],
             continue
         high = shown["high"]
         if high is None:
-            high = _noisy(bands.high.get(band, set()), keys, table, ("checkins", "age_band", band, "high"))
+            high = _noisy(bands.high.get(band, []), keys, table, ("checkins", "age_band", band, "high"))
         cells[band] = (min(high, shown["people"]), shown["people"])
     found = standardise(cells, population.weights())
     if found is None:
@@ -140,52 +164,41 @@ def _standardised(bands: _Cells, by_band: dict[str, dict], keys: dict[int, int],
             "weights_source": population.source, "weights_verified": population.verified}
 
 
-def _paired(scan: _Scan, keys: dict[int, int], k: int, table: int, high_from: int) -> dict:
+def _paired(scan: _Scan, k: int, table: int, high_from: int) -> dict:
     """People with an earlier check-in: their first against their latest in the period."""
-    better, same, worse, was_high, is_high = set(), set(), set(), set(), set()
+    better, same, worse, was_high, is_high = [], [], [], [], []
     change = 0
-    for pid, (score, _, _) in scan.latest.items():
-        first_at, first = scan.first[pid]
-        if first_at >= scan.latest_at[pid]:
-            continue
+    for pid, (first, score) in scan.pairs.items():
         change += score - first
-        (better if score < first else worse if score > first else same).add(pid)
+        (better if score < first else worse if score > first else same).append(pid)
         if first >= high_from:
-            was_high.add(pid)
+            was_high.append(pid)
         if score >= high_from:
-            is_high.add(pid)
-    everyone = better | same | worse
-    shown = publish_people(everyone, keys, k, table=table, label=("checkins", "paired", "people"))
+            is_high.append(pid)
+    keys = scan.keys
+    shown = publish_people(scan.pairs.keys(), keys, k, table=table, label=("checkins", "paired", "people"))
     if shown is None:
         return {"suppressed": True}
-    def count(group: set[int], name: str) -> int | None:
+
+    def count(group: list[int], name: str) -> int | None:
         cell = publish_people(group, keys, k, table=table, label=("checkins", "paired", name))
         return None if cell is None else min(cell.participants, shown.participants)
     return {"people": shown.participants, "lower_score": count(better, "better"), "same_score": count(same, "same"),
             "higher_score": count(worse, "worse"), "high_at_first": count(was_high, "was_high"),
             "high_at_latest": count(is_high, "is_high"),
             # A mean over at least k people, rounded: the score runs 3-9, lower is less lonely.
-            "mean_change": round(change / len(everyone), 1)}
+            "mean_change": round(change / len(scan.pairs), 1)}
 
 
 def checkin_chapter(session: Session, period: Period, *, k: int = K_MIN) -> dict:
     """The check-in figures of `period`, every count through the disclosure layer (the report's chapter)."""
     scale = load_scale()
-    scan = _scan(session, period)
-    overall, bands, regions, months = _Cells(), _Cells(), _Cells(), _Cells()
-    for (month, pid), score in scan.months.items():
-        months.add(month, pid, score >= scale.high_from)
-    for pid, (score, band, region) in scan.latest.items():
-        is_high = score >= scale.high_from
-        overall.add("all", pid, is_high)
-        bands.add(band, pid, is_high)
-        regions.add(region, pid, is_high)
+    scan = _scan(session, period, scale.high_from)
     table = table_key(f"checkins:{period.id}", scan.keys, scan.keys)
-    by_band = _breakdown(bands, scan.keys, k, table, "age_band")
-    total = _cell(overall.people.get("all", set()), overall.high.get("all", set()), scan.keys, k, table,
-                  ("checkins", "all"))
+    by_band = _breakdown(scan.bands, scan.keys, k, table, "age_band")
+    total = _cell(scan.keys.keys(), scan.high, scan.keys, k, table, ("checkins", "all"))
     if not total.get("suppressed"):
-        total["standardised"] = _standardised(bands, by_band, scan.keys, table)
+        total["standardised"] = _standardised(scan.bands, by_band, scan.keys, table)
     return {
         "period": period.as_dict(),
         "kind": "self-selected sample, not prevalence",
@@ -197,8 +210,8 @@ def checkin_chapter(session: Session, period: Period, *, k: int = K_MIN) -> dict
                       "population": "adults 16+, representative survey"},
         "overall": total,
         "by_age_band": by_band,
-        "by_region": _breakdown(regions, scan.keys, k, table, "region"),
-        "by_month": _breakdown(months, scan.keys, k, table, "month"),
-        "paired": _paired(scan, scan.keys, k, table, scale.high_from),
+        "by_region": _breakdown(scan.regions, scan.keys, k, table, "region"),
+        "by_month": _breakdown(scan.months, scan.keys, k, table, "month"),
+        "paired": _paired(scan, k, table, scale.high_from),
         "disclosure": describe(k),
     }

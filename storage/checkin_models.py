@@ -22,6 +22,8 @@ class CheckinPrefs(Base):
     consent_text: Mapped[str | None] = mapped_column(Text, default=None)
     # The last time a check-in was offered or started, so the next waits the configured interval.
     last_offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # The last answered check-in, so the interval is checked without reading the check-ins.
+    last_answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # "Don't ask me again": never offered again (the person can still type /checkin).
     declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 

@@ -25,7 +25,9 @@ class CheckinRules:
 
 
 def prefs_of(session: Session, participant_id: int) -> CheckinPrefs | None:
-    return session.get(CheckinPrefs, participant_id)
+    # No autoflush: other people's pending rows in the same batch are no answer to this question.
+    with session.no_autoflush:
+        return session.get(CheckinPrefs, participant_id)
 
 
 def last_checkin(session: Session, participant_id: int) -> Checkin | None:
@@ -41,6 +43,9 @@ def checkins_of(session: Session, participant_id: int) -> list[Checkin]:
 def delete_checkins(session: Session, participant_id: int) -> int:
     """Erase a person's check-ins (consent withdrawn); their prefs stay so they are not asked again."""
     done = session.execute(delete(Checkin).where(Checkin.participant_id == participant_id)).rowcount or 0
+    prefs = prefs_of(session, participant_id)
+    if prefs is not None:
+        prefs.last_answered_at = None
     session.flush()
     return done
 
@@ -69,7 +74,8 @@ def may_check_in(session: Session, participant: Participant, rules: CheckinRules
         return "age"
     if as_utc(participant.created_at) > now - timedelta(days=rules.first_after_days):
         return "too_soon"
-    last = last_checkin(session, participant.id)
-    if last is not None and as_utc(last.answered_at) > now - timedelta(days=rules.every_days):
+    prefs = prefs_of(session, participant.id)
+    last = prefs.last_answered_at if prefs is not None else None
+    if last is not None and as_utc(last) > now - timedelta(days=rules.every_days):  # type: ignore[operator]
         return "recent"
     return None

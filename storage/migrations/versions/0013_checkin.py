@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("consent_language", sa.String(length=8), nullable=True),
         sa.Column("consent_text", sa.Text(), nullable=True),
         sa.Column("last_offered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("declined_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("participant_id"),
