@@ -215,3 +215,16 @@ def checkin_chapter(session: Session, period: Period, *, k: int = K_MIN) -> dict
         "paired": _paired(scan, k, table, scale.high_from),
         "disclosure": describe(k),
     }
+
+
+def digest_section(session: Session, period: Period, *, k: int = K_MIN) -> dict:
+    """The check-in line of a digest: the period's share with a score of 7-9, beside the national figure."""
+    data = checkin_chapter(session, period, k=k)
+    overall, ref = data["overall"], data["reference"]
+    out = {"kind": data["kind"], "reference": {"share": ref["share"], "year": ref["year"]}}
+    if overall.get("suppressed") or overall.get("high") is None:
+        return {**out, "suppressed": True}
+    std = overall.get("standardised") or {}
+    return {**out, "suppressed": False, "people": overall["people"], "high": overall["high"],
+            "share": overall["share"], "ci95": overall["ci95"], "standardised_share": std.get("share"),
+            "standardised_weights_verified": std.get("weights_verified")}
