@@ -4,13 +4,14 @@ and month. Every count passes the disclosure layer (insights/disclosure.py) befo
 
 A self-selected sample, never a prevalence: the people who chose to answer a chat bot's check-in are not
 Denmark. `checkin_chapter(session, period, k)` returns the data (for the report's results chapter, the
-CLI and digests); `chapter_html(data, lang)` a self-contained HTML fragment; `chapter_text` plain lines.
+CLI and digests); insights/checkin_render.py shows it as plain lines or as an HTML fragment.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
