@@ -87,6 +87,8 @@ def benches(tmp: str, quick: bool, postgres: bool) -> list[Bench]:
               ["--db", both, "--sizes", "10000", "30000", "100000", "--repeat", "2"]),
         Bench("footprint", "bench.footprint", [], ["--starts", "3", "--idle", "3"]),
         Bench("first_reply", "bench.first_reply", [], ["--starts", "3"]),
+        Bench("checkins", "bench.checkins", ["--db", both, "--checkins", str(ONE_MILLION)],
+              ["--db", both, "--people", "200", "--checkins", str(n)]),
     ]
 
 
@@ -199,6 +201,13 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
         return [Row("first reply after start (console, lexicon prepared)", f"{f['first_reply_s']:.3f} s", "≤ 0.5 s",
                     f["first_reply_s"] <= 0.5),
                 Row("first reply after start, empty cache (info)", f"{f['first_reply_uncached_s']:.2f} s")]
+    if name == "checkins":
+        out = [Row(f"check-in ingest, {r['db']}: answers through the dispatcher",
+                   f"{_num(r['messages_per_second'])} answers/s ({_num(r['per_second'])} check-ins/s)", "≥ 2,000/s",
+                   r["messages_per_second"] >= 2000) for r in f["ingest"]]
+        g = f["figures"]
+        return out + [Row(f"check-in figures over {_num(g['checkins'])} check-ins", f"{g['seconds']:.2f} s",
+                          "≤ 5 s (1M)", g["seconds"] <= 5 if g["checkins"] >= ONE_MILLION else None)]
     return [Row(name, json.dumps(f)[:60])]
 
 

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.facilitator_reports import chat_reports
 from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
-from handlers import campaigns
+from handlers import campaigns, checkins
 from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
 from handlers.core.services import Services
 from handlers.events.config import EventsConfig
 from handlers.events.feature import FEATURE as EVENTS
+from storage.checkin_queries import CheckinRules
 from storage.clock import Clock, system_clock
 from storage.db import make_engine, make_sessionmaker, normalise_url, scrub_sqlite_journal
 from storage.migrate import ensure_migrated
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # Every feature the core has, in the order their commands appear in the platforms' menus.
 FEATURES = (erasure.FEATURE, info.FEATURE, mydata.FEATURE, onboarding.FEATURE, reflections.FEATURE,
-            settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE)
+            settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE,
+            checkins.FEATURE)
 
 
 @dataclass
@@ -56,7 +58,8 @@ def handler_config(settings: Settings) -> HandlerConfig:
 def services(settings: Settings, clock: Clock = system_clock) -> Services:
     """What the features get from this program's settings (handed in on every Ctx)."""
     return Services(clock=clock, events=EventsConfig.from_settings(settings.events),
-                    reports=chat_reports(settings.insights), campaign_folder=settings.campaigns.folder or None)
+                    reports=chat_reports(settings.insights), campaign_folder=settings.campaigns.folder or None,
+                    checkins=CheckinRules(**settings.checkins.model_dump()))
 
 
 def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system_clock) -> App:

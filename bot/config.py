@@ -184,6 +184,14 @@ class CampaignsSettings(_Section):
     answer_window_hours: int = Field(72, ge=1, le=24 * 14)
 
 
+class CheckinsSettings(_Section):
+    # The opt-in loneliness check-in (handlers/checkins.py): offered no sooner than first_after_days after
+    # joining, then at most every every_days; never in the campaigns' quiet hours; only to people 15+.
+    enabled: bool = True
+    first_after_days: int = Field(7, ge=0, le=365)
+    every_days: int = Field(90, ge=1, le=3650)
+
+
 class OutboxSettings(_Section):
     # Messages per second, all processes together (Telegram: about 30/s; a chat: 1/s).
     telegram_rate: float = Field(30.0, gt=0, le=10_000)
@@ -262,6 +270,7 @@ class Settings(_Section):
     discord: DiscordSettings = DiscordSettings()
     insights: InsightsSettings = InsightsSettings()
     campaigns: CampaignsSettings = CampaignsSettings()
+    checkins: CheckinsSettings = CheckinsSettings()
     outbox: OutboxSettings = OutboxSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     events: EventsSettings = EventsSettings()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from handlers.core.common import flow_token_ok, parse_action, stale
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import CloseButtons, DeleteMessages, Intent, Reply, SentMessage, buttons
+from storage.checkin_queries import delete_checkins
 from storage.message_queries import take_personal_messages
 from storage.models import Participant
 from storage.repo import delete_reflections, erase_participant
@@ -74,6 +75,7 @@ async def on_withdraw_button(ctx: Ctx) -> list[Intent]:
             consent.withdrawn_at = ctx.now
     if parts[2] == "del":
         delete_reflections(ctx.session, p)
+        delete_checkins(ctx.session, p.id)
         ctx.erased = True
         return [CloseButtons(), *chat_erasure(ctx, p), Reply(ctx.t("withdraw.done_deleted", remains=remains(ctx)))]
     return [CloseButtons(), Reply(ctx.t("withdraw.done_kept"))]

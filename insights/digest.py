@@ -20,6 +20,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
+from insights.checkins import digest_section
 from insights.disclosure import (Published, describe, label_key, publish, publish_count, publish_people,
                                  table_key)
 from insights.digest_rows import UNKNOWN, ReflectionRow, load_rows
@@ -273,6 +274,7 @@ def build_digest(session: Session, period: Period, *, k: int = 5, quotes_per_are
         "breakdowns": breakdowns,
         "emerging_terms": term_list,
         "quotes": _quotes(rows, table, period, quotes_per_area, k) if total_shown else [],
+        "checkins": digest_section(session, period, k=k),
     }
     digest["digest_key"] = content_key(digest)
     return digest

@@ -148,3 +148,12 @@ def test_first_reply():
     figures = first_reply.main(["--starts", "1"])
     assert figures["first_reply_s"] > 0 and len(figures["first_replies"]) == 1
     rows("first_reply", figures, [])
+
+
+def test_checkins(db):
+    from bench import checkins
+
+    argv = ["--db", db, "--people", "3", "--checkins", "50"]
+    figures = checkins.main(argv)
+    assert [r["checkins"] for r in figures["ingest"]] == [3] and figures["figures"]["checkins"] == 50
+    rows("checkins", figures, argv)

@@ -10,6 +10,7 @@ from bot import __version__
 from bot.cli import (
     audit,
     campaign,
+    checkins,
     db,
     discord,
     events,
@@ -36,5 +37,6 @@ def main(verbose: bool) -> None:
 
 # A module's `group`, or a plain click command (insights has several top-level ones).
 for _command in (run, db.group, privacy.group, campaign.group, outbox.group, discord.group, events.group,
-                 organiser.group, export.export, audit.group, reflections.group, report.report, *insights.commands, models.crisis):
+                 organiser.group, export.export, audit.group, reflections.group, report.report, checkins.group,
+                 *insights.commands, models.crisis):
     main.add_command(_command)

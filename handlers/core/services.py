@@ -9,6 +9,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from handlers.events.config import EventsConfig
+from storage.checkin_queries import CheckinRules
 from storage.clock import Clock, system_clock
 
 
@@ -44,3 +45,5 @@ class Services:
     reports: Reports | None = None
     # Campaigns come from content/campaigns unless [campaigns] folder names another.
     campaign_folder: str | None = None
+    # When the loneliness check-in may be offered ([checkins] in the settings).
+    checkins: CheckinRules = field(default_factory=CheckinRules)

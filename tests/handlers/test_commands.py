@@ -31,6 +31,8 @@ EXPECT = {
     "myevents": ("ikke tilmeldt noget arrangement", "not signed up for any events"),
     "newevent": ("ikke for dig", "not available to you"),
     "organiser": ("arrangørkode", "organiser code"),
+    # The loneliness check-in (handlers/checkins.py): too soon right after joining.
+    "checkin": ("7 dage", "7 days"),
     # Facilitators only (handlers/facilitator.py); tests/handlers/test_roles.py runs them as every role.
     "stats": ("ikke for dig", "not available to you"),
     "digest": ("ikke for dig", "not available to you"),
