@@ -102,10 +102,11 @@ def chapter_text(data: dict, lang: str = "da") -> list[str]:
     return out + [""] + _caveats(data, w, lang)
 
 
-def chapter_html(data: dict, lang: str = "da") -> str:
-    """The chapter as an HTML fragment (a <section>, no scripts, no outside resources) for the report."""
+def chapter_html(data: dict, lang: str = "da", *, level: int = 2) -> str:
+    """The chapter as an HTML fragment (a <section>, no scripts, no outside resources) for the report;
+    `level`: its heading's (3 inside the report's results chapter)."""
     w, k = WORDS[lang], data["disclosure"]["k"]
-    parts = [f'<section class="checkins"><h2>{escape(w["title"])}</h2>']
+    parts = [f'<section class="checkins" id="checkins"><h{level}>{escape(w["title"])}</h{level}>']
     parts += [f"<p>{escape(line)}</p>" for line in _summary(data, w, k)]
     for dim in ("by_age_band", "by_region", "by_month"):
         if not data[dim]:

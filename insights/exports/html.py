@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from insights.exports import charts
+from insights.checkin_render import chapter_html
 from insights.exports import html_mandate as mandate
 from insights.exports.html_mandate import figures as _figures
 from insights.exports.writers import local_time
@@ -122,6 +123,7 @@ def render_report(report: dict, lang: str = "da", *, consent_version: str = "1",
         v.t("report.municipalities_heading", count=v.num(local["municipalities"])),
         method=_method(v, consent_version, k, d["lexicon_version"]), lexicon=d["lexicon_version"],
         digest_key=d["digest_key"],
+        checkins=_checkins(report.get("checkins"), lang),
     )
 
 
@@ -134,6 +136,14 @@ def _month_rows(v: _View, months: list[dict]) -> list[dict]:
     several_years = len({m["first_day"][:4] for m in months}) > 1
     return [{"label": v.month(m["first_day"], several_years), "reflections": v.num(m["reflections"]),
              "participants": v.num(m["participants"]), "new": v.num(m["new_participants"])} for m in months]
+
+
+def _checkins(data: dict | None, lang: str) -> Markup | None:
+    """The check-in section of the results chapter; with fewer than k people its cells say they are held back
+    (shown even then: whether anyone at all checked in is itself a count)."""
+    if not data:
+        return None
+    return Markup(chapter_html(data, lang if lang in ("da", "en") else "da", level=3))
 
 
 def _months_chart(v: _View, months: list[dict], short: list[str]) -> Markup | None:

@@ -18,6 +18,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from insights.anonymity import Line, suppress
+from insights.checkins import checkin_chapter
 from insights.disclosure import publish_count, publish_people, table_key
 from insights.exports.mandate import build_mandate
 from insights.digest import UNKNOWN, build_digest, period_figures
@@ -197,6 +198,8 @@ def build_report(session: Session, period: Period, *, k: int = 5, quotes_per_are
         "baseline": baseline(session, period, k),
         "lang": lang,
         **_mandate(session, period, now, k, progress, content),
+        # Preliminary results include the loneliness check-ins (issue 19), through the same disclosure layer.
+        "checkins": checkin_chapter(session, period, k=k),
     }
 
 

@@ -101,3 +101,18 @@ def test_small_groups_are_never_shown(app):
         data = checkin_chapter(s, parse_period("2026"), k=5)
     assert data["overall"] == {"suppressed": True}
     assert all(c == {"suppressed": True} for c in data["by_region"].values())
+
+
+def test_the_annual_report_shows_the_checkins_beside_the_national_figure(app):
+    """The report's preliminary results carry the check-in chapter, labelled a sample, with the national 12,4 %."""
+    from insights.exports.html import render_report
+    from insights.exports.report import build_report, year
+
+    _seed(app, 60, high_every=3, at=datetime(2026, 6, 15, 12, tzinfo=timezone.utc))
+    with app.sessions() as s:
+        report = build_report(s, year(2026), k=5, now=datetime(2027, 1, 10, tzinfo=timezone.utc))
+    page = render_report(report, "da")
+    results = page[page.index('id="results"'):]
+    assert 'id="checkins"' in results and "<h3>" in results[results.index('id="checkins"'):][:80]
+    assert "12,4" in results[results.index('id="checkins"'):]
+    assert "selvvalgt udsnit" in results[results.index('id="checkins"'):].lower()
