@@ -55,7 +55,7 @@ def deliver_ready_summaries(sessions: sessionmaker[Session], now: datetime, rule
     queued = 0
     with sessions() as session:
         for prompt_id in sorted({r.prompt_id for r in waiting_requests(session)}):
-            count = queue_ready(session, prompt_id, now, rules)
+            count = len(queue_ready(session, prompt_id, now, rules))
             session.commit()
             if count:
                 log.info("summaries: %d queued for prompt %s", count, prompt_id)

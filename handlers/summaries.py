@@ -53,25 +53,24 @@ def ready(session: Session, prompt_id: str, now: datetime, rules: ResultsRules) 
 
 
 def queue_ready(session: Session, prompt_id: str, now: datetime, rules: ResultsRules, *,
-                only: int | None = None) -> int:
-    """Queue the summary (through the outbox, once each) to everyone waiting for it, or only to `only`,
-    if the prompt is ready; returns how many. The caller commits."""
+                asker: int | None = None) -> set[int]:
+    """Queue the summary (through the outbox, once each) to everyone waiting for it, if the prompt is
+    ready; returns who got it. `asker` just pressed the button: theirs goes at once, the others' wait
+    out quiet hours. The caller commits."""
     if not ready(session, prompt_id, now, rules):
-        return 0
-    queued = 0
+        return set()
+    queued = set()
     for req in waiting_requests(session, prompt_id):
-        if only is not None and req.participant_id != only:
-            continue
         person = session.get(Participant, req.participant_id)
         if person is None or person.consent_state != "given":
             continue
         summary = prompt_summary(session, prompt_id, lang=req.language, k=rules.k, exclude_participant=person.id)
-        # Asked for just now: it goes at once; from the hourly job: it waits out quiet hours.
+        now_please = person.id == asker
         enqueue(session, kind=KIND, ref=prompt_id, participant_id=person.id, platform=person.platform,
-                intent=Reply(summary_text(summary, req.language)), now=now, quiet=only is None,
-                priority=PRIORITY_INTERACTIVE if only is not None else PRIORITY_NORMAL)
+                intent=Reply(summary_text(summary, req.language)), now=now, quiet=not now_please,
+                priority=PRIORITY_INTERACTIVE if now_please else PRIORITY_NORMAL)
         req.sent_at = now
-        queued += 1
+        queued.add(person.id)
     return queued
 
 
@@ -91,7 +90,7 @@ async def on_summary_button(ctx: Ctx) -> list[Intent]:
     ctx.session.add(SummaryRequest(participant_id=p.id, prompt_id=prompt_id, language=ctx.lang,
                                    requested_at=ctx.now))
     ctx.session.flush()
-    if queue_ready(ctx.session, prompt_id, ctx.now, ctx.services.results, only=p.id):
+    if p.id in queue_ready(ctx.session, prompt_id, ctx.now, ctx.services.results, asker=p.id):
         return [CloseButtons(), Reply(ctx.t("summary.on_its_way"))]
     return [CloseButtons(), Reply(ctx.t("summary.accepted"))]
 
