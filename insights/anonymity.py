@@ -13,7 +13,7 @@ only approximately so (a reflection can have two areas), which can only suppress
      participants would give away their sum: hide the next smallest member;
    - finally, solving all lines together (linear algebra over the hidden cells) must determine no
      hidden cell exactly; where one is determined, hide one more cell of a line it is in.
-3. Empty cells are hidden but count as known zeros: they never force a complement.
+3. With known_zeros, empty cells are hidden but count as known zeros: they never force a complement.
 
 `hide_nested` then makes every table of one output agree: a cell hidden as a margin hides the cells
 nested in it (a theme hidden in the theme table is hidden in theme × age too), so no table shows what
@@ -79,19 +79,20 @@ def determined_cells(hidden: Iterable[Key], lines: Sequence[Line]) -> set[Key]:
     return found
 
 
-def suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int) -> set[Key]:
+def suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int, *, known_zeros: bool = False) -> set[Key]:
     """The cells to hide. `people` maps every published cell to its distinct participants.
 
-    An empty cell is hidden too (nothing is published from nobody) but is treated as known: a zero
-    names no one, so it never forces another cell out. Otherwise seven answers all about one theme
-    would hide that theme, only because the other four themes are empty."""
-    empty = {key for key, who in people.items() if not who}
+    With `known_zeros`, an empty cell is hidden too (nothing is published from nobody) but treated as
+    known: a zero names no one, so it never forces another cell out (else seven answers all about one
+    theme hide that theme, only because the other themes are empty), and the algebra is stricter: a
+    margin equal to its one non-empty cell is hidden with it. Digests and summaries use it."""
+    empty = {key for key, who in people.items() if not who} if known_zeros else set()
     hidden = _suppress(people, lines, k, empty)
-    return hidden | empty
+    return hidden | {key for key, who in people.items() if not who}
 
 
 def _suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int, empty: set[Key]) -> set[Key]:
-    hidden = {key for key, who in people.items() if 0 < _size(who) < k}
+    hidden = {key for key, who in people.items() if _size(who) < k and key not in empty}
     if not hidden:
         return hidden
 

@@ -163,7 +163,7 @@ def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int, scope: str 
     parents = {("cross", d, a, c): (("area", a), ("dim", d, c))
                for d, cats in categories.items() for a in areas for c in cats}
     parents.update({cell: ("total",) for cell in frozen if cell != "total" and cell not in parents})
-    hidden = hide_nested(suppress(frozen, lines, k), parents)
+    hidden = hide_nested(suppress(frozen, lines, k, known_zeros=True), parents)
     keys = {r.pid: r.key for r in rows}
     table = table_key(scope, frozen["total"], keys)
     published = {}

@@ -49,7 +49,8 @@ def _theme_cells(rows: list, scope: str, k: int) -> tuple[int | None, dict[str, 
             counts[a] += 1
     frozen = {key: frozenset(v) for key, v in people.items()}
     # Nested: a hidden total hides every theme (one output, one answer).
-    hidden = hide_nested(suppress(frozen, [Line("total", tuple(areas))], k), {a: ("total",) for a in areas})
+    hidden = hide_nested(suppress(frozen, [Line("total", tuple(areas))], k, known_zeros=True),
+                         {a: ("total",) for a in areas})
     table = table_key(scope, frozen["total"], keys)
     published = {key: publish_people(who, keys, k, counts.get(key), table=table, label=key)
                  for key, who in frozen.items() if key not in hidden}
