@@ -1,162 +1,135 @@
-"""The partnership's action plan (content/report/action_plan_<year>.toml): items loaded, validated, looked up.
-
-Each item says what the partnership does about one theme (an area id of content/themes.toml), who
-carries it out, how far it is (planned | started | done), and which campaign prompts it builds on.
-The annual report's status chapter reads these items; "I sagde – vi gjorde" tells the people who wrote
-about the theme when an item is started or done. A bad file fails loudly with the file, line and key.
-"""
+"""The action plan of a year (content/report/action_plan_<year>.toml): the strategy's goals and items, validated."""
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import urlsplit
 
-STATUSES: tuple[str, ...] = ("planned", "started", "done")
-_KEYS = {"id", "title", "area", "owner", "status", "milestones", "note", "prompts", "report_url"}
-_REQUIRED = ("id", "title", "area", "owner", "status", "report_url")
-# Ids appear in commands and in outbox refs ("action:<year>:<id>:<status>"), which stay short.
-_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,31}\Z")
-_PROMPT_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,23}/[a-z0-9][a-z0-9-]{0,23}\Z")
-_FILE_RE = re.compile(r"action_plan_(\d{4})\.toml\Z")
+
+STATUSES = ("planned", "started", "done")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_REF = re.compile(r"^[a-z0-9-]{1,24}/[a-z0-9-]{1,24}$")
+_ITEM_KEYS = {"id", "title", "area", "owner", "status", "milestones", "note", "prompts", "report_url"}
+_GOAL_KEYS = {"id", "title", "area"}
+
+
+def area_ids() -> tuple[str, ...]:
+    """The five areas' theme ids, as content/themes.toml names them (hjem, skole, ...)."""
+    with (files("content") / "themes.toml").open("rb") as fh:
+        return tuple(tomllib.load(fh)["areas"])
 
 
 class ActionPlanError(ValueError):
-    """An action-plan file is unreadable or invalid; the message names the file, the line and the key."""
+    """A mistake in an action-plan file, named by file, item and key."""
 
 
 @dataclass(frozen=True)
-class ActionItem:
+class Goal:
     id: str
     title: str
-    area: str  # a theme (area) id of content/themes.toml
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: str
+    area: str
     owner: str
-    status: str  # planned | started | done
+    status: str
     milestones: tuple[str, ...] = ()
     note: str = ""
-    prompts: tuple[str, ...] = ()  # "campaign/prompt" refs
+    prompts: tuple[str, ...] = ()  # campaign/prompt refs, as Reflection.prompt_id stores them
     report_url: str = ""
 
 
 @dataclass(frozen=True)
 class ActionPlan:
     year: int
-    items: tuple[ActionItem, ...]
-
-    def item(self, item_id: str) -> ActionItem | None:
-        return next((i for i in self.items if i.id == item_id), None)
-
-
-def default_folder() -> Path:
-    return Path(str(files("content"))) / "report"
+    example: bool
+    goals: tuple[Goal, ...]
+    items: tuple[Item, ...]
 
 
-def theme_ids(themes_file: str | os.PathLike[str] | None = None) -> frozenset[str]:
-    """The area ids of content/themes.toml (read here: content/ imports no engine)."""
-    path = Path(themes_file) if themes_file else Path(str(files("content"))) / "themes.toml"
-    with open(path, "rb") as fh:
-        return frozenset(tomllib.load(fh).get("areas", {}))
+def _text(raw: dict, key: str, where: str, *, required: bool = True, limit: int = 500) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
+        raise ActionPlanError(f"{where}: {key} must be {'a non-empty ' if required else ''}text of at most {limit} characters")
+    return value.strip()
 
 
-def _line_of(text: str, index: int | None, key: str | None) -> int | None:
-    """The line of item `index`'s `key` (or of its [[items]] header), best effort."""
-    lines = text.splitlines()
-    if index is None:
-        hits = [n for n, line in enumerate(lines) if key and re.match(rf"\s*{re.escape(key)}\s*=", line)]
-        return hits[0] + 1 if hits else None
-    headers = [n for n, line in enumerate(lines) if re.match(r"\s*\[\[\s*items\s*\]\]", line)]
-    if index >= len(headers):
+def _list(raw: dict, key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ActionPlanError(f"{where}: {key} must be a list of texts")
+    return tuple(v.strip() for v in value)
+
+
+def _area(raw: dict, where: str, *, required: bool) -> str | None:
+    area = raw.get("area")
+    if area is None and not required:
         return None
-    start = headers[index]
-    end = headers[index + 1] if index + 1 < len(headers) else len(lines)
-    for n in range(start, end):
-        if key and re.match(rf"\s*{re.escape(key)}\s*=", lines[n]):
-            return n + 1
-    return start + 1
+    if area not in area_ids():
+        raise ActionPlanError(f"{where}: area must be the theme id of one of the five areas: {', '.join(area_ids())}")
+    return area
 
 
-def _strings(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-
-
-def _item(raw: object, fail, areas: frozenset[str]) -> ActionItem:  # noqa: ANN001
+def _item(raw: object, where: str) -> Item:
     if not isinstance(raw, dict):
-        fail(None, "each [[items]] must be a table")
-    unknown = sorted(set(raw) - _KEYS)
+        raise ActionPlanError(f"{where}: must be a table")
+    unknown = set(raw) - _ITEM_KEYS
     if unknown:
-        fail(unknown[0], f"unknown key (allowed: {', '.join(sorted(_KEYS))})")
-    for key in _REQUIRED:
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            fail(key, "required, a non-empty text")
-    for key in ("owner", "note"):
-        if key in raw and not isinstance(raw[key], str):
-            fail(key, "must be a text")
-    if not _ID_RE.match(raw["id"]):
-        fail("id", "lower case letters, digits and hyphens, at most 32")
-    if raw["area"] not in areas:
-        fail("area", f"{raw['area']!r} is not a theme of content/themes.toml ({', '.join(sorted(areas))})")
-    if raw["status"] not in STATUSES:
-        fail("status", f"{raw['status']!r} is not one of {', '.join(STATUSES)}")
-    for key in ("milestones", "prompts"):
-        if key in raw and not (raw[key] == [] or _strings(raw[key])):
-            fail(key, "must be a list of texts")
-    for ref in raw.get("prompts", []):
-        if not _PROMPT_RE.match(ref):
-            fail("prompts", f"{ref!r} is not a prompt ref 'campaign/prompt'")
-    if not raw["report_url"].startswith("https://"):
-        fail("report_url", "must start with https://")
-    return ActionItem(raw["id"], raw["title"].strip(), raw["area"], raw["owner"].strip(), raw["status"],
-                      tuple(raw.get("milestones", [])), raw.get("note", "").strip(), tuple(raw.get("prompts", [])),
-                      raw["report_url"])
+        raise ActionPlanError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    item_id = raw.get("id")
+    if not isinstance(item_id, str) or not _ID.match(item_id):
+        raise ActionPlanError(f"{where}: id must be 1-40 lower-case letters, digits and dashes")
+    where = f"{where} ({item_id})"
+    status = raw.get("status")
+    if status not in STATUSES:
+        raise ActionPlanError(f"{where}: status must be one of {', '.join(STATUSES)}")
+    prompts = _list(raw, "prompts", where)
+    bad = [p for p in prompts if not _REF.match(p)]
+    if bad:
+        raise ActionPlanError(f"{where}: prompts are campaign/prompt ids, e.g. vinter-2026/nabo-hej (not {bad[0]})")
+    url = _text(raw, "report_url", where, required=False, limit=300)
+    if url and (urlsplit(url).scheme != "https" or not urlsplit(url).hostname):
+        raise ActionPlanError(f"{where}: report_url must be an https:// address")
+    return Item(item_id, _text(raw, "title", where, limit=200), _area(raw, where, required=True),
+                _text(raw, "owner", where, limit=200), status, _list(raw, "milestones", where),
+                _text(raw, "note", where, required=False), prompts, url)
 
 
-def parse_action_plan(text: str, name: str = "<action plan>", *,
-                      areas: frozenset[str] | None = None) -> ActionPlan:
-    """The plan in a TOML text; ActionPlanError naming `name`, the line and the key when it is wrong."""
-    areas = theme_ids() if areas is None else areas
+def parse_action_plan(text: str, source: str) -> ActionPlan:
+    """The plan in `text`; ActionPlanError names the file, the item and the key of any mistake."""
     try:
-        data = tomllib.loads(text)
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ActionPlanError(f"{name}: {exc}") from None
-    index: list[int | None] = [None]
-
-    def fail(key: str | None, message: str):
-        line = _line_of(text, index[0], key)
-        where = f"{name}:{line}" if line else name
-        path = "year" if index[0] is None and key == "year" else f"items[{index[0]}].{key or ''}".rstrip(".")
-        raise ActionPlanError(f"{where}: `{path}`: {message}")
-
-    unknown = sorted(set(data) - {"year", "items"})
-    if unknown:
-        fail(unknown[0], "unknown key (allowed: year, items)")
-    if not isinstance(data.get("year"), int) or not 2000 <= data["year"] <= 2100:
-        fail("year", "required, a year such as 2026")
-    items: list[ActionItem] = []
-    for i, raw in enumerate(data.get("items", [])):
-        index[0] = i
-        item = _item(raw, fail, areas)
-        if any(other.id == item.id for other in items):
-            fail("id", f"{item.id!r} is used twice")
-        items.append(item)
-    return ActionPlan(data["year"], tuple(items))
+        raise ActionPlanError(f"{source}: {exc}") from None
+    year = raw.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2999:
+        raise ActionPlanError(f"{source}: year must be a year such as 2026")
+    goals = []
+    for i, g in enumerate(raw.get("goals", [])):
+        where = f"{source}: goals[{i}]"
+        if not isinstance(g, dict) or set(g) - _GOAL_KEYS or not _ID.match(str(g.get("id", ""))):
+            raise ActionPlanError(f"{where}: a goal has id, title and an optional area")
+        goals.append(Goal(g["id"], _text(g, "title", where, limit=300), _area(g, where, required=False)))
+    items = tuple(_item(r, f"{source}: items[{i}]") for i, r in enumerate(raw.get("items", [])))
+    ids = [i.id for i in items] + [g.id for g in goals]
+    if len(ids) != len(set(ids)):
+        raise ActionPlanError(f"{source}: ids must be unique")
+    return ActionPlan(year, bool(raw.get("example", False)), tuple(goals), items)
 
 
-def load_action_plan(year: int, folder: str | os.PathLike[str] | None = None) -> ActionPlan | None:
-    """The plan of `year` from `folder` (default content/report), or None when there is no file."""
-    path = Path(folder) if folder is not None else default_folder()
-    path = path / f"action_plan_{year}.toml"
+def load_action_plan(year: int, folder: str | Path | None = None) -> ActionPlan | None:
+    """The plan for `year`, or None when there is no file for it."""
+    path = Path(folder or str(files("content") / "report")) / f"action_plan_{year}.toml"
     if not path.exists():
         return None
-    plan = parse_action_plan(path.read_text(encoding="utf-8"), str(path))
+    plan = parse_action_plan(path.read_text(encoding="utf-8"), path.name)
     if plan.year != year:
-        raise ActionPlanError(f"{path}: `year`: says {plan.year}, the file name says {year}")
+        raise ActionPlanError(f"{path.name}: year = {plan.year}, but the file is for {year}")
     return plan
-
-
-def plan_years(folder: str | os.PathLike[str] | None = None) -> list[int]:
-    """The years that have an action-plan file, oldest first."""
-    path = Path(folder) if folder is not None else default_folder()
-    found = (_FILE_RE.match(p.name) for p in path.glob("action_plan_*.toml")) if path.exists() else ()
-    return sorted(int(m.group(1)) for m in found if m)

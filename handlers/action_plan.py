@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from content.action_plan import ActionItem, ActionPlan, ActionPlanError, load_action_plan
+from content.action_plan import ActionPlan, ActionPlanError, Item, load_action_plan
 from content.i18n import TZ, t
 from engines.themes import area_name
 from handlers.core.context import Command, Ctx, Feature
@@ -37,12 +37,13 @@ def _status_of(word: str) -> str | None:
     return next((status for status, words in WORDS.items() if word in words), None)
 
 
-def notice_text(item: ActionItem, status: str, lang: str) -> str:
-    return t(lang, "loop.notice", area=area_name(item.area, lang), did=t(lang, f"loop.did_{status}"),
-             title=item.title, url=item.report_url)
+def notice_text(item: Item, status: str, lang: str) -> str:
+    text = t(lang, "loop.notice", area=area_name(item.area, lang), did=t(lang, f"loop.did_{status}"), title=item.title)
+    more = t(lang, "loop.notice_more", url=item.report_url) if item.report_url else ""
+    return "\n\n".join(part for part in (text, more, t(lang, "loop.notice_footer")) if part)
 
 
-def tell(session: Session, year: int, item: ActionItem, status: str, now: datetime) -> int:
+def tell(session: Session, year: int, item: Item, status: str, now: datetime) -> int:
     """Queue the message about `item` reaching `status` to everyone who may get it; returns how many."""
     ref = f"{year}:{item.id}:{status}"
     told = 0
@@ -57,7 +58,7 @@ def tell(session: Session, year: int, item: ActionItem, status: str, now: dateti
 
 def _plan(ctx: Ctx) -> tuple[int, ActionPlan | None]:
     year = ctx.now.astimezone(TZ).year
-    return year, load_action_plan(year)
+    return year, load_action_plan(year, ctx.services.report_folder)
 
 
 def _list(ctx: Ctx, plan: ActionPlan) -> Reply:
@@ -80,18 +81,20 @@ async def plan_command(ctx: Ctx) -> list[Intent]:
     args = ctx.incoming.args
     if not args:
         return [_list(ctx, plan)]
-    item = plan.item(args[0].casefold())
+    item = next((i for i in plan.items if i.id == args[0].casefold()), None)
     status = _status_of(args[1]) if len(args) == 2 else None
     if item is None or status is None:
         return [Reply(ctx.t("loop.plan.unknown", ids=", ".join(i.id for i in plan.items))), _list(ctx, plan)]
     if item_statuses(ctx.session, year).get(item.id, item.status) == status:
         return [Reply(ctx.t("loop.plan.already", id=item.id, status=ctx.t(f"loop.status_{status}")))]
-    told = tell(ctx.session, year, item, status, ctx.now)
+    # A sample plan (example = true) is marked, but nobody is told about something that did not happen.
+    told = 0 if plan.example else tell(ctx.session, year, item, status, ctx.now)
     ctx.session.add(ActionStatusChange(year=year, item_id=item.id, status=status, actor=actor(ctx), at=ctx.now,
                                        notified=told))
     record(ctx.session, actor=actor(ctx), via="chat", action=ACTION_PLAN, subject=f"{year}:{item.id}", at=ctx.now,
            filters={"status": status, "area": item.area}, rows=told, target="outbox")
-    return [Reply(ctx.t("loop.plan.marked", id=item.id, status=ctx.t(f"loop.status_{status}"), count=told))]
+    marked = ctx.t("loop.plan.marked", id=item.id, status=ctx.t(f"loop.status_{status}"), count=told)
+    return [Reply(marked + ("\n" + ctx.t("loop.plan.example") if plan.example else ""))]
 
 
 def personal_data(session: Session, participant: Participant) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.campaigns import find_prompt, load_campaigns
@@ -116,8 +117,8 @@ async def results_command(ctx: Ctx) -> list[Intent]:
 
 def personal_data(session: Session, participant: Participant) -> dict:
     """For /mydata: the results the person asked for, and when they were sent."""
-    requests = session.query(SummaryRequest).filter(SummaryRequest.participant_id == participant.id) \
-        .order_by(SummaryRequest.requested_at).all()
+    requests = session.scalars(select(SummaryRequest).where(SummaryRequest.participant_id == participant.id)
+                               .order_by(SummaryRequest.requested_at)).all()
     return {"requests": [{"prompt": r.prompt_id, "language": r.language, "requested_at": r.requested_at.isoformat(),
                           "sent_at": r.sent_at.isoformat() if r.sent_at else None} for r in requests]}
 

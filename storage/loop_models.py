@@ -41,7 +41,7 @@ class ActionNotice(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     participant_id: Mapped[int] = participant_key()
     year: Mapped[int] = mapped_column(Integer)
-    item_id: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(8))
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -54,7 +54,7 @@ class ActionStatusChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
-    item_id: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(8))
     actor: Mapped[str] = mapped_column(String(160))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

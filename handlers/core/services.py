@@ -55,3 +55,5 @@ class Services:
     # Campaigns come from content/campaigns unless [campaigns] folder names another.
     campaign_folder: str | None = None
     results: ResultsRules = field(default_factory=ResultsRules)
+    # The annual report's content (action_plan_<year>.toml); None: the shipped content/report.
+    report_folder: str | None = None

@@ -4,7 +4,7 @@ once; all of it is in /mydata and gone after /forget."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.app import build_app, results_rules
 from bot.delivery.broadcast import broadcast_prompt
 from bot.maintenance import deliver_ready_summaries
-from content.action_plan import ActionItem
+from content.action_plan import Item
 from content.campaigns import find_prompt, load_campaigns
 from handlers.action_plan import tell
 from handlers.core.flood import Limits
@@ -42,12 +42,34 @@ def town(app, clock):
     return ConsoleTown(app, clock)
 
 
-@pytest.fixture
-def facilitator(app, clock):
+PLAN = """year = 2026
+
+[[items]]
+id = "naboskab"
+title = "Naboskab i almene boligområder"
+area = "hjem"
+owner = "Boligorganisationernes netværk"
+status = "started"
+milestones = ["Ti boligområder med i forsøget"]
+prompts = ["vinter-2026/nabo-hej"]
+report_url = "https://example.org/rapport-2026#naboskab"
+"""
+
+
+def facilitator_in(app, clock, report_folder=None):
     settings = app.settings.model_copy(update={"roles": app.settings.roles.model_copy(
         update={"facilitators": ["console:fia"]})})
     fac = build_app(settings, clock=clock)
     fac.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
+    fac.dispatcher.services = replace(fac.dispatcher.services, report_folder=report_folder)
+    return fac
+
+
+@pytest.fixture
+def facilitator(app, clock, tmp_path):
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "action_plan_2026.toml").write_text(PLAN, encoding="utf-8")
+    fac = facilitator_in(app, clock, str(tmp_path / "report"))
     yield ConsoleTown(fac, clock).person("fia")
     fac.engine.dispose()
 
@@ -126,21 +148,22 @@ async def test_an_item_done_tells_the_opted_in_who_wrote_about_its_theme_once(ap
         await p.press("Ja tak til besked")
         assert "partnerskabet handler på det, du skrev om: til" in p.replies()[-1].text
     said = await facilitator.say("/plan")
-    assert "nabo-1" in said and "planlagt" in said
-    said = await facilitator.say("/plan nabo-1 færdig")
+    assert "naboskab" in said and "i gang" in said
+    said = await facilitator.say("/plan naboskab færdig")
     assert "3 personer" in said
-    assert "allerede" in await facilitator.say("/plan nabo-1 færdig")
+    assert "allerede" in await facilitator.say("/plan naboskab færdig")
     await town.deliver()
     for p in people:
         notices = [t for t in town.received(p.name) if "partnerskabet mod ensomhed" in t]
         assert len(notices) == (1 if p in people[:3] else 0)
-    assert "Fællesspisning i 20 boligområder" in notices_of_first(town, people)
+    assert "Naboskab i almene boligområder" in notices_of_first(town, people)
+    assert "Læs mere: https://example.org/rapport-2026#naboskab" in notices_of_first(town, people)
     with app.sessions() as s:
         assert notices_sent(s, 2026) == 3
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "action-plan")).one()
-        assert entry.subject == "2026:nabo-1" and entry.rows == 3
+        assert entry.subject == "2026:naboskab" and entry.rows == 3
     # At most one a month: another item on the same theme tells nobody now, everyone a month later.
-    other = ActionItem("nabo-2", "Nabohjælp", "hjem", "BL", "started", report_url="https://example.org/#n2")
+    other = Item("nabo-2", "Nabohjælp", "hjem", "BL", "started", report_url="https://example.org/#n2")
     with app.sessions.begin() as s:
         assert tell(s, 2026, other, "started", clock()) == 0
     clock.advance(days=31)
@@ -154,9 +177,9 @@ async def test_an_item_done_tells_the_opted_in_who_wrote_about_its_theme_once(ap
     data = json.loads(doc.content)
     assert data["results"]["requests"][0]["prompt"] == PROMPT and data["results"]["requests"][0]["sent_at"]
     assert data["action_updates"]["wants_action_updates"] is True
-    assert {n["item"] for n in data["action_updates"]["notices"]} == {"nabo-1", "nabo-2"}
+    assert {n["item"] for n in data["action_updates"]["notices"]} == {"naboskab", "nabo-2"}
     # The messages the outbox sent: the prompt and its results (ref: the prompt), the action notices.
-    assert {PROMPT, "2026:nabo-1:done", "2026:nabo-2:started"} <= {m["ref"] for m in data["prompts"]["messages"]}
+    assert {PROMPT, "2026:naboskab:done", "2026:nabo-2:started"} <= {m["ref"] for m in data["prompts"]["messages"]}
     await anna.say("/forget")
     await anna.press("Ja")
     with app.sessions() as s:
@@ -170,3 +193,17 @@ async def test_an_item_done_tells_the_opted_in_who_wrote_about_its_theme_once(ap
 
 def notices_of_first(town, people) -> str:
     return next(t for t in town.received(people[0].name) if "partnerskabet" in t)
+
+
+async def test_the_shipped_example_plan_tells_nobody(app, clock, town):
+    people = await seven_answer(app, clock, town)
+    await people[0].say("/settings")
+    await people[0].press("Ja tak til besked")
+    fac = facilitator_in(app, clock)
+    try:
+        said = await ConsoleTown(fac, clock).person("fia").say("/plan naboskab færdig")
+    finally:
+        fac.engine.dispose()
+    assert "et eksempel" in said and "0 personer" in said
+    with app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ActionNotice)) == 0
