@@ -39,7 +39,7 @@ def invariants(app) -> None:
        group=st.booleans())
 def test_dispatcher_never_raises_and_always_answers_people(sqlite_app, kind, value, args, hint, group):
     dispatcher = sqlite_app.dispatcher
-    dispatcher.flood.limits = type(dispatcher.flood.limits)(10**9, 10**9, 10**9, 10**9)  # presses too
+    dispatcher.flood.limits = type(dispatcher.flood.limits)(10**9, 10**9, 10**9)
     fields = {"text": {"text": value}, "command": {"command": value[:40], "args": tuple(args)},
               "action": {"action": value}}[kind]
     inc = Incoming(platform="console", chat_id="g" if group else "fuzz", user_id="fuzz", locale_hint=hint,
@@ -59,7 +59,7 @@ def test_dispatcher_never_raises_and_always_answers_people(sqlite_app, kind, val
 def test_random_conversations_keep_invariants(sqlite_app, lines):
     from tests.support.people import Person
 
-    sqlite_app.dispatcher.flood.limits = type(sqlite_app.dispatcher.flood.limits)(10**9, 10**9, 10**9, 10**9)
+    sqlite_app.dispatcher.flood.limits = type(sqlite_app.dispatcher.flood.limits)(10**9, 10**9, 10**9)
     person = Person(sqlite_app, "fuzzer")
     for line in lines:
         said = asyncio.run(person.say(line))
