@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,11 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.facilitator_reports import chat_reports
 from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
-from handlers import campaigns, checkins
+from handlers import action_plan, campaigns, checkins, local_results
 from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
-from handlers.core.services import Services
+from handlers.core.services import ResultsRules, Services
 from handlers.events.config import EventsConfig
 from handlers.events.feature import FEATURE as EVENTS
 from storage.checkin_queries import CheckinRules
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 # Every feature the core has, in the order their commands appear in the platforms' menus.
 FEATURES = (erasure.FEATURE, info.FEATURE, mydata.FEATURE, onboarding.FEATURE, reflections.FEATURE,
             settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE,
-            checkins.FEATURE)
+            checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE)
 
 
 @dataclass
@@ -55,11 +56,19 @@ def handler_config(settings: Settings) -> HandlerConfig:
     )
 
 
+def results_rules(settings: Settings) -> ResultsRules:
+    """When a prompt's results may go out (handlers.summaries.ready), from [insights] and [campaigns]."""
+    return ResultsRules(k=settings.insights.k,
+                        after_answers=max(settings.insights.k, settings.campaigns.results_after_answers),
+                        answer_window=timedelta(hours=settings.campaigns.answer_window_hours))
+
+
 def services(settings: Settings, clock: Clock = system_clock) -> Services:
     """What the features get from this program's settings (handed in on every Ctx)."""
     return Services(clock=clock, events=EventsConfig.from_settings(settings.events),
                     reports=chat_reports(settings.insights), campaign_folder=settings.campaigns.folder or None,
-                    checkins=CheckinRules(**settings.checkins.model_dump()))
+                    checkins=CheckinRules(**settings.checkins.model_dump()),
+                    results=results_rules(settings))
 
 
 def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system_clock) -> App:

@@ -182,6 +182,9 @@ class CampaignsSettings(_Section):
     quiet_end: str = Field("09:00", pattern=_HHMM)
     # A reply this long after a prompt is stored as an answer to it; later it is free text.
     answer_window_hours: int = Field(72, ge=1, le=24 * 14)
+    # A prompt's results go to those who asked once this many people answered it (or when it closes);
+    # never fewer than [insights] k, whatever this says.
+    results_after_answers: int = Field(7, ge=5, le=1_000_000)
 
 
 class CheckinsSettings(_Section):

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import results_rules
 from bot.knowledge_base.weekly import run_weekly_digest
 from bot.scheduling.runtime import Runtime, scheduled
-from handlers.core.types import Reply
-from insights.summaries import prompt_summary, summary_text
-from storage.campaign_models import CampaignSend, as_utc
+from handlers.core.services import ResultsRules
+from handlers.summaries import queue_ready
 from storage.db import scrub_sqlite_journal
-from storage.insight_models import SummaryRequest
-from storage.models import Participant
-from storage.outbox import enqueue
+from storage.loop_queries import waiting_requests
 from storage.message_queries import forget_undeletable
 from storage.retention import purge, purge_bookkeeping, purge_pending
 
@@ -46,45 +43,21 @@ async def weekly_digest_job(rt: Runtime) -> None:
     await run_weekly_digest(SimpleNamespace(settings=rt.settings, sessions=rt.sessions), rt.clock())
 
 
-def closed_prompts_with_requests(session, now: datetime, window: timedelta) -> list[str]:
-    """Prompts someone asked a summary of, whose answering window has ended."""
-    waiting = select(SummaryRequest.prompt_id).where(SummaryRequest.sent_at.is_(None)).distinct()
-    last_sent = (select(CampaignSend.prompt_id, func.max(CampaignSend.send_at).label("sent"))
-                 .where(CampaignSend.prompt_id.in_(waiting), CampaignSend.send_at.is_not(None))
-                 .group_by(CampaignSend.prompt_id).subquery())
-    rows = session.execute(select(last_sent.c.prompt_id, last_sent.c.sent)).all()
-    return [pid for pid, sent in rows if sent is not None and as_utc(sent) + window <= now]
-
-
 @scheduled
 async def prompt_summaries_job(rt: Runtime) -> None:
-    """After a prompt closes, people who asked get a k-anonymous summary of what others said."""
-    now = rt.clock()
-    window = timedelta(hours=rt.settings.campaigns.answer_window_hours)
-    with rt.sessions() as session:
-        prompts = closed_prompts_with_requests(session, now, window)
-    for prompt_id in prompts:
-        queued = deliver_prompt_summaries(rt.sessions, prompt_id, now, k=rt.settings.insights.k)
-        log.info("summaries: %d queued for prompt %s", queued, prompt_id)
+    """People who asked get a k-anonymous summary of what others said about a prompt, once enough
+    people answered it or its answering window has closed (handlers.summaries.ready)."""
+    await rt.db(lambda: deliver_ready_summaries(rt.sessions, rt.clock(), results_rules(rt.settings)))
 
 
-def deliver_prompt_summaries(sessions: sessionmaker[Session], prompt_id: str, now: datetime, *,
-                             k: int = 5) -> int:
-    """Queue the summary for everyone who asked (once each, via the outbox); returns how many."""
+def deliver_ready_summaries(sessions: sessionmaker[Session], now: datetime, rules: ResultsRules) -> int:
+    """Queue every summary that is ready for the people waiting for it; returns how many."""
     queued = 0
     with sessions() as session:
-        requests = session.scalars(select(SummaryRequest).where(
-            SummaryRequest.prompt_id == prompt_id, SummaryRequest.sent_at.is_(None))).all()
-        for req in requests:
-            person = session.get(Participant, req.participant_id)
-            if person is None or person.consent_state != "given":
-                continue
-            text = summary_text(prompt_summary(session, prompt_id, lang=req.language, k=k,
-                                               exclude_participant=person.id), req.language)
-            enqueue(session, kind="summary", ref=prompt_id, participant_id=person.id, platform=person.platform,
-                    intent=Reply(text), now=now, quiet=True)
-            req.sent_at = now
-            queued += 1
-        session.commit()
+        for prompt_id in sorted({r.prompt_id for r in waiting_requests(session)}):
+            count = len(queue_ready(session, prompt_id, now, rules))
+            session.commit()
+            if count:
+                log.info("summaries: %d queued for prompt %s", count, prompt_id)
+            queued += count
     return queued
-

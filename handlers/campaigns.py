@@ -23,6 +23,7 @@ from handlers.core.common import consent_given, parse_action, parse_int, stale
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import CloseButtons, Intent, Reply, buttons
 from handlers.reflections import store_reflection
+from handlers.summaries import with_offer
 from storage.campaign_models import (
     FREQUENCIES,
     PROMPT_KIND,
@@ -101,7 +102,7 @@ async def on_answer(ctx: Ctx) -> list[Intent]:
     ctx.end_flow()
     if ref is not None:
         ctx.prompt_id = ref
-    return store_reflection(ctx)
+    return with_offer(ctx, store_reflection(ctx))
 
 
 async def on_prompt_button(ctx: Ctx) -> list[Intent]:
@@ -131,7 +132,7 @@ async def on_prompt_button(ctx: Ctx) -> list[Intent]:
             ctx.end_flow()
         ctx.prompt_id = ref
         ctx.incoming = replace(ctx.incoming, text=labels[index], action=None)
-        return [CloseButtons(), *store_reflection(ctx)]
+        return [CloseButtons(), *with_offer(ctx, store_reflection(ctx))]
     return stale(ctx)
 
 

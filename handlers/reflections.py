@@ -1,6 +1,8 @@
 """Free text after consent is a reflection: scrubbed, language-tagged, stored, with an undo receipt."""
 from __future__ import annotations
 
+import re
+
 from content.i18n import format_number
 from handlers.core.common import consent_given, parse_action, parse_int, quote_label, stale
 from handlers.core.context import Ctx, Feature, Later
@@ -14,6 +16,8 @@ from storage.models import Reflection
 from storage.repo import own_reflection
 
 PREFIX = "r"
+# A lone number (with a dot or parenthesis, as in a numbered menu) is never kept as a reflection.
+_BARE_CHOICE = re.compile(r"\d{1,2}[.)]?")
 
 
 def _receipt_buttons(ctx: Ctx, reflection: Reflection):
@@ -50,6 +54,9 @@ def store_reflection(ctx: Ctx) -> list[Intent]:
     text = ctx.incoming.text or ""
     if not text.strip():
         return [Reply(ctx.t("common.empty_message"))]
+    if _BARE_CHOICE.fullmatch(text.strip()):
+        # "3" after a menu that is gone (/start again for someone onboarded) is a choice, not a reflection.
+        return [Reply(ctx.t("reflection.bare_choice", text=text.strip()))]
     limit = ctx.config.max_reflection_chars
     length = max(len(text), ctx.received_length)
     if length > limit:

@@ -8,6 +8,7 @@ from handlers.core.context import Command, Ctx, Feature
 from handlers.onboarding import age_buttons, ask_municipality, ensure_participant, municipality_by_code, \
     municipality_reply, under15
 from handlers.core.types import CloseButtons, Intent, Reply, ReplyKind, buttons
+from storage.loop_queries import set_action_updates, wants_action_updates
 
 FLOW = "st"
 
@@ -17,10 +18,13 @@ def _settings_view(ctx: Ctx, token: str) -> Reply:
     text = ctx.t("settings.show", language=language_label(ctx, p.language), age_band=age_label(ctx, p.age_band),
                  municipality=p.municipality or ctx.t("mydata.not_set"),
                  quote_default=quote_label(ctx, p.quote_default))
+    updates = p.id is not None and wants_action_updates(ctx.session, p.id)
+    text += "\n" + ctx.t("loop.settings_line", state=ctx.t("loop.on" if updates else "loop.off"))
     return Reply(text, buttons(
         [(ctx.t("settings.age"), f"{FLOW}:{token}:age"), (ctx.t("settings.municipality"), f"{FLOW}:{token}:mun")],
         [(ctx.t("settings.quote_toggle", quote_default=quote_label(ctx, not p.quote_default)), f"{FLOW}:{token}:q"),
          (ctx.t("settings.language"), f"{FLOW}:{token}:lang")],
+        [(ctx.t("loop.settings_toggle_off" if updates else "loop.settings_toggle_on"), f"{FLOW}:{token}:upd")],
     ))
 
 
@@ -81,6 +85,10 @@ async def on_button(ctx: Ctx) -> list[Intent]:
         p.region = found.region if found else None
     elif what == "q":
         p.quote_default = not p.quote_default
+    elif what == "upd" and value is None:
+        # "I sagde – vi gjorde": at most one message a month when the partnership acts on a theme they wrote on.
+        set_action_updates(ctx.session, p.id, not wants_action_updates(ctx.session, p.id), ctx.now)
+        ctx.session.flush()
     elif what == "lang" and value is None:
         return [CloseButtons(), Reply(ctx.t("language.ask"),
                                       buttons([(ctx.t("lang.da"), "lg:da"), (ctx.t("lang.en"), "lg:en")]))]

@@ -13,6 +13,11 @@ only approximately so (a reflection can have two areas), which can only suppress
      participants would give away their sum: hide the next smallest member;
    - finally, solving all lines together (linear algebra over the hidden cells) must determine no
      hidden cell exactly; where one is determined, hide one more cell of a line it is in.
+3. With known_zeros, empty cells are hidden but count as known zeros: they never force a complement.
+
+`hide_nested` then makes every table of one output agree: a cell hidden as a margin hides the cells
+nested in it (a theme hidden in the theme table is hidden in theme × age too), so no table shows what
+another hides, not even as a lower bound.
 """
 from __future__ import annotations
 
@@ -74,9 +79,20 @@ def determined_cells(hidden: Iterable[Key], lines: Sequence[Line]) -> set[Key]:
     return found
 
 
-def suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int) -> set[Key]:
-    """The cells to hide. `people` maps every published cell to its distinct participants."""
-    hidden = {key for key, who in people.items() if _size(who) < k}
+def suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int, *, known_zeros: bool = False) -> set[Key]:
+    """The cells to hide. `people` maps every published cell to its distinct participants.
+
+    With `known_zeros`, an empty cell is hidden too (nothing is published from nobody) but treated as
+    known: a zero names no one, so it never forces another cell out (else seven answers all about one
+    theme hide that theme, only because the other themes are empty), and the algebra is stricter: a
+    margin equal to its one non-empty cell is hidden with it. Digests and summaries use it."""
+    empty = {key for key, who in people.items() if not who} if known_zeros else set()
+    hidden = _suppress(people, lines, k, empty)
+    return hidden | {key for key, who in people.items() if not who}
+
+
+def _suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int, empty: set[Key]) -> set[Key]:
+    hidden = {key for key, who in people.items() if _size(who) < k and key not in empty}
     if not hidden:
         return hidden
 
@@ -84,11 +100,11 @@ def suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int) -> set
         return _size(people[key]), repr(key)
 
     def hide_one_more(line: Line) -> bool:
-        shown = sorted((m for m in line.members if m not in hidden), key=order)
+        shown = sorted((m for m in line.members if m not in hidden and m not in empty), key=order)
         if shown:
             hidden.add(shown[0])
             return True
-        if line.margin not in hidden:
+        if line.margin not in hidden and line.margin not in empty:
             hidden.add(line.margin)
             return True
         return False
@@ -121,3 +137,16 @@ def suppress(people: dict[Key, frozenset], lines: Sequence[Line], k: int) -> set
             # Everything around it is hidden already; nothing more can be done (never seen).
             return hidden
     return hidden
+
+
+def hide_nested(hidden: set[Key], parents: dict[Key, Sequence[Key]]) -> set[Key]:
+    """`hidden` plus every cell one of whose parents (the margins it is part of) is hidden."""
+    out = set(hidden)
+    changed = True
+    while changed:
+        changed = False
+        for cell, ups in parents.items():
+            if cell not in out and any(u in out for u in ups):
+                out.add(cell)
+                changed = True
+    return out

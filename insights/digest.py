@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from insights.anonymity import Line, suppress
+from insights.anonymity import Line, hide_nested, suppress
 from insights.checkins import digest_section
 from insights.disclosure import (Published, describe, label_key, publish, publish_count, publish_people,
                                  table_key)
@@ -160,7 +160,11 @@ def tabulate(rows: list[ReflectionRow], area_ids: list[str], k: int, scope: str 
         for c in cats:
             lines.append(Line(("dim", d, c), tuple(("cross", d, a, c) for a in areas)))
     frozen = {key: frozenset(who) for key, who in people.items()}
-    hidden = suppress(frozen, lines, k)
+    # Every table of the digest agrees: a theme or category hidden on its own is hidden within the others.
+    parents = {("cross", d, a, c): (("area", a), ("dim", d, c))
+               for d, cats in categories.items() for a in areas for c in cats}
+    parents.update({cell: ("total",) for cell in frozen if cell != "total" and cell not in parents})
+    hidden = hide_nested(suppress(frozen, lines, k, known_zeros=True), parents)
     keys = {r.pid: r.key for r in rows}
     table = table_key(scope, frozen["total"], keys)
     published = {}
@@ -203,19 +207,18 @@ def _quotes(rows: list[ReflectionRow], table: _Table, period: Period, per_area: 
         key=order)
     checked: dict[int, bool] = {}
     for a in table.areas:
-        # A quote only from a cell that passes primary suppression (at least k people); it may be
-        # hidden as a complement (a quote gives no count to subtract), never a small cell.
-        if len(table.people.get(("area", a), ())) < k:
+        # A quote only from a theme the digest shows: a quote labelled with a hidden theme would tell
+        # what the theme table hides (that someone wrote about it).
+        if not table.shown(("area", a)):
             continue
         taken = 0
         for r in candidates:
             if taken >= per_area:
                 break
-            # The quote's cell (its area and language) must hold at least k people; it may be
-            # hidden as a complement (so its count is not shown) but it is never a small cell.
+            # The quote's cell (its area and language) must be shown too, for the same reason.
             lang_cell = ("cross", "language", a, lang_of[r.language])
             if (a not in r.areas and not (a == OTHER and not r.areas)) or r.id in used_rows \
-                    or r.pid in used_people or len(table.people.get(lang_cell, ())) < k:
+                    or r.pid in used_people or not table.shown(lang_cell):
                 continue
             ok = checked.get(r.id)
             if ok is None:

@@ -2,19 +2,20 @@
 
 `prompt_summary` builds the numbers (the same suppression as digests: no count from fewer than k
 distinct participants, complementary cells hidden too, every count perturbed by the cell-key method
-of insights/disclosure.py); `summary_text` words it in a language
-(bot/maintenance.py queues it to everyone who asked). Quotes are in the reader's language, from people who allow quoting,
+of insights/disclosure.py); `summary_text` words it in a language (handlers/summaries.py queues it
+to everyone who asked). `municipality_summary` is the same table for one municipality. Quotes are in the reader's language, from people who allow quoting,
 never crisis-flagged or hidden, never the reader's own, and only from published theme cells.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from insights.anonymity import Line, suppress
+from insights.anonymity import Line, hide_nested, suppress
 from insights.disclosure import publish_people, table_key
 from insights.terms import PLACEHOLDERS, names
 from content.i18n import t
@@ -33,15 +34,9 @@ class PromptSummary:
     quotes: list[tuple[int, str]] = field(default_factory=list)  # (reflection id, text)
 
 
-def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
-                   exclude_participant: int | None = None) -> PromptSummary:
-    rows = session.execute(
-        select(Reflection.id, Reflection.participant_id, Reflection.areas, Reflection.language,
-               Reflection.quotable, Reflection.crisis, Reflection.text, Participant.consent_state,
-               Participant.record_key)
-        .join(Participant, Participant.id == Reflection.participant_id)
-        .where(Reflection.prompt_id == prompt_id, Reflection.hidden.is_(False))
-    ).all()
+def _theme_cells(rows: list, scope: str, k: int) -> tuple[int | None, dict[str, int]]:
+    """(perturbed people, {published area: perturbed reflections}) of rows (id, pid, areas, …, key last),
+    with the digests' suppression: (None, {}) when fewer than k people."""
     lexicon = load_lexicon()
     areas = [c.id for c in lexicon.areas] + [OTHER]
     people: dict = {"total": set(), **{a: set() for a in areas}}
@@ -53,13 +48,30 @@ def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
             people[a].add(pid)
             counts[a] += 1
     frozen = {key: frozenset(v) for key, v in people.items()}
-    hidden = suppress(frozen, [Line("total", tuple(areas))], k)
-    table = table_key(f"prompt:{prompt_id}", frozen["total"], keys)
+    # Nested: a hidden total hides every theme (one output, one answer).
+    hidden = hide_nested(suppress(frozen, [Line("total", tuple(areas))], k, known_zeros=True),
+                         {a: ("total",) for a in areas})
+    table = table_key(scope, frozen["total"], keys)
     published = {key: publish_people(who, keys, k, counts.get(key), table=table, label=key)
                  for key, who in frozen.items() if key not in hidden}
     if published.get("total") is None:
+        return None, {}
+    return published["total"].participants, {
+        a: pub.reflections for a in areas if (pub := published.get(a)) is not None}
+
+
+def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
+                   exclude_participant: int | None = None) -> PromptSummary:
+    rows = session.execute(
+        select(Reflection.id, Reflection.participant_id, Reflection.areas, Reflection.language,
+               Reflection.quotable, Reflection.crisis, Reflection.text, Participant.consent_state,
+               Participant.record_key)
+        .join(Participant, Participant.id == Reflection.participant_id)
+        .where(Reflection.prompt_id == prompt_id, Reflection.hidden.is_(False))
+    ).all()
+    participants, shown = _theme_cells(rows, f"prompt:{prompt_id}", k)
+    if participants is None:
         return PromptSummary(prompt_id, None)
-    shown = {a: pub.reflections for a in areas if (pub := published.get(a)) is not None}
     blocked = names()
     quotes: list[tuple[int, str]] = []
     used: set[int] = set()
@@ -76,12 +88,26 @@ def prompt_summary(session: Session, prompt_id: str, *, lang: str, k: int = 5,
             continue
         quotes.append((rid, text))
         used.add(pid)
-    return PromptSummary(prompt_id, published["total"].participants, shown, quotes)
+    return PromptSummary(prompt_id, participants, shown, quotes)
 
 
-def summary_text(summary: PromptSummary, lang: str) -> str:
-    if summary.participants is None:
-        return t(lang, "summary.too_few")
+def municipality_summary(session: Session, municipality: str, start: datetime, end: datetime, *,
+                         k: int = 5) -> PromptSummary:
+    """What people in one municipality wrote in [start, end): people and themes, no quotes (a local
+    quote is too easy to place). The same suppression and noise as every other table."""
+    rows = session.execute(
+        select(Reflection.id, Reflection.participant_id, Reflection.areas, Participant.record_key)
+        .join(Participant, Participant.id == Reflection.participant_id)
+        .where(Participant.municipality == municipality, Participant.consent_state == "given",
+               Reflection.hidden.is_(False), Reflection.created_at >= start, Reflection.created_at < end)
+    ).all()
+    scope = f"municipality:{municipality}:{start.isoformat()}:{end.isoformat()}"
+    participants, shown = _theme_cells(rows, scope, k)
+    return PromptSummary(scope, participants, shown if participants is not None else {})
+
+
+def summary_lines(summary: PromptSummary, lang: str) -> list[str]:
+    """The title, how many answered, each shown theme, and the quotes (when more than k answered)."""
     lexicon = load_lexicon()
     lines = [t(lang, "summary.title"), t(lang, "summary.count_line", participants=summary.participants)]
     for area, count in sorted(summary.areas.items(), key=lambda kv: -kv[1]):
@@ -91,4 +117,10 @@ def summary_text(summary: PromptSummary, lang: str) -> str:
     if summary.quotes:
         lines += ["", t(lang, "summary.quotes_intro")]
         lines += [t(lang, "summary.quote_line", text=text) for _, text in summary.quotes]
-    return "\n".join(lines)
+    return lines
+
+
+def summary_text(summary: PromptSummary, lang: str) -> str:
+    if summary.participants is None:
+        return t(lang, "summary.too_few")
+    return "\n".join(summary_lines(summary, lang))

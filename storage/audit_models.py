@@ -19,7 +19,9 @@ from storage.clock import system_clock as utcnow
 
 # audit_log.action
 EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE = "export", "report", "digest", "stats", "hide", "unhide"
-ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE)
+# An action-plan item marked started/done (people told); a municipality's summary given to its partners.
+ACTION_PLAN, LOCAL = "action-plan", "local"
+ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL)
 # audit_log.status: done; failed on the way; refused (e.g. too large to send in chat)
 OK, FAILED, REFUSED = "ok", "failed", "refused"
 

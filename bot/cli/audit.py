@@ -1,7 +1,8 @@
-"""`samtale audit`: the log of exports, reports, digest previews, /stats and moderation.
+"""`samtale audit`: the log of exports, reports, digest previews, /stats, moderation, action-plan changes
+and municipal summaries.
 
-    samtale audit [--action export|report|digest|stats|hide|unhide] [--since 2026-01-01] [--limit 50]
-                  [--jsonl]
+    samtale audit [--action export|report|digest|stats|hide|unhide|action-plan|local] [--since 2026-01-01]
+                  [--limit 50] [--jsonl]
 """
 from __future__ import annotations
 

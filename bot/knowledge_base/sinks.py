@@ -31,6 +31,7 @@ from bot import __version__
 from bot.config import ConfigError, InsightsSettings, SinkSettings
 from insights.digest import digest_bytes
 from insights.render import render_markdown
+from storage.audit_models import DIGEST, record
 from storage.insight_models import DELIVERED, DRY_RUN, FAILED, SENDING, SKIPPED, DigestDelivery
 from storage.clock import system_clock
 
@@ -189,10 +190,16 @@ def _log_row(digest: dict, sink: str, kind: str, status: str, requested_by: str,
 
 
 def log_dry_run(sessions: sessionmaker[Session], digest: dict, requested_by: str) -> None:
+    """A preview is logged twice, in one transaction: as a delivery (so `samtale digest` history shows it)
+    and in the audit log (it showed the digest to someone, as /digest in chat does)."""
     with sessions() as session:
         row = _log_row(digest, "(dry-run)", "dry-run", DRY_RUN, requested_by, None)
         row.finished_at = row.started_at
         session.add(row)
+        record(session, actor=requested_by, via="cli" if requested_by.startswith("cli:") else "chat",
+               action=DIGEST, subject=digest["period"]["id"], at=row.started_at,
+               filters={"period": digest["period"]["id"], "k": digest.get("k_anonymity"), "preview": True},
+               target="terminal", detail=f"digest key {digest.get('digest_key')}")
         session.commit()
 
 

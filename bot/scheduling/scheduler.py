@@ -12,6 +12,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.util import iscoroutinefunction_partial
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +37,25 @@ class _WithRuntime:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._job, name)
+
+    @property
+    def func(self) -> Any:
+        """The job's function; a coroutine one ends quietly when stopping cancels it (stdin closed, Ctrl-C,
+        SIGTERM) instead of APScheduler logging a CancelledError traceback: every job is idempotent, so
+        its next run does what this one did not."""
+        inner = self._job.func
+        if not iscoroutinefunction_partial(inner):
+            return inner
+        job_id = self._job.id
+
+        async def until_stopped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await inner(*args, **kwargs)
+            except asyncio.CancelledError:
+                log.info("job %s stopped by the shutdown; its next run does the rest", job_id)
+                return None
+
+        return until_stopped
 
     def __str__(self) -> str:
         return str(self._job)

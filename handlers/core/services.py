@@ -3,7 +3,7 @@ from the settings (handlers never read config files and never import bot/)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -38,6 +38,16 @@ class Reports(Protocol):
 
 
 @dataclass(frozen=True)
+class ResultsRules:
+    """When a prompt's results ("what others said") may go out: never from fewer than k people; once
+    `after_answers` people answered, or when the answering window after its last sending has passed."""
+
+    k: int = 5
+    after_answers: int = 7
+    answer_window: timedelta = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
 class Services:
     clock: Clock = system_clock
     events: EventsConfig = field(default_factory=EventsConfig)
@@ -47,3 +57,6 @@ class Services:
     campaign_folder: str | None = None
     # When the loneliness check-in may be offered ([checkins] in the settings).
     checkins: CheckinRules = field(default_factory=CheckinRules)
+    results: ResultsRules = field(default_factory=ResultsRules)
+    # The annual report's content (action_plan_<year>.toml); None: the shipped content/report.
+    report_folder: str | None = None

@@ -145,13 +145,14 @@ async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(
             await fake.wait_for(lambda sent: len({m.chat_id for m in sent if m.chat_id and m.chat_id >= FIRST_USER}) >= 5,
                                 timeout=30)
             fake.user_message(FIRST_USER + 4, "En bænk i gården, hvor man kan sidde sammen")
-            await fake.wait_for_messages(FIRST_USER + 4, 2, timeout=15)
+            await fake.wait_for_messages(FIRST_USER + 4, 3, timeout=15)  # prompt, receipt, results offer
         finally:
             proc.send_signal(signal.SIGTERM)
             out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()[-2000:]
     assert [m.text.startswith(prompt.text["da"]) for m in fake.sent_messages(FIRST_USER)] == [True]
-    assert "gemt" in fake.sent_messages(FIRST_USER + 4)[-1].text
+    *_, receipt, offer = fake.sent_messages(FIRST_USER + 4)
+    assert "gemt" in receipt.text and "hvad andre svarede" in offer.text
     with sessions() as s:
         rows = [(r.text, r.prompt_id) for r in s.scalars(select(Reflection))]
     engine.dispose()

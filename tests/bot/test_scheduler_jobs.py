@@ -183,3 +183,30 @@ async def test_one_leader_on_sqlite_and_the_next_takes_over(sqlite_app):
     await task_b
     with app.sessions() as s:
         assert s.scalar(select(func.count()).select_from(CampaignSend)) == 0  # nothing was due
+
+
+async def test_stopping_in_the_middle_of_a_job_logs_no_traceback(caplog):
+    """Closing the console's stdin stops the scheduler while a job waits on the database: no CancelledError
+    traceback (the job is idempotent; its next run does the rest)."""
+    from types import SimpleNamespace
+
+    from apscheduler.executors.base import run_coroutine_job
+
+    from bot.scheduling.scheduler import _WithRuntime
+
+    started = asyncio.Event()
+
+    async def slow(rt) -> None:  # noqa: ANN001
+        started.set()
+        await asyncio.sleep(3600)
+
+    job = SimpleNamespace(id="events", func=slow, args=(), kwargs={}, misfire_grace_time=None,
+                          __str__=lambda self: "events")
+    wrapped = _WithRuntime(job, runtime=None)
+    task = asyncio.ensure_future(run_coroutine_job(wrapped, "default", [datetime.now(timezone.utc)], "apscheduler"))
+    await started.wait()
+    task.cancel()
+    with caplog.at_level("INFO"):
+        await asyncio.gather(task, return_exceptions=True)
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+    assert any("stopped by the shutdown" in r.getMessage() for r in caplog.records)

@@ -145,3 +145,17 @@ async def test_run_weekly_digest_sends_last_week_once(tmp_path, clock):
         app.engine.dispose()
     assert (first.status, second.status) == ("delivered", "skipped")
     assert (tmp_path / "out" / "samtale-digest-2026-W48.md").exists()
+
+
+def test_a_digest_preview_is_in_the_audit_log(sqlite_app, tmp_path):
+    """`samtale audit --help` promises previews: `samtale digest --dry-run` is listed by `samtale audit`."""
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from tests.support.export import config_for
+
+    config = config_for(sqlite_app, tmp_path)
+    shown = CliRunner().invoke(main, ["digest", "--period", "2026-W47", "--dry-run", "--config", config])
+    assert shown.exit_code == 0, shown.output
+    listed = CliRunner().invoke(main, ["audit", "--action", "digest", "--config", config])
+    assert listed.exit_code == 0 and "digest 2026-W47" in listed.output and "preview=True" in listed.output

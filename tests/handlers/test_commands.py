@@ -39,6 +39,11 @@ EXPECT = {
     "export": ("ikke for dig", "not available to you"),
     "hide": ("ikke for dig", "not available to you"),
     "unhide": ("ikke for dig", "not available to you"),
+    "plan": ("ikke for dig", "not available to you"),
+    # Results of the prompts one answered (handlers/summaries.py); /local for organisers (local_results.py).
+    "results": ("ikke svaret på nogen", "not answered any"),
+    "svar": ("ikke svaret på nogen", "not answered any"),
+    "local": ("ikke for dig", "not available to you"),
 }
 
 

@@ -16,8 +16,9 @@ PERSONAS = ("stranger", "refused", "under15", "citizen", "organiser", "facilitat
 # Who is refused each role-gated command; every other command is open to everyone (and answers them).
 REFUSED = {
     "newevent": {"stranger", "refused", "under15", "citizen"},
+    "local": {"stranger", "refused", "under15", "citizen"},
     **{cmd: {"stranger", "refused", "under15", "citizen", "organiser"}
-       for cmd in ("stats", "digest", "export", "hide", "unhide")},
+       for cmd in ("stats", "digest", "export", "hide", "unhide", "plan")},
 }
 DENIAL = ("ikke for dig", "not available to you")
 

@@ -34,18 +34,19 @@ def test_summary_counts_quotes_and_suppression(app):
     assert tiny.participants is None and "for få svar" in summary_text(tiny, "da")
 
 
-async def test_opt_in_button_records_a_request(app, person):
-    import handlers.summaries  # noqa: F401 - registers the button (the lead wires it in features.py)
+async def test_opt_in_button_records_a_request_from_someone_who_answered(app, person):
     from storage.insight_models import SummaryRequest
+    from tests.support.people import incoming
 
     anna = person()
     await anna.onboard()
-    from tests.support.people import incoming
-
-    offer = handlers.summaries.summary_offer
-    assert offer  # the Reply with this button, shown after a prompted reflection once wired
     out = await app.dispatcher.handle(incoming(action="os:vinter-2026/nabo-hej"))
-    assert "overblik" in out[-1].text
+    assert "svaret" in out[-1].text  # not answered: nothing promised, nothing stored
+    await app.dispatcher.handle(incoming(action="cp:a:vinter-2026/nabo-hej"))
+    said = await anna.say("Et smil i opgangen hjælper mig meget")
+    assert "svar nok" in said  # the offer follows the receipt
+    await anna.press("Ja, vis mig det")
+    assert "overblik" in anna.replies()[-1].text
     out = await app.dispatcher.handle(incoming(action="os:vinter-2026/nabo-hej"))
     assert "allerede" in out[-1].text
     with app.sessions() as s:
