@@ -44,7 +44,7 @@ class KeptReplies:
     """The kept rows this process is sending; forgets sent ones in batches, releases the rest at a stop."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, *, lease: timedelta = timedelta(seconds=60),
-                 every: float = 0.5, most: int = 500) -> None:
+                 every: float = 0.1, most: int = 500) -> None:
         self.sessions = sessions
         self.clock = clock
         self.lease = lease
