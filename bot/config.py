@@ -108,6 +108,9 @@ class TelegramSettings(_Section):
     def _webhook_needs_url(self) -> "TelegramSettings":
         if self.mode == "webhook" and not self.webhook_url:
             raise ValueError("mode = \"webhook\" needs webhook_url (the public HTTPS URL Telegram posts to)")
+        if self.recover_every_seconds * 2 > self.reply_lease_seconds:
+            # Each round also renews this process's leases: slower, and a live send looks like a dead one's.
+            raise ValueError("recover_every_seconds must be at most half of reply_lease_seconds")
         return self
 
 

@@ -76,6 +76,16 @@ def release_replies(session: Session, ids: Iterable[int]) -> int:
     return result.rowcount or 0
 
 
+def renew_claims(session: Session, ids: Iterable[int], now: datetime, lease: timedelta) -> int:
+    """A live process still sending these (a slow API, a 429): its claims last another `lease`."""
+    wanted = list(ids)
+    if not wanted:
+        return 0
+    result = session.execute(update(PendingReply).where(PendingReply.id.in_(wanted))
+                             .values(claimed_until=now + lease).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
 def pending_count(session: Session, platform: str | None = None) -> int:
     q = select(PendingReply.id)
     if platform is not None:

@@ -69,7 +69,7 @@ mode = "webhook"
 webhook_url = "{self.base}/hook"
 listen = "127.0.0.1"
 port = {port}
-reply_lease_seconds = 1
+reply_lease_seconds = 2
 recover_every_seconds = 0.2
 """)
         env = {**os.environ, "SAMTALE_TELEGRAM_TOKEN": DEFAULT_TOKEN, "SAMTALE_TELEGRAM_WEBHOOK_SECRET": SECRET,

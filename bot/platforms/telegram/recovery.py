@@ -24,7 +24,7 @@ from handlers.core.kept import Keep, unpack
 from handlers.core.types import CloseButtons, Incoming, Intent
 from storage.clock import Clock
 from storage.db import writer
-from storage.reply_queries import claim_expired, forget_replies, release_replies
+from storage.reply_queries import claim_expired, forget_replies, release_replies, renew_claims
 
 if TYPE_CHECKING:
     from bot.platforms.telegram.adapter import TelegramAdapter
@@ -51,6 +51,10 @@ class KeptReplies:
         self.every = every
         self.most = most
         self.holding: set[int] = set()
+        # Set at a stop: recovery finishes the reply it is sending and takes no more (cancelling it
+        # mid-send would leave a reply that went out to be sent again by the next process).
+        self.stopping = False
+        self.recovering = False  # recover_forever is sending (not sleeping between rounds)
         self._sent: list[int] = []
         self._timer: asyncio.TimerHandle | None = None
 
@@ -85,6 +89,15 @@ class KeptReplies:
                 session.commit()
         except Exception:  # noqa: BLE001 - the replies are out; the rows' leases run out, sent again at worst
             log.exception("telegram: could not forget %d sent replies", len(done))
+
+    def renew(self) -> None:
+        """Keep holding what is still being sent, so a slow send is not taken for a dead process's."""
+        held = list(self.holding)
+        if not held:
+            return
+        with writer(self.sessions()) as session:
+            renew_claims(session, held, self.clock(), self.lease)
+            session.commit()
 
     def release(self) -> int:
         """At a stop: what was sent is forgotten, what was not is left for the next process, at once."""
@@ -136,6 +149,8 @@ async def send_expired(adapter: TelegramAdapter, bot: Bot, kept: KeptReplies, *,
         session.commit()
     for reply_id, chat_id, data in rows:
         kept.hold(reply_id)
+        if kept.stopping:
+            continue  # held, so released at the stop: the next process sends it
         try:
             await send_kept(adapter, bot, chat_id, data)
         except Exception:  # noqa: BLE001 - a reply that cannot be read or sent must not block the others
@@ -146,11 +161,27 @@ async def send_expired(adapter: TelegramAdapter, bot: Bot, kept: KeptReplies, *,
 
 async def recover_forever(adapter: TelegramAdapter, bot: Bot, kept: KeptReplies, *, every: float = 5.0,
                           sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
-    """What a crashed process left: sent from here, a little after its leases ran out."""
-    while True:
+    """What a crashed process left: sent from here, a little after its leases ran out. A few rows a
+    round, so what this process claimed is sent well within its lease."""
+    while not kept.stopping:
+        kept.recovering = True
         try:
-            while await send_expired(adapter, bot, kept):
+            while not kept.stopping and await send_expired(adapter, bot, kept, limit=10):
                 pass
         except Exception:  # noqa: BLE001 - e.g. the database away for a moment: try again next round
             log.exception("telegram: recovering kept replies failed")
+        finally:
+            kept.recovering = False
         await sleep(every)
+
+
+async def renew_forever(kept: KeptReplies, *, every: float,
+                        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+    """The leases of what this process still holds (queued behind a slow API or a 429), renewed on
+    their own clock, so a live but slow send is never taken for a dead process's."""
+    while True:
+        await sleep(every)
+        try:
+            kept.renew()
+        except Exception:  # noqa: BLE001 - the next round tries again; a lease that runs out meanwhile
+            log.exception("telegram: renewing kept replies failed")  # costs a resend, not a loss

@@ -27,7 +27,7 @@ from bot.platforms.telegram.menu import sync_menus
 from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep
 from bot.platforms.telegram.polling import CommittedPolling
-from bot.platforms.telegram.recovery import KeptReplies, recover_forever
+from bot.platforms.telegram.recovery import KeptReplies, recover_forever, renew_forever
 from bot.platforms.telegram.webhook import WebhookServer
 from bot.platforms.telegram.transport import AiohttpRequest
 
@@ -112,6 +112,7 @@ class TelegramPlatform:
         self.polling: CommittedPolling | None = None
         self._fetching: asyncio.Task[None] | None = None
         self._recovery: asyncio.Task[None] | None = None
+        self._renewal: asyncio.Task[None] | None = None
         self._started = False
 
     @property
@@ -143,6 +144,8 @@ class TelegramPlatform:
         self._recovery = asyncio.create_task(
             recover_forever(self.adapter, self.application.bot, self.kept, every=self.settings.recover_every_seconds),
             name="telegram-recovery")
+        self._renewal = asyncio.create_task(renew_forever(self.kept, every=self.settings.reply_lease_seconds / 3),
+                                            name="telegram-renewal")
         # Events announced in this process's municipalities' groups and channels (count-only cards).
         self._announcer = asyncio.create_task(
             announce_forever(self.app.sessions, self.application.bot, self.app.clock,
@@ -185,15 +188,23 @@ class TelegramPlatform:
             raise TelegramStartError("Telegram polling stopped unexpectedly")
         await asyncio.Event().wait()  # stopped on purpose elsewhere: wait for our own cancellation
 
+    @staticmethod
+    async def _cancel(task: asyncio.Task[None] | None) -> None:
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, TelegramError):
+            await task
+
     async def stop(self) -> None:
         """Stop taking updates, finish those in hand (stored), send their replies for at most
         `drain_seconds` and leave the rest kept for the next process; close connections."""
+        self.kept.stopping = True
+        if self._recovery is not None and self.kept.recovering:
+            # Let it finish the reply it is sending (one call, or a short wait); cancelled after that.
+            await asyncio.wait((self._recovery,), timeout=self.settings.drain_seconds / 2)
         for task in (getattr(self, "_announcer", None), self._recovery, self._fetching):
-            if task is not None and not task.done():
-                task.cancel()
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError, TelegramError):
-                    await task
+            await self._cancel(task)
         drain = self.settings.drain_seconds
         try:
             if self.webhook is not None:
@@ -206,6 +217,7 @@ class TelegramPlatform:
             if self.webhook is not None:
                 await self.webhook.stop()
         finally:
+            await self._cancel(self._renewal)  # held leases were renewed while draining; drain released them
             if self._started:
                 await self.application.shutdown()
                 self._started = False
