@@ -74,3 +74,27 @@ async def test_replies_stuck_behind_a_429_at_sigterm_are_sent_by_the_next_proces
                 platform.kept.flush()
                 await asyncio.sleep(0.01)
     assert all(len(fake.sent_messages(chat)) == 1 for chat in chats)
+
+
+
+async def test_polling_confirms_an_update_to_telegram_only_once_it_is_stored(sqlite_app, fake, sleeps,
+                                                                              monkeypatch) -> None:  # noqa: F811
+    async for platform in running(sqlite_app, fake, sleeps):
+        real, stored = platform.adapter.dispatcher.handle_kept, asyncio.Event()
+
+        async def slow_to_store(incoming, keep):
+            await stored.wait()  # as a commit waiting for the database
+            return await real(incoming, keep)
+
+        monkeypatch.setattr(platform.adapter.dispatcher, "handle_kept", slow_to_store)
+        fake.user_message(USER, "/help")
+        polls = fake.poll_count
+        async with asyncio.timeout(10):
+            while fake.poll_count < polls + 2:  # fetched it, and asked again since
+                await asyncio.sleep(0.01)
+        # PTB's own polling would have confirmed it by now, and a kill here would lose it.
+        assert fake.pending_updates == 1 and count(sqlite_app, ProcessedMessage) == 0
+        stored.set()
+        [reply] = await fake.wait_for_messages(USER, 1)
+        assert reply.text == help_text("da")
+    assert fake.pending_updates == 0  # confirmed at the stop at the latest: a restart does not see it again
