@@ -85,9 +85,3 @@ def renew_claims(session: Session, ids: Iterable[int], now: datetime, lease: tim
                              .values(claimed_until=now + lease).execution_options(synchronize_session=False))
     return result.rowcount or 0
 
-
-def pending_count(session: Session, platform: str | None = None) -> int:
-    q = select(PendingReply.id)
-    if platform is not None:
-        q = q.where(PendingReply.platform == platform)
-    return len(session.scalars(q).all())
