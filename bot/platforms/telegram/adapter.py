@@ -19,7 +19,7 @@ from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import Batch, RetryPolicy, Sleep, render_all, start_link, url_button
 from bot.platforms.telegram.waits import ChatWaits
-from bot.platforms.telegram.recovery import KeptReplies
+from bot.platforms.telegram.recovery import KeptReplies, through_core
 from content.i18n import catalog, normalise_language
 from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
@@ -135,17 +135,9 @@ class TelegramAdapter:
         self.unreachable.discard(chat.id)  # they wrote to us, so we can write to them
         if turn is not None:
             await turn.may_dispatch()
-        reply_id = None
-        try:
-            ref = f"telegram update {update.update_id}"
-            if self.kept is None:
-                intents = await self.dispatcher.handle(incoming, ref=ref)
-            else:
-                pressed = query.message.message_id if query is not None and query.message is not None else \
-                    self.last_keyboard.get(chat.id) if incoming.chat_type == "private" else None
-                handled = await self.dispatcher.handle_kept(incoming, self.kept.keep(update, incoming, pressed), ref=ref)
-                intents, reply_id = handled.intents, handled.reply_id
-                self.kept.hold(reply_id)
+        try:  # with self.kept, the replies are stored with what they answer (recovery.py)
+            intents, reply_id = await through_core(self.dispatcher, self.kept, update, incoming,
+                                                   self.last_keyboard.get(chat.id))
         finally:
             if turn is not None:
                 turn.done_dispatching()
@@ -177,8 +169,8 @@ class TelegramAdapter:
             done = True
             try:
                 done = await self._deliver(job)
-                if done:
-                    self._forget_kept(job)
+                if done and self.kept is not None:
+                    self.kept.sent(job.reply_id)
             except asyncio.CancelledError:
                 if job.batch is not None:
                     self._after_sending(job, job.batch)  # stopped mid-batch: what did go out is remembered
@@ -186,15 +178,11 @@ class TelegramAdapter:
             except Exception as exc:  # noqa: BLE001 - one failed delivery must not stop the sender
                 log_failure(log, f"telegram update {job.update.update_id}", route_of(job.incoming, self.routes),
                             "sending its replies", exc)
-                self._forget_kept(job)  # given up: sending it again would fail the same way
+                if self.kept is not None:
+                    self.kept.sent(job.reply_id)  # given up: it would fail the same way again
             finally:
                 if done:
                     self._finish(job)
-
-    def _forget_kept(self, job: _Job) -> None:
-        """Sent: its kept row goes (recovery.py). A job cut off by a stop keeps it, for the next process."""
-        if self.kept is not None:
-            self.kept.sent(job.reply_id)
 
     def _park(self, job: _Job, seconds: float) -> None:
         """The chat must wait: its batch goes aside, to come back to the queue when the wait is over."""

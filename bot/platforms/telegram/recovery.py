@@ -20,6 +20,7 @@ from telegram import Bot, Update
 
 from bot.platforms.telegram.inbound import PLATFORM
 from bot.platforms.telegram.outbound import send_intents
+from handlers.core.dispatch import Dispatcher
 from handlers.core.kept import Keep, unpack
 from handlers.core.types import CloseButtons, Incoming, Intent
 from storage.clock import Clock
@@ -32,9 +33,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def render_context(update: Update, incoming: Incoming, pressed: int | None) -> dict[str, Any]:
+def render_context(update: Update, incoming: Incoming, last_keyboard: int | None) -> dict[str, Any]:
     """What sending the reply needs later, when the update object is long gone."""
-    message = update.message
+    message, query = update.message, update.callback_query
+    # The keyboard a CloseButtons closes: the one pressed, or (typed text) the last one in a private chat.
+    pressed = query.message.message_id if query is not None and query.message is not None else \
+        last_keyboard if incoming.chat_type == "private" else None
     return {"chat_type": incoming.chat_type, "user_id": incoming.user_id, "locale": incoming.locale_hint,
             "pressed": pressed, "press": update.callback_query is not None,
             "reply_to": message.message_id if incoming.chat_type != "private" and message is not None else None}
@@ -58,8 +62,8 @@ class KeptReplies:
         self._sent: list[int] = []
         self._timer: asyncio.TimerHandle | None = None
 
-    def keep(self, update: Update, incoming: Incoming, pressed: int | None) -> Keep:
-        return Keep(render_context(update, incoming, pressed), self.lease)
+    def keep(self, update: Update, incoming: Incoming, last_keyboard: int | None) -> Keep:
+        return Keep(render_context(update, incoming, last_keyboard), self.lease)
 
     def hold(self, reply_id: int | None) -> None:
         if reply_id is not None:
@@ -114,6 +118,17 @@ class KeptReplies:
             return 0
         log.warning("telegram: stopping with %d replies unsent; kept for the next process", released)
         return released
+
+
+async def through_core(dispatcher: Dispatcher, kept: KeptReplies | None, update: Update, incoming: Incoming,
+                       last_keyboard: int | None) -> tuple[list[Intent], int | None]:
+    """The dispatcher's intents for an update, and (with `kept`) the id of the row that keeps them."""
+    ref = f"telegram update {update.update_id}"
+    if kept is None:
+        return await dispatcher.handle(incoming, ref=ref), None
+    handled = await dispatcher.handle_kept(incoming, kept.keep(update, incoming, last_keyboard), ref=ref)
+    kept.hold(handled.reply_id)
+    return handled.intents, handled.reply_id
 
 
 def recovered_intents(intents: list[Intent], render: dict[str, Any], toast: Callable[[list[Intent]], str | None]) \

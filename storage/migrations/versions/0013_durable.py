@@ -1,7 +1,7 @@
 """pending_replies: replies decided and not yet sent, stored with what they answer (durable replies)
 
 Revision ID: 0013_durable
-Revises: 0012_cell_keys
+Revises: 0013_report
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_durable"
-down_revision = "0012_cell_keys"
+down_revision = "0013_report"
 branch_labels = None
 depends_on = None
 

@@ -82,9 +82,9 @@ async def test_polling_confirms_an_update_to_telegram_only_once_it_is_stored(sql
     async for platform in running(sqlite_app, fake, sleeps):
         real, stored = platform.adapter.dispatcher.handle_kept, asyncio.Event()
 
-        async def slow_to_store(incoming, keep):
+        async def slow_to_store(incoming, keep, **kw):
             await stored.wait()  # as a commit waiting for the database
-            return await real(incoming, keep)
+            return await real(incoming, keep, **kw)
 
         monkeypatch.setattr(platform.adapter.dispatcher, "handle_kept", slow_to_store)
         fake.user_message(USER, "/help")
