@@ -47,6 +47,7 @@ from storage.models import Consent, Contact, Participant, Reflection
 from storage.reply_models import PendingReply
 
 SECRET = "soak-secret"
+STARTED: list[subprocess.Popen] = []  # killed at the end whatever happens: no bot is left running
 FIRST_USER = 700_000
 
 
@@ -100,6 +101,7 @@ recover_every_seconds = 1
         self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(self.config)],
                                      cwd=self.folder, env=env, stdout=subprocess.DEVNULL,
                                      stderr=open(self.folder / f"{self.config.stem}.log", "a"))
+        STARTED.append(self.proc)
 
     async def ready(self, http: aiohttp.ClientSession) -> None:
         for _ in range(1200):
@@ -266,6 +268,10 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as folder:
             result = asyncio.run(soak(args, url, Path(args.logs or folder)))
     finally:
+        for proc in STARTED:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
         drop()
     for key, value in result.items():
         print(f"{key:>18}: {value}")

@@ -53,6 +53,19 @@ def count(url: str, model) -> int:
         app.engine.dispose()
 
 
+STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left_behind():
+    yield
+    for proc in STARTED:  # a failed test must not leave a bot running
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    STARTED.clear()
+
+
 class Process:
     """`samtale run` in webhook mode, in a process of its own."""
 
@@ -77,6 +90,7 @@ recover_every_seconds = 0.2
         env.pop("SAMTALE_DATABASE_URL", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], cwd=tmp_path,
                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        STARTED.append(self.proc)
 
     async def ready(self) -> None:
         async with aiohttp.ClientSession() as http:
