@@ -109,11 +109,20 @@ class TelegramSettings(_Section):
     connections: int = Field(8, ge=1, le=100)
     # "aiohttp" (about half the CPU per call) or "httpx" (PTB's default, e.g. behind an HTTP proxy).
     http_client: Literal["aiohttp", "httpx"] = "aiohttp"
+    # Durable replies: how long a process holds a reply it is sending before another may send it (a dead
+    # process's replies go out this much later), and how often each process looks for such replies.
+    reply_lease_seconds: float = Field(60.0, ge=1, le=3600)
+    recover_every_seconds: float = Field(5.0, gt=0, le=600)
+    # SIGTERM: replies already decided are sent for at most this long; the rest stay kept for the next process.
+    drain_seconds: float = Field(8.0, ge=0, le=60)
 
     @model_validator(mode="after")
     def _webhook_needs_url(self) -> "TelegramSettings":
         if self.mode == "webhook" and not self.webhook_url:
             raise ValueError("mode = \"webhook\" needs webhook_url (the public HTTPS URL Telegram posts to)")
+        if self.recover_every_seconds * 2 > self.reply_lease_seconds:
+            # Each round also renews this process's leases: slower, and a live send looks like a dead one's.
+            raise ValueError("recover_every_seconds must be at most half of reply_lease_seconds")
         return self
 
 

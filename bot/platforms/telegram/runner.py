@@ -1,4 +1,7 @@
-"""Running Samtale on Telegram: build the PTB Application, poll or serve a webhook, stop cleanly."""
+"""Running Samtale on Telegram: build the PTB Application, poll or serve a webhook, stop cleanly.
+
+Both ways in confirm to Telegram only what is stored (polling.py, webhook.py); replies are kept with
+what they answer and sent again by any process if this one dies first (recovery.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -23,6 +26,9 @@ from bot.platforms.telegram.inbound import PLATFORM
 from bot.platforms.telegram.menu import sync_menus
 from bot.platforms.telegram.ordering import PerChatProcessor
 from bot.platforms.telegram.outbound import RetryPolicy, Sleep
+from bot.platforms.telegram.polling import CommittedPolling
+from bot.platforms.telegram.recovery import KeptReplies, recover_forever, renew_forever
+from bot.platforms.telegram.webhook import WebhookServer
 from bot.platforms.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -92,14 +98,21 @@ class TelegramPlatform:
             builder = builder.connection_pool_size(connections + 2)
         self.application: Application = builder.build()
         username = self.settings.bot_username.lstrip("@") if self.settings.bot_username else None
+        self.kept = KeptReplies(app.sessions, app.clock, lease=timedelta(seconds=self.settings.reply_lease_seconds))
         self.adapter = TelegramAdapter(app.dispatcher, app.sessions, bot_username=username, policy=policy, sleep=sleep,
                                        default_language=settings.default_language, connections=connections,
                                        ordering=self.ordering, clock=app.clock,
                                        # The outbox worker's limiter (the process's, unless given):
                                        # replies push bulk back, and a flood of 429s pauses bulk first.
-                                       bulk=bulk if bulk is not None else limiter(PLATFORM))
+                                       bulk=bulk if bulk is not None else limiter(PLATFORM),
+                                       kept=self.kept)
         self.application.add_handler(TypeHandler(Update, self.adapter.on_update))
         self.application.add_error_handler(self.adapter.on_error)
+        self.webhook: WebhookServer | None = None
+        self.polling: CommittedPolling | None = None
+        self._fetching: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
+        self._renewal: asyncio.Task[None] | None = None
         self._started = False
 
     @property
@@ -119,69 +132,92 @@ class TelegramPlatform:
         if not self.adapter.bot_username:
             self.adapter.bot_username = self.application.bot.username
         await sync_menus(self.application.bot, self.adapter.routes, default_language=self.app.settings.default_language)
-        updater = self.application.updater
-        assert updater is not None
+        await self.application.start()  # PTB's own fetching stays off: ours confirms only what is stored
         if self.settings.mode == "webhook":
-            url = self.settings.webhook_url
-            assert url is not None  # the config refuses webhook mode without one
-            _check_listen(self.settings.listen, self.settings.port)
-            try:
-                await updater.start_webhook(
-                    listen=self.settings.listen, port=self.settings.port, url_path=urlsplit(url).path.strip("/"),
-                    webhook_url=url, secret_token=webhook_secret(self.app.settings.telegram_token or "",
-                                                                 self.app.settings.telegram_webhook_secret),
-                    allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3,
-                )
-            except OSError as exc:
-                raise TelegramStartError(f"webhook: cannot listen on {self.settings.listen}:{self.settings.port}: "
-                                         f"{exc.strerror or exc}") from None
-            except TelegramError as exc:
-                raise TelegramStartError(f"webhook: Telegram refused setWebhook for {url}: {exc}") from None
-            log.info("telegram: webhook on %s:%s for %s", self.settings.listen, self.settings.port, url)
+            await self._start_webhook()
         else:
-            await updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=self.poll_timeout),
-                                        allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+            self.polling = CommittedPolling(self.application, allowed_updates=ALLOWED_UPDATES,
+                                            timeout=self.poll_timeout)
+            self._fetching = asyncio.create_task(self.polling.run(), name="telegram-polling")
             log.info("telegram: polling as @%s", self.adapter.bot_username)
-        await self.application.start()
+        # Replies a dead process decided on and never sent (kept in the database), sent from here.
+        self._recovery = asyncio.create_task(
+            recover_forever(self.adapter, self.application.bot, self.kept, every=self.settings.recover_every_seconds),
+            name="telegram-recovery")
+        self._renewal = asyncio.create_task(renew_forever(self.kept, every=self.settings.reply_lease_seconds / 3),
+                                            name="telegram-renewal")
         # Events announced in this process's municipalities' groups and channels (count-only cards).
         self._announcer = asyncio.create_task(
             announce_forever(self.app.sessions, self.application.bot, self.app.clock,
                              language=self.app.settings.events.channel_language),
             name="telegram-announcements")
 
+    async def _start_webhook(self) -> None:
+        url = self.settings.webhook_url
+        assert url is not None  # the config refuses webhook mode without one
+        _check_listen(self.settings.listen, self.settings.port)
+        secret = webhook_secret(self.app.settings.telegram_token or "", self.app.settings.telegram_webhook_secret)
+        self.webhook = WebhookServer(self.application, path=urlsplit(url).path, secret=secret,
+                                     listen=self.settings.listen, port=self.settings.port)
+        self.application.add_error_handler(self.webhook.on_error)
+        try:
+            await self.webhook.start()
+        except OSError as exc:
+            raise TelegramStartError(f"webhook: cannot listen on {self.settings.listen}:{self.settings.port}: "
+                                     f"{exc.strerror or exc}") from None
+        try:
+            await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        except TelegramError as exc:
+            raise TelegramStartError(f"webhook: Telegram refused setWebhook for {url}: {exc}") from None
+        log.info("telegram: webhook on %s:%s for %s", self.settings.listen, self.settings.port, url)
+
     async def wait(self) -> None:
-        """Run until cancelled; raise TelegramStartError if PTB's polling gives up (token revoked)."""
-        updater = self.application.updater
-        polling = getattr(updater, "_Updater__polling_task", None)  # PTB keeps it private
-        if polling is None:
+        """Run until cancelled; raise TelegramStartError if polling gives up (token revoked)."""
+        fetching = self._fetching
+        if fetching is None:
             await asyncio.Event().wait()
             return
         try:
-            await asyncio.shield(polling)
+            await asyncio.shield(fetching)
         except InvalidToken:
             raise TelegramStartError("Telegram rejected the bot token while polling (revoked?)") from None
-        if updater is not None and updater.running:
+        except asyncio.CancelledError:
+            if not fetching.cancelled():
+                raise
+        if not fetching.cancelled():
             raise TelegramStartError("Telegram polling stopped unexpectedly")
         await asyncio.Event().wait()  # stopped on purpose elsewhere: wait for our own cancellation
 
+    @staticmethod
+    async def _cancel(task: asyncio.Task[None] | None) -> None:
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, TelegramError):
+            await task
+
     async def stop(self) -> None:
-        """Stop fetching, let updates in progress finish (their replies go out), close connections."""
-        announcer = getattr(self, "_announcer", None)
-        if announcer is not None:
-            announcer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await announcer
-        updater = self.application.updater
+        """Stop taking updates, finish those in hand (stored), send their replies for at most
+        `drain_seconds` and leave the rest kept for the next process; close connections."""
+        self.kept.stopping = True
+        if self._recovery is not None and self.kept.recovering:
+            # Let it finish the reply it is sending (one call, or a short wait); cancelled after that.
+            await asyncio.wait((self._recovery,), timeout=self.settings.drain_seconds / 2)
+        for task in (getattr(self, "_announcer", None), self._recovery, self._fetching):
+            await self._cancel(task)
+        drain = self.settings.drain_seconds
         try:
-            if updater is not None and updater.running:
-                try:
-                    await updater.stop()
-                except TelegramError as exc:  # the polling task's own failure (InvalidToken), raised again
-                    log.debug("telegram: updater stopped with %s", type(exc).__name__)
+            if self.webhook is not None:
+                await self.webhook.drain(drain)  # /readyz says 503 from now on; updates in hand get stored
+            if self.polling is not None:
+                await self.polling.finish(drain)
             if self.application.running:
-                await self.application.stop()  # waits for the updates in the core
-            await self.adapter.drain()  # their replies go out before the connections close
+                await self.application.stop()
+            await self.adapter.drain(drain)  # their replies go out before the connections close
+            if self.webhook is not None:
+                await self.webhook.stop()
         finally:
+            await self._cancel(self._renewal)  # held leases were renewed while draining; drain released them
             if self._started:
                 await self.application.shutdown()
                 self._started = False

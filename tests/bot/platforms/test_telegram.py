@@ -180,16 +180,16 @@ async def test_network_errors_are_retried_with_backoff_then_given_up(fake, tg_li
 
 
 async def test_a_failing_update_does_not_stop_the_polling_loop(fake, tg_lite, h, monkeypatch, caplog) -> None:  # noqa: F811
-    real = tg_lite.adapter.dispatcher.handle
+    real = tg_lite.adapter.dispatcher.handle_kept
     calls = {"n": 0}
 
-    async def flaky(incoming, **kw):
+    async def flaky(incoming, keep, **kw):
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("boom")
-        return await real(incoming, **kw)
+        return await real(incoming, keep, **kw)
 
-    monkeypatch.setattr(tg_lite.adapter.dispatcher, "handle", flaky)
+    monkeypatch.setattr(tg_lite.adapter.dispatcher, "handle_kept", flaky)
     assert await Chat(h).say("Hemmelig tekst") == []
     assert len(await Chat(h, OTHER).say("/help")) == 1
     errors = [r for r in caplog.records if r.levelname == "ERROR"]

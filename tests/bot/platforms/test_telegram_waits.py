@@ -187,10 +187,10 @@ async def test_a_failing_update_writes_one_error_line_with_its_id_and_handler(sq
     async for platform in running(sqlite_app, fake, HeldWaits()):
         h = Harness(fake, platform)
 
-        async def broken(incoming, **_):
+        async def broken(incoming, *_, **__):
             raise RuntimeError(f"could not store {incoming.text!r} for {incoming.user_id}")
 
-        monkeypatch.setattr(platform.adapter.dispatcher, "handle", broken)
+        monkeypatch.setattr(platform.adapter.dispatcher, "handle_kept", broken)
         update = write(h, SECRET_USER, "Min hemmelighed")
         await h.settle()
         [line] = errors(caplog)
@@ -205,7 +205,7 @@ async def test_a_handler_failing_in_the_core_writes_one_error_line_with_the_upda
     async for platform in running(sqlite_app, fake, HeldWaits()):
         h = Harness(fake, platform)
 
-        async def broken(ctx, crisis):
+        async def broken(ctx, *_):
             raise RuntimeError(f"could not store {ctx.incoming.text!r} for {ctx.incoming.user_id}")
 
         monkeypatch.setattr(platform.adapter.dispatcher, "_route", broken)
