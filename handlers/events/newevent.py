@@ -163,7 +163,9 @@ def summary(ctx: Ctx, data: dict) -> str:
         description=data.get("desc") or ctx.t("events.new.none"),
         when=say_when(datetime.fromisoformat(data["start"]), ctx.lang, ctx.now),
         duration=say_duration(data["dur"], ctx.lang), place=data.get("place", ""),
-        link=data.get("link") if data.get("online") and data.get("link") else ctx.t("events.new.none"),
+        # Only an online event has a join link to show; an in-person one gets no empty "link" line.
+        link_line=ctx.t("events.new.summary_link", link=data.get("link") or ctx.t("events.new.none"))
+        if data.get("online") else "",
         municipality=data.get("mun", ""),
         capacity=ctx.t("events.new.no_limit") if cap is None else str(cap),
         language=language_label(ctx.lang, data.get("lang", "da")),
