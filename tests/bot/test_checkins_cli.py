@@ -44,7 +44,7 @@ def test_report_prints_the_share_beside_the_national_figure_with_its_labels(tmp_
     assert "IKKE efterprøvet" in text  # the unverified population weights are said, not hidden
     assert "Region Sjælland" in text and "2026-05" in text
     html = (tmp_path / "c.html").read_text()
-    assert html.startswith('<section class="checkins">') and "<script" not in html and "12,4 %" in html
+    assert html.startswith('<section class="checkins"') and "<script" not in html and "12,4 %" in html
     data = json.loads(run.invoke(main, ["checkins", "report", "--period", "2026-05", "--json", "--config",
                                         str(config)], catch_exceptions=False).stdout)
     assert data["kind"] == "self-selected sample, not prevalence" and abs(data["overall"]["people"] - 60) <= 5
