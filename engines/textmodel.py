@@ -112,21 +112,20 @@ class TextModel:
     def scores(self, text: str) -> list[float]:
         """The linear score per class (before calibration)."""
         ws = words_of(text)
-        k = len(self.classes)
-        sums = [0.0] * k
-        n = 0
-        for w in ws:
-            part, count = self._word(w)
-            n += count
-            for i in range(k):
-                sums[i] += part[i]
+        hits = [self._word(w) for w in ws]
+        n = sum(count for _, count in hits)
+        # Summed column by column in C (zip transposes the words' rows), in the same order as word by word.
+        sums = [sum(column) for column in zip(*(part for part, _ in hits))] if hits else [0.0] * len(self.classes)
         if len(ws) > 1:
             n += len(ws) - 1
             # One look-up per pair in an index of the pairs any class weighs, not one per pair per class.
             get = self._pair_index().get
+            paired = [0.0] * len(sums)
             for a, b in zip(ws, ws[1:]):
                 for i, w in get(f"b:{a} {b}", ()):
-                    sums[i] += w
+                    paired[i] += w
+            # added as one sum per class, as before the index, so every score is the same to the last bit
+            sums = [s + p for s, p in zip(sums, paired)]
         scale = 1.0 / math.sqrt(n) if n else 0.0
         return [b + s * scale for b, s in zip(self.intercepts, sums)]
 
