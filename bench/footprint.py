@@ -7,7 +7,8 @@ defaults, a SQLite file there), with `/start` piped to it; the clock runs from s
 to the first line it prints (the welcome). The first start migrates a fresh database and is shown
 apart; the figure is the median of `--starts` starts on the existing database, i.e. a restart. After
 the last start the process is left idle (stdin open) for `--idle` seconds and its VmRSS is read from
-/proc/<pid>/status (VmHWM, the peak, is shown too). Bars (issue 10): cold start ≤ 2 s, idle RSS ≤ 150 MB.
+/proc/<pid>/status (VmHWM, the peak, is shown too). Bars (issues 10, 23): cold start ≤ 1 s, idle RSS ≤ 150 MB. The CPU seconds
+the child used by its first line are shown beside the wall time.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from bench import machine
 
-BAR_SECONDS, BAR_MB = 2.0, 150.0
+BAR_SECONDS, BAR_MB = 1.0, 150.0  # issue 23: cold start ≤ 1 s
 
 
 def _command() -> list[str]:
@@ -43,8 +44,16 @@ def _status(pid: int) -> dict[str, float]:
     return out
 
 
-def start(folder: str, idle: float = 0.0) -> tuple[float, str, dict[str, float]]:
-    """(seconds to the first line, that line, memory after `idle` seconds or {}) of one start."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used so far (/proc/<pid>/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start(folder: str, idle: float = 0.0) -> tuple[float, str, dict[str, float], float]:
+    """(seconds to the first line, that line, memory after `idle` seconds or {}, CPU seconds used by then)
+    of one start. On a shared machine the CPU seconds say what the start costs; the wall seconds carry
+    the other processes' load too."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMTALE_")}
     started = time.perf_counter()
     proc = subprocess.Popen(_command(), cwd=folder, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -55,6 +64,7 @@ def start(folder: str, idle: float = 0.0) -> tuple[float, str, dict[str, float]]
         proc.stdin.flush()
         line = proc.stdout.readline()
         took = time.perf_counter() - started
+        cpu = _cpu_seconds(proc.pid)
         if not line:
             raise SystemExit(f"samtale run printed nothing:\n{proc.stderr.read().decode()[-3000:]}")  # type: ignore[union-attr]
         memory = {}
@@ -63,7 +73,7 @@ def start(folder: str, idle: float = 0.0) -> tuple[float, str, dict[str, float]]
             memory = _status(proc.pid)
         proc.stdin.close()
         proc.wait(timeout=30)
-        return took, line.decode(errors="replace").strip(), memory
+        return took, line.decode(errors="replace").strip(), memory, cpu
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -77,16 +87,17 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="samtale-bench-footprint-")
     try:
-        first, line, _ = start(folder)
-        times = []
+        first, line, _, _ = start(folder)
+        times, cpus = [], []
         memory: dict[str, float] = {}
         for i in range(args.starts):
-            took, _, mem = start(folder, idle=args.idle if i == args.starts - 1 else 0.0)
+            took, _, mem, cpu = start(folder, idle=args.idle if i == args.starts - 1 else 0.0)
             times.append(took)
+            cpus.append(cpu)
             memory = mem or memory
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    cold = statistics.median(times)
+    cold, cold_cpu = statistics.median(times), statistics.median(cpus)
     shown = shlex.join(_command())
     print(f"command: python -m bench.footprint --starts {args.starts} --idle {args.idle:g}")
     print(f"{machine()}, "
@@ -94,10 +105,10 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"first line: {line[:70]!r}")
     print(f"first start (migrates a fresh database): {first:.2f} s to the first reply")
     print(f"cold start (existing database): median {cold:.2f} s of {len(times)} "
-          f"({', '.join(f'{t:.2f}' for t in times)})   (bar ≤ {BAR_SECONDS:g} s)")
+          f"({', '.join(f'{t:.2f}' for t in times)}); CPU median {cold_cpu:.2f} s   (bar ≤ {BAR_SECONDS:g} s)")
     print(f"idle after {args.idle:g} s: RSS {memory.get('VmRSS', 0):.0f} MB, peak {memory.get('VmHWM', 0):.0f} MB"
           f"   (bar ≤ {BAR_MB:g} MB)")
-    return {"first_start_s": first, "cold_start_s": cold, "cold_starts": times,
+    return {"first_start_s": first, "cold_start_s": cold, "cold_starts": times, "cold_start_cpu_s": cold_cpu,
             "idle_rss_mb": memory.get("VmRSS"), "peak_rss_mb": memory.get("VmHWM")}
 
 

@@ -16,13 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.config import InsightsSettings
-from insights.exports.run import RowLimit, write_export
-from insights.exports.spec import ExportSpec, validate
-from insights.exports.writers import MIME
-from insights.digest import build_digest
 from insights.periods import TZ, Period, period_containing
-from insights.render import render_markdown
-from insights.exports.report import local_activity
 from handlers.core.services import ChatFile
 
 # The periods offered by /export's buttons.
@@ -50,11 +44,17 @@ class ChatReports:
     terms: int = 15
 
     def _digest(self, session: Session, period: Period, now: datetime) -> dict:
+        # Imported here, as in `stats`, `digest_preview` and `export`: the digest and export modules cost
+        # about a fifth of a second at start, and only a facilitator asking in a chat needs them.
+        from insights.digest import build_digest
+
         return build_digest(session, period, k=self.k, quotes_per_area=self.quotes_per_area, terms=self.terms,
                             now=now)
 
     def stats(self, bind: Engine, now: datetime) -> dict:
         """This ISO week so far: the digest's totals and areas, and local events (k-anonymous)."""
+        from insights.exports.report import local_activity  # a facilitator's request only: see _digest
+
         period = this_week(now)
         with Session(bind) as session:
             d = self._digest(session, period, now)
@@ -63,12 +63,19 @@ class ChatReports:
 
     def digest_preview(self, bind: Engine, now: datetime, lang: str) -> tuple[dict, str]:
         """The digest the scheduler sends next (this ISO week, as it stands now) and its Markdown."""
+        from insights.render import render_markdown  # a facilitator's request only: see _digest
+
         with Session(bind) as session:
             d = self._digest(session, this_week(now), now)
         return d, render_markdown(d, lang)
 
     def export(self, bind: Engine, kind: str, choice: str, fmt: str, now: datetime, *, max_rows: int,
                max_bytes: int) -> ChatFile:
+        # A facilitator's request only: see _digest.
+        from insights.exports.run import RowLimit, write_export
+        from insights.exports.spec import ExportSpec, validate
+        from insights.exports.writers import MIME
+
         first, last = chat_period(choice, now)
         spec = validate(ExportSpec(kind=kind, fmt=fmt, first_day=first, last_day=last,
                                    every="week" if choice[1] in "wm" else "month"))

@@ -28,39 +28,61 @@ def phrases() -> dict:
     return data
 
 
+@lru_cache(maxsize=1)
+def _affixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Greetings and politeness words, longest first; sorted once, not on every message."""
+    data = phrases()
+    return (tuple(sorted(data["greetings"], key=len, reverse=True)),
+            tuple(sorted(data["politeness"], key=len, reverse=True)))
+
+
 def _core(text: str) -> str:
     """The message without a leading greeting or a trailing 'tak'/'please'."""
     said = normalise(text)
-    data = phrases()
-    for greeting in sorted(data["greetings"], key=len, reverse=True):
+    greetings, politeness = _affixes()
+    for greeting in greetings:
         if said.startswith(greeting + " "):
             said = said[len(greeting) + 1:]
             break
-    for polite in sorted(data["politeness"], key=len, reverse=True):
+    for polite in politeness:
         if said.endswith(" " + polite):
             said = said[: -len(polite) - 1]
             break
     return said
 
 
-def is_phrase(kind: str, text: str) -> bool:
-    """Does text say exactly one of the phrases of kind ("yes", "no", "consent_question", "intent.help", …)?"""
+@lru_cache(maxsize=64)
+def _normalised(kind: str) -> frozenset[str]:
+    """The phrases of kind, normalised once: every free-text message is checked against several kinds."""
     table = phrases()
     for part in kind.split("."):
         table = table.get(part, {}) if isinstance(table, dict) else {}
-    return isinstance(table, list) and _core(text) in {normalise(p) for p in table}
+    return frozenset(normalise(p) for p in table) if isinstance(table, list) else frozenset()
+
+
+def is_phrase(kind: str, text: str) -> bool:
+    """Does text say exactly one of the phrases of kind ("yes", "no", "consent_question", "intent.help", …)?"""
+    phrases_of = _normalised(kind)
+    return bool(phrases_of) and _core(text) in phrases_of
+
+
+def _first_of(group: str, text: str) -> str | None:
+    """The first name in group whose phrases text says; the message is normalised once for all of them."""
+    names = phrases()[group]
+    said = _core(text)
+    return next((name for name in names if said in _normalised(f"{group}.{name}")), None)
 
 
 def intent_of(text: str) -> str | None:
     """'help', 'who', 'human' or 'stop' when the whole message asks that; None for anything else."""
     if len(text) > 80:
         return None
-    return next((name for name in phrases()["intent"] if is_phrase(f"intent.{name}", text)), None)
+    return _first_of("intent", text)
 
 
 def language_asked(text: str) -> str | None:
     """'en' for "english please", 'da' for "dansk"; None otherwise."""
-    return next((lang for lang in phrases()["language"] if is_phrase(f"language.{lang}", text)), None)
+    return _first_of("language", text)
 
 
 # "nej, jeg er 14" answers "15–17 – passer det?": a correction, read as the age it gives.

@@ -55,13 +55,29 @@ class LatinModel:
         self.table: dict[str, tuple[float, ...]] = {f: tuple(v) for f, v in data["features"].items()}
         self._column = {lang: i for i, lang in enumerate(self.languages)}
         self._cache: dict[str, tuple[float, ...]] = {}
+        self._grams: dict[str, tuple[int, tuple[int, ...]]] = {}
 
     def coverage(self, words: list[str], language: str) -> float:
         """The share of the words' letter triples (word edges included) this language's lines contain."""
         column = self._column[language]
-        grams = [p[i:i + 3] for p in (f" {w} " for w in words) for i in range(len(p) - 2)]
-        seen = sum(1 for g in grams if (row := self.table.get(g)) is not None and row[column] > 0)
-        return seen / max(1, len(grams))
+        seen = total = 0
+        for w in words:
+            grams, per_language = self._grams.get(w) or self._word_grams(w)
+            seen += per_language[column]
+            total += grams
+        return seen / max(1, total)
+
+    def _word_grams(self, word: str) -> tuple[int, tuple[int, ...]]:
+        """A word's letter triples and, per language, how many of them its lines contain: kept per word, as
+        word_scores are, since a text's coverage is the sum over its words."""
+        padded = f" {word} "
+        rows = [self.table.get(padded[i:i + 3]) for i in range(len(padded) - 2)]
+        found = (len(rows), tuple(sum(1 for row in rows if row is not None and row[c] > 0)
+                                  for c in range(len(self.languages))))
+        if len(self._grams) >= CACHE_LIMIT:
+            self._grams.clear()
+        self._grams[word] = found
+        return found
 
     def knows(self, word: str, language: str) -> bool:
         """Whether this exact word occurred in the training lines of that language."""

@@ -97,6 +97,7 @@ class TextModel:
     _cache: dict[str, tuple[tuple[float, ...], int]] = field(default_factory=dict, repr=False)
     _cache1: dict[str, tuple[float, int, int, dict[str, float]]] = field(default_factory=dict, repr=False)
     _pairs: dict[str, dict[str, float]] | None = field(default=None, repr=False)
+    _pair_weights: dict[str, tuple[tuple[int, float], ...]] | None = field(default=None, repr=False)
 
     def _word(self, word: str) -> tuple[tuple[float, ...], int]:
         hit = self._cache.get(word)
@@ -111,21 +112,32 @@ class TextModel:
     def scores(self, text: str) -> list[float]:
         """The linear score per class (before calibration)."""
         ws = words_of(text)
-        k = len(self.classes)
-        sums = [0.0] * k
-        n = 0
-        for w in ws:
-            part, count = self._word(w)
-            n += count
-            for i in range(k):
-                sums[i] += part[i]
+        hits = [self._word(w) for w in ws]
+        n = sum(count for _, count in hits)
+        # Summed column by column in C (zip transposes the words' rows), in the same order as word by word.
+        sums = [sum(column) for column in zip(*(part for part, _ in hits))] if hits else [0.0] * len(self.classes)
         if len(ws) > 1:
-            pairs = [f"b:{a} {b}" for a, b in zip(ws, ws[1:])]
-            n += len(pairs)
-            for i, d in enumerate(self.weights):
-                sums[i] += sum(filter(None, map(d.get, pairs)))
+            n += len(ws) - 1
+            # One look-up per pair in an index of the pairs any class weighs, not one per pair per class.
+            get = self._pair_index().get
+            paired = [0.0] * len(sums)
+            for a, b in zip(ws, ws[1:]):
+                for i, w in get(f"b:{a} {b}", ()):
+                    paired[i] += w
+            # added as one sum per class, as before the index, so every score is the same to the last bit
+            sums = [s + p for s, p in zip(sums, paired)]
         scale = 1.0 / math.sqrt(n) if n else 0.0
         return [b + s * scale for b, s in zip(self.intercepts, sums)]
+
+    def _pair_index(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        if self._pair_weights is None:
+            index: dict[str, list[tuple[int, float]]] = {}
+            for i, d in enumerate(self.weights):
+                for f, weight in d.items():
+                    if f.startswith("b:") and weight:
+                        index.setdefault(f, []).append((i, weight))
+            self._pair_weights = {f: tuple(v) for f, v in index.items()}
+        return self._pair_weights
 
     def _one_class_score(self, text: str) -> float:
         """scores(text)[0] for a one-class model (the crisis check's path)."""

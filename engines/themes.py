@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from engines.themes_model import decide
+from engines.themes_model import decide_areas
 
 OTHER = "andet"
 AREA_IDS = ("hjem", "uddannelse", "fritid", "arbejde", "sundhed")
@@ -219,7 +219,7 @@ class Lexicon:
     def area_ids(self, text: str) -> list[str]:
         """The areas for storage, main area first: this lexicon's matches, ranked (and, with none, perhaps
         named) by the trained second stage (engines/themes_model.py)."""
-        return list(decide(text, self.classify(text)).areas)
+        return list(decide_areas(text, self.classify(text)))
 
 
 def parse_lexicon(text: str, source: str = "lexicon") -> Lexicon:

@@ -86,14 +86,7 @@ def decide(text: str, lexical: Classification, model: TextModel | None = None) -
     """The areas and group of a (scrubbed) text from its lexicon classification and the model."""
     model = model or themes_model()
     probs = model.probabilities(text) if model is not None else {}
-    matched = [a for a in lexical.areas if a != OTHER]
-    if matched:
-        # The lexicon says which areas; the model says which of them the text is mostly about.
-        areas: tuple[str, ...] = tuple(sorted(matched, key=lambda a: -probs.get(a, 0.0)))
-    else:
-        best = max(AREAS[:-1], key=lambda a: probs.get(a, 0.0))
-        sure = probs.get(best, 0.0) >= MODEL_ALONE and probs.get(best, 0.0) > probs.get(OTHER, 0.0)
-        areas = (best,) if sure else (OTHER,)
+    areas = _areas(lexical, probs)
     stated = stated_group(text)
     mentioned = [g for g in lexical.groups if g in GROUPS]
     if stated is not None:
@@ -105,6 +98,23 @@ def decide(text: str, lexical: Classification, model: TextModel | None = None) -
         p = probs.get(f"group:{best}", 0.0)
         group = best if p >= GROUP_MODEL_ALONE and p > probs.get(f"group:{NO_GROUP}", 0.0) else NO_GROUP
     return ThemeDecision(areas, group, _explain(text, lexical, model, areas[0], group, stated))
+
+
+def decide_areas(text: str, lexical: Classification, model: TextModel | None = None) -> tuple[str, ...]:
+    """The areas alone, as `decide` gives them: what storing a reflection needs, without the group and the
+    explanation (whose strongest-words search costs more than the rest of the decision)."""
+    model = model or themes_model()
+    return _areas(lexical, model.probabilities(text) if model is not None else {})
+
+
+def _areas(lexical: Classification, probs: dict[str, float]) -> tuple[str, ...]:
+    matched = [a for a in lexical.areas if a != OTHER]
+    if matched:
+        # The lexicon says which areas; the model says which of them the text is mostly about.
+        return tuple(sorted(matched, key=lambda a: -probs.get(a, 0.0)))
+    best = max(AREAS[:-1], key=lambda a: probs.get(a, 0.0))
+    sure = probs.get(best, 0.0) >= MODEL_ALONE and probs.get(best, 0.0) > probs.get(OTHER, 0.0)
+    return (best,) if sure else (OTHER,)
 
 
 def _explain(text: str, lexical: Classification, model: TextModel | None, top: str, group: str,

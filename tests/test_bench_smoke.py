@@ -158,3 +158,29 @@ def test_checkins(db):
     figures = checkins.main(argv)
     assert [r["checkins"] for r in figures["ingest"]] == [3] and figures["figures"]["checkins"] == 50
     rows("checkins", figures, argv)
+
+
+def test_profile_ingest(tmp_path):
+    from bench import profile_ingest
+
+    out = tmp_path / "profile.txt"
+    profile_ingest.main(["--people", "3", "--each", "2", "--top", "5", "--out", str(out)])
+    text = out.read_text()
+    assert "6 reflections on sqlite under cProfile" in text and "CPU" in text and "cumulative" in text
+
+
+def test_figures_from_another_kind_of_machine_are_called_not_comparable(tmp_path):
+    from bench.__main__ import Row
+    from bench.compare import newest, table, warnings
+
+    here = {"cpu": "AMD EPYC", "cores": 2, "ram_gb": 23.5, "load_average_at_start": 0.3, "load_average_at_end": 0.4}
+    then = {"date": "2026-11-27T12:00:00+00:00", "quick": False, "figures": [{"figure": "f", "value": "9 s"}],
+            "machine": {"cpu": "Intel Xeon", "cores": 8, "ram_gb": 64.0}}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(then))
+    assert newest(tmp_path, quick=False) == path and newest(tmp_path, quick=True) is None
+    said = warnings(here, then, path)
+    assert len(said) == 1 and said[0].startswith("NOT COMPARABLE") and "Intel Xeon" in said[0]
+    assert warnings(here, {**then, "machine": {**here}}, path) == []
+    shown = table([Row("f", "4 s", "≤ 5 s", True)], then)
+    assert "previous" in shown and "9 s" in shown and "4 s" in shown

@@ -1,42 +1,56 @@
 """The `samtale` command: the group, and every subcommand listed once below (each in its own module)."""
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
 import click
 
 from bot import __version__
-from bot.cli import (
-    audit,
-    campaign,
-    checkins,
-    db,
-    discord,
-    events,
-    export,
-    insights,
-    models,
-    organiser,
-    outbox,
-    privacy,
-    reflections,
-    report,
-)
-from bot.cli.run import run
+
+# Every subcommand, once: its name and where it lives. A command's module is imported only when that
+# command runs, so `samtale run` does not load the exports', reports' and audit's libraries before its
+# first reply (about a fifth of a second of a cold start).
+COMMANDS = {
+    "run": "bot.cli.run:run",
+    "db": "bot.cli.db:group",
+    "privacy": "bot.cli.privacy:group",
+    "campaign": "bot.cli.campaign:group",
+    "outbox": "bot.cli.outbox:group",
+    "discord": "bot.cli.discord:group",
+    "events": "bot.cli.events:group",
+    "organiser": "bot.cli.organiser:group",
+    "export": "bot.cli.export:export",
+    "audit": "bot.cli.audit:group",
+    "reflections": "bot.cli.reflections:group",
+    "report": "bot.cli.report:report",
+    "checkins": "bot.cli.checkins:group",
+    "digest": "bot.cli.insights:digest",
+    "classify": "bot.cli.insights:classify",
+    "themes": "bot.cli.insights:themes",
+    "crisis": "bot.cli.models:crisis",
+}
 
 
-@click.group()
+class _Commands(click.Group):
+    """A group that imports a subcommand's module when the subcommand is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="samtale")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
 def main(verbose: bool) -> None:
     """Samtale: the chat bot of Denmark's national conversation about loneliness."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-# A module's `group`, or a plain click command (insights has several top-level ones).
-for _command in (run, db.group, privacy.group, campaign.group, outbox.group, discord.group, events.group,
-                 organiser.group, export.export, audit.group, reflections.group, report.report, checkins.group,
-                 *insights.commands, models.crisis):
-    main.add_command(_command)

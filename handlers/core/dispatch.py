@@ -62,6 +62,9 @@ class _Job:
     tier: CrisisTier
     done: asyncio.Future
     error: BaseException | None = None  # why its handler failed (logged once, by `handle`)
+    # Its dedupe and aftercare keys (two HMACs), made once per message by `_run`, not again per use.
+    key: str | None = None
+    care: str = ""
 
     keep: Keep | None = None
     participant: Participant | None = None
@@ -212,9 +215,10 @@ class Dispatcher:
     async def _run(self, batch: list[_Job]) -> list[list[Intent]]:
         with writer(self.sessions()) as session:
             try:
-                incs = [j.inc for j in batch]
-                known = _Prefetch(session, incs, [self.message_key(i) for i in incs],
-                                  [self.care_key(i) for i in incs], self.clock())
+                for job in batch:
+                    job.key, job.care = self.message_key(job.inc), self.care_key(job.inc)
+                known = _Prefetch(session, [j.inc for j in batch], [j.key for j in batch],
+                                  [j.care for j in batch], self.clock())
                 outcomes = [await self._handle(session, job, known) for job in batch]
                 if known.new_keys:
                     session.execute(insert(ProcessedMessage), known.new_keys)
@@ -239,8 +243,7 @@ class Dispatcher:
         return [Reply(t(self.language_for(inc, None), "common.error"))]
 
     async def _handle(self, session: Session, job: _Job, known: _Prefetch) -> tuple[list[Intent], bool]:
-        inc, length = job.inc, job.length
-        key = self.message_key(inc)
+        inc, length, key = job.inc, job.length, job.key
         if key is not None:
             if key in known.keys:
                 if job.keep is not None and (found := claim_redelivered(session, inc.platform, key, self.clock(),
@@ -265,7 +268,7 @@ class Dispatcher:
         # Tier 2 (distress that is not explicit) travels with the message: a receipt made for it adds the
         # warm signpost line (handlers/reflections.py); it never changes routing or what is stored.
         ctx.crisis_tier = job.tier
-        intents = await self._route(ctx, job.crisis, known.care)
+        intents = await self._route(ctx, job.crisis, known.care, job.care)
         # Later messages of this batch from the same person see who they are now (new or erased).
         known.participants[(inc.platform, inc.user_id)] = ctx.participant
         job.participant = ctx.participant
@@ -280,10 +283,10 @@ class Dispatcher:
         person_id = person.id if person is not None and orm_state(person).persistent else None
         inc = job.inc
         return keep_reply(session, participant_id=person_id, platform=inc.platform, chat_id=inc.chat_id,
-                          message_key=self.message_key(inc), payload=payload(intents, job.keep), now=self.clock(),
+                          message_key=job.key, payload=payload(intents, job.keep), now=self.clock(),
                           lease=job.keep.lease)
 
-    async def _route(self, ctx: Ctx, crisis: bool, in_care: set[str]) -> list[Intent]:
+    async def _route(self, ctx: Ctx, crisis: bool, in_care: set[str], care: str) -> list[Intent]:
         inc = ctx.incoming
         out: list[Intent] = []
         # Safety first: whatever else the message is, someone in crisis is signposted at once.
@@ -317,7 +320,6 @@ class Dispatcher:
                           lang=ctx.lang)]
         # After a crisis reply: no receipt, no form, nothing stored; for a while every message gets one
         # short line with the helplines (handlers/core/aftercare.py).
-        care = self.care_key(inc)
         if ctx.crisis:
             aftercare.begin(ctx.session, care, ctx.now)
             in_care.add(care)  # later messages of this batch are inside the window too

@@ -28,6 +28,7 @@ from typing import IO, Any
 from insights.periods import TZ
 from storage.campaign_models import as_utc
 
+_MISSING = object()
 EXCEL_MAX_ROWS = 1_048_576  # rows per sheet, the header included
 FORMULA_START = frozenset("=+-@\t\r")
 # Column types: what the value is, and so how each format writes it.
@@ -75,16 +76,47 @@ def _csv_row_function(columns: Sequence[Column], excel_dk: bool) -> Callable[[Se
         s = repr(round(float(v), 6))
         return s.replace(".", ",") if excel_dk else s
 
+    hours: dict[float, tuple[str, str] | None] = {}
+
     def when(v: Any) -> Any:
         # With its offset (+01:00 in winter, +02:00 in summer): the hour after 02:00 on the last Sunday
         # of October happens twice, and a reader elsewhere must not guess the zone.
-        return None if v is None else local_time(v).isoformat(" ", "seconds")
+        if v is None:
+            return None
+        if v.tzinfo is None:
+            v = as_utc(v)
+        # The zone is looked up once per UTC hour, not per row (a million rows, some thousands of hours):
+        # the local hour and the offset are kept, the minutes and seconds are the row's own.
+        hour = v.timestamp() // 3600
+        local = hours.get(hour, _MISSING)
+        if local is _MISSING:
+            at = local_time(v.replace(minute=0, second=0, microsecond=0))
+            shown = at.isoformat(" ", "seconds")
+            # Only for an offset of whole hours (Copenhagen's): any other keeps the per-row conversion.
+            local = (shown[:13], shown[19:]) if at.utcoffset().seconds % 3600 == 0 else None  # type: ignore[union-attr]
+            if len(hours) < 100_000:
+                hours[hour] = local
+        if local is None:
+            return local_time(v).isoformat(" ", "seconds")
+        return f"{local[0]}:{v.minute:02d}:{v.second:02d}{local[1]}"
 
     def day(v: Any) -> Any:
         return None if v is None else v.isoformat()
 
+    joined: dict[int, tuple[Any, str]] = {}
+
     def listed(v: Any) -> Any:
-        return neutralise(", ".join(map(str, v))) if v else None
+        if not v:
+            return None
+        # The area lists of a million rows are a few shared objects (insights/exports/sources.py): each
+        # is joined once. The object is kept with its text, so its id cannot be reused meanwhile.
+        hit = joined.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        shown = neutralise(", ".join(map(str, v)))
+        if len(joined) < 10_000:
+            joined[id(v)] = (v, shown)
+        return shown
 
     def text(v: Any) -> Any:  # a text column holding something else: as text, neutralised
         return neutralise(str(v))
