@@ -1,0 +1,115 @@
+"""The dashboard's pages show the digest's own numbers and quotes; viewing quotes is audited; hiding one
+needs the form's CSRF token and a reason; an organiser sees their own events only."""
+from __future__ import annotations
+
+import re
+import pytest
+from sqlalchemy import select
+
+from bench.analytics import generate
+from content.i18n import format_number
+from insights.digest import period_figures
+from insights.periods import TZ, period_containing
+from storage.audit_models import HIDE, VIEW, AuditEntry
+from storage.event_models import CONFIRMED, WAITING, Signup
+from storage.models import Reflection
+from tests.support.events import become_organiser, relaxed_flood, seed_event  # noqa: F401 - fixture
+from tests.support.people import Person
+from tests.support.web import client, csrf, link_for, log_in, web_app, web_settings  # noqa: F401 - fixture
+
+PEOPLE = 300
+
+
+@pytest.fixture
+def data_app(sqlite_app, clock):
+    """3,000 reflections from 300 people over 2026 (bench.analytics' generator), the dashboard on."""
+    from bot.app import build_app
+    from handlers.core.flood import Limits
+
+    generate(sqlite_app.settings.database.url, 3000, PEOPLE)
+    built = build_app(web_settings(sqlite_app.settings), clock=clock)
+    built.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
+    yield built
+    built.engine.dispose()
+
+
+async def _facilitator(app, clock):
+    web = client(app, clock)
+    log_in(web, await link_for(app, "fia"))
+    return web
+
+
+async def test_the_overview_shows_the_digests_figures_with_their_definitions(data_app, clock):
+    web = await _facilitator(data_app, clock)
+    page = web.get("/overview").text
+    with data_app.sessions() as s:
+        month = period_figures(s, period_containing("month", clock().astimezone(TZ).date()), k=5)["totals"]
+    assert month["reflections"] and month["participants"]
+    for name in ("reflections", "participants"):
+        assert f'<dd class="value">{format_number(month[name], "da")}</dd>' in page
+    assert "Forskellige personer, der skrev mindst én refleksion i perioden." in page
+    english = web.post("/language", data={"csrf": csrf(page), "next": "/overview"})
+    assert english.headers["location"] == "/overview"
+    assert "Different people who wrote at least one reflection in the period." in web.get("/overview").text
+
+
+async def test_the_themes_page_draws_the_reports_chart(data_app, clock):
+    web = await _facilitator(data_app, clock)
+    page = web.get("/themes").text
+    assert '<svg role="img" aria-labelledby="chart-themes-title"' in page
+    assert re.search(r"<td>\d+ %</td>", page.replace("\xa0", " "))
+
+
+async def test_quotes_are_shown_audited_and_can_be_hidden_with_a_reason(data_app, clock):
+    web = await _facilitator(data_app, clock)
+    page = web.get("/said").text
+    ids = [int(x) for x in re.findall(r'name="reflection" value="(\d+)"', page)]
+    assert ids
+    with data_app.sessions() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == VIEW)).one()
+        first = s.get(Reflection, ids[0])
+        assert first.text.strip()[:40] in page.replace("&#39;", "'").replace("&quot;", '"')
+    assert entry.via == "web" and entry.rows == len(ids) and "fia" in entry.actor
+    # Without the form's token nothing happens.
+    forged = web.post("/said/hide", data={"reflection": str(ids[0]), "reason": "navn nævnt"})
+    assert forged.status_code == 403
+    no_reason = web.post("/said/hide", data={"csrf": csrf(page), "reflection": str(ids[0]), "reason": " "})
+    assert no_reason.headers["location"] == "/said?error=reason"
+    with data_app.sessions() as s:
+        assert not s.get(Reflection, ids[0]).hidden
+    done = web.post("/said/hide", data={"csrf": csrf(page), "reflection": str(ids[0]), "reason": "navn nævnt"})
+    assert done.status_code == 303
+    with data_app.sessions() as s:
+        assert s.get(Reflection, ids[0]).hidden
+        hide = s.scalars(select(AuditEntry).where(AuditEntry.action == HIDE)).one()
+    assert hide.reason == "navn nævnt" and hide.subject == f"reflection:{ids[0]}" and hide.via == "web"
+    after = web.get(done.headers["location"]).text
+    assert f'value="{ids[0]}"' not in after and "Citatet er skjult." in after
+
+
+async def test_an_organiser_sees_their_own_events_with_sign_up_counts_only(web_app, clock):
+    olga = Person(web_app, "olga")
+    await olga.onboard()
+    await become_organiser(web_app, olga)
+    own = seed_event(web_app, clock(), title="Fællesspisning i Aarhus", capacity=10)
+    seed_event(web_app, clock(), org="Ældre Sagen Odense", municipality="Odense", title="Kortspil i Odense")
+    with web_app.sessions() as s:
+        people = [await _person_id(web_app, f"g{i}") for i in range(3)]
+        s.add_all([Signup(event_id=own, participant_id=people[0], status=CONFIRMED, guests=1, queue_no=1),
+                   Signup(event_id=own, participant_id=people[1], status=CONFIRMED, queue_no=2),
+                   Signup(event_id=own, participant_id=people[2], status=WAITING, queue_no=3)])
+        s.commit()
+    web = client(web_app, clock)
+    log_in(web, await link_for(web_app, "olga"))
+    page = web.get("/events").text
+    assert "Fællesspisning i Aarhus" in page and "Kortspil i Odense" not in page
+    row = re.search(r"Fællesspisning i Aarhus</th>\s*<td>[^<]+</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", page)
+    assert row and row.groups() == ("3", "1", "10")
+
+
+async def _person_id(app, name: str) -> int:
+    from storage.models import Participant
+
+    await Person(app, name).onboard()
+    with app.sessions() as s:
+        return s.scalars(select(Participant.id).where(Participant.external_id == name)).one()
