@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from bot.app import build_app
 from bot.web.app import create_app
 from handlers.core.flood import Limits
+from bench.analytics import generate
 from tests.support.people import Person
 
 LINK = re.compile(r"(https?://\S+/login/(\S+))")
@@ -25,6 +26,16 @@ def web_settings(settings, public_url: str = "http://dash.test"):
 def web_app(app, clock):
     """The same database as `app`, with the dashboard on and console:fia a facilitator."""
     built = build_app(web_settings(app.settings), clock=clock)
+    built.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def data_app(sqlite_app, clock):
+    """3,000 reflections from 300 people over 2026 (bench.analytics' generator), the dashboard on."""
+    generate(sqlite_app.settings.database.url, 3000, 300)
+    built = build_app(web_settings(sqlite_app.settings), clock=clock)
     built.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
     yield built
     built.engine.dispose()
@@ -52,3 +63,17 @@ def csrf(page: str) -> str:
     found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
     assert found, page[:500]
     return found.group(1)
+
+
+# Runs axe-core in the page and writes its violations into <pre id="axe-result"> (as tests/insights/test_report.py).
+AXE_RUN = """<script>
+axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+  var out = document.createElement("pre"); out.id = "axe-result";
+  out.textContent = JSON.stringify(r.violations.map(function (v) {
+    return {id: v.id, impact: v.impact, nodes: v.nodes.map(function (n) { return n.target.join(" "); })}; }));
+  document.body.appendChild(out);
+}).catch(function (e) {
+  var out = document.createElement("pre"); out.id = "axe-result"; out.textContent = "ERROR " + e;
+  document.body.appendChild(out);
+});
+</script>"""

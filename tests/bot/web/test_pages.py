@@ -3,10 +3,9 @@ needs the form's CSRF token and a reason; an organiser sees their own events onl
 from __future__ import annotations
 
 import re
-import pytest
+
 from sqlalchemy import select
 
-from bench.analytics import generate
 from content.i18n import format_number
 from insights.digest import period_figures
 from insights.periods import TZ, period_containing
@@ -15,23 +14,7 @@ from storage.event_models import CONFIRMED, WAITING, Signup
 from storage.models import Reflection
 from tests.support.events import become_organiser, relaxed_flood, seed_event  # noqa: F401 - fixture
 from tests.support.people import Person
-from tests.support.web import client, csrf, link_for, log_in, web_app, web_settings  # noqa: F401 - fixture
-
-PEOPLE = 300
-
-
-@pytest.fixture
-def data_app(sqlite_app, clock):
-    """3,000 reflections from 300 people over 2026 (bench.analytics' generator), the dashboard on."""
-    from bot.app import build_app
-    from handlers.core.flood import Limits
-
-    generate(sqlite_app.settings.database.url, 3000, PEOPLE)
-    built = build_app(web_settings(sqlite_app.settings), clock=clock)
-    built.dispatcher.flood.limits = Limits(10**6, 10**6, 10**6, 10**6)
-    yield built
-    built.engine.dispose()
-
+from tests.support.web import client, csrf, data_app, link_for, log_in, web_app  # noqa: F401 - fixture
 
 async def _facilitator(app, clock):
     web = client(app, clock)
