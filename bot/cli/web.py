@@ -23,7 +23,7 @@ def group(ctx: click.Context, listen: str | None, port: int | None, config: str 
     # Imported here: the web server is needed only by this command.
     import uvicorn
 
-    from bot.web.app import create_app
+    from bot.web.serve import config as server_config
 
     settings, engine, sessions = open_db(config)
     host, port = listen or settings.web.listen, port or settings.web.port
@@ -31,8 +31,7 @@ def group(ctx: click.Context, listen: str | None, port: int | None, config: str 
     if not settings.web.enabled:
         click.echo("Note: [web] enabled is false, so /dashboard in chat does not hand out login links yet.")
     try:
-        uvicorn.run(create_app(settings, sessions), host=host, port=port, log_level="warning",
-                    proxy_headers=True, server_header=False)
+        uvicorn.Server(server_config(settings, sessions, host=host, port=port)).run()
     finally:
         engine.dispose()
 
