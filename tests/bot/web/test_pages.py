@@ -96,3 +96,19 @@ async def _person_id(app, name: str) -> int:
     await Person(app, name).onboard()
     with app.sessions() as s:
         return s.scalars(select(Participant.id).where(Participant.external_id == name)).one()
+
+
+async def test_a_hidden_quote_is_listed_with_its_reason_and_shown_again_with_another(data_app, clock):
+    web = await _facilitator(data_app, clock)
+    page = web.get("/said").text
+    first = int(re.findall(r'name="reflection" value="(\d+)"', page)[0])
+    web.post("/said/hide", data={"csrf": csrf(page), "reflection": str(first), "reason": "et navn"})
+    queue = web.get("/moderation").text
+    assert f'name="reflection" value="{first}"' in queue and "Skjult, fordi: et navn" in queue
+    shown = web.post("/moderation/unhide", data={"csrf": csrf(queue), "reflection": str(first), "reason": "fejl"})
+    assert shown.headers["location"] == "/moderation?n=shown"
+    with data_app.sessions() as s:
+        assert not s.get(Reflection, first).hidden
+    log = web.get("/audit").text
+    assert "unhide" in log and "fejl" in log and "et navn" in log
+    assert "fia" not in log  # the actor as a pseudonym, never the platform id

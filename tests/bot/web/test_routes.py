@@ -23,6 +23,9 @@ EXPECTED = {
     ("GET", "/themes"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
     ("GET", "/said"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
     ("POST", "/said/hide"): {"anonymous": LOGIN, "facilitator": 303, "organiser": 404},
+    ("GET", "/moderation"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
+    ("POST", "/moderation/unhide"): {"anonymous": LOGIN, "facilitator": 303, "organiser": 404},
+    ("GET", "/audit"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
     ("GET", "/events"): {"anonymous": LOGIN, "facilitator": 404, "organiser": 200},
 }
 # Ids the chat platform gave the staff: no page may show them.
