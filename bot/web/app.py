@@ -14,14 +14,14 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
-from bot.web import login, moderation, pages
+from bot.web import exports, login, moderation, pages
 from bot.web.auth import Page, Web, endpoint
 from content.i18n import t
 from storage.clock import Clock, system_clock
 
 HERE = Path(__file__).parent
 # Every page, each with the roles that may open it (tests/bot/web/test_routes.py walks them all).
-PAGES: tuple[Page, ...] = login.PAGES + pages.PAGES + moderation.PAGES
+PAGES: tuple[Page, ...] = login.PAGES + pages.PAGES + moderation.PAGES + exports.PAGES
 # No script from anywhere; styles from here (and the inline presentation attributes of the SVG charts).
 CSP = ("default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")

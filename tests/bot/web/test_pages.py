@@ -112,3 +112,37 @@ async def test_a_hidden_quote_is_listed_with_its_reason_and_shown_again_with_ano
     log = web.get("/audit").text
     assert "unhide" in log and "fejl" in log and "et navn" in log
     assert "fia" not in log  # the actor as a pseudonym, never the platform id
+
+
+async def test_an_export_downloads_the_same_bytes_as_the_export_code_and_is_audited(data_app, clock):
+    import io
+
+    from bot.facilitator_reports import chat_period
+    from insights.exports.run import write_export
+    from insights.exports.spec import ExportSpec, validate
+    from storage.audit_models import EXPORT
+
+    web = await _facilitator(data_app, clock)
+    page = web.get("/exports").text
+    assert 'name="kind" value="reflections"' in page
+    answer = web.post("/exports/download", data={"csrf": csrf(page), "kind": "reflections", "period": "tm",
+                                                 "format": "csv"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert 'filename="samtale-reflections-2026-11-01-2026-11-30.csv"' in answer.headers["content-disposition"]
+    first, last = chat_period("tm", clock())
+    expected = io.BytesIO()
+    spec = validate(ExportSpec(kind="reflections", fmt="csv", first_day=first, last_day=last, every="week"))
+    spec.extra.update(k=5, quotes_per_area=2, terms=15)
+    with data_app.sessions() as s:
+        written = write_export(s, spec, expected)
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == EXPORT)).one()
+    # The same file but for the pseudonyms, which are new in every export.
+    got, want = answer.content.split(b"\r\n"), expected.getvalue().split(b"\r\n")
+    assert got[0] == want[0] and len(got) == len(want) == written.rows + 2 and written.rows > 100
+    assert entry.via == "web" and entry.rows == written.rows and entry.target == "dashboard download"
+    forged = web.post("/exports/download", data={"csrf": "0" * 64, "kind": "reflections", "period": "tm",
+                                                 "format": "csv"})
+    assert forged.status_code == 403
+    bad = web.post("/exports/download", data={"csrf": csrf(page), "kind": "passwords", "period": "tm",
+                                              "format": "csv"})
+    assert bad.headers["location"] == "/exports?error=1"

@@ -26,6 +26,8 @@ EXPECTED = {
     ("GET", "/moderation"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
     ("POST", "/moderation/unhide"): {"anonymous": LOGIN, "facilitator": 303, "organiser": 404},
     ("GET", "/audit"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
+    ("GET", "/exports"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
+    ("POST", "/exports/download"): {"anonymous": LOGIN, "facilitator": 200, "organiser": 404},
     ("GET", "/events"): {"anonymous": LOGIN, "facilitator": 404, "organiser": 200},
 }
 # Ids the chat platform gave the staff: no page may show them.
@@ -57,7 +59,8 @@ async def test_every_route_answers_every_role_as_declared(web_app, clock, role):
     for (method, path), answers in sorted(EXPECTED.items(), key=lambda item: item[0][1] == "/logout"):
         token = csrf(_any_page(web, role)) if role != "anonymous" else ""
         url = path.replace("{token}", "no-such-token")
-        data = {"csrf": token, "next": "/", "reflection": "1", "reason": "test"} if method == "POST" else None
+        data = {"csrf": token, "next": "/", "reflection": "1", "reason": "test", "kind": "events", "period": "tm",
+                "format": "csv"} if method == "POST" else None
         answer = web.request(method, url, data=data)
         want = answers[role]
         if want == LOGIN:
