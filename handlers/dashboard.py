@@ -6,9 +6,14 @@ for the partnership's staff. Links are rate-limited per person.
 """
 from __future__ import annotations
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Intent, Reply
+from storage.dashboard_models import DashboardSession
 from storage.dashboard_queries import LINK_VALID, Who, issue_link
+from storage.models import Participant
 
 STAFF = ("facilitator", "organiser")
 
@@ -33,8 +38,19 @@ async def dashboard_command(ctx: Ctx) -> list[Intent]:
     return [Reply(ctx.t("dashboard.link", url=f"{base.rstrip('/')}/login/{token}", minutes=minutes))]
 
 
+def personal_data(session: Session, participant: Participant) -> dict:
+    """For /mydata: when this person was logged in to the dashboard (never the secrets)."""
+    rows = session.scalars(select(DashboardSession).where(or_(
+        DashboardSession.participant_id == participant.id,
+        DashboardSession.identity == f"{participant.platform}:{participant.external_id}"))
+        .order_by(DashboardSession.id)).all()
+    return {"sessions": [{"role": r.role, "from": r.created_at.isoformat(), "last_seen": r.seen_at.isoformat(),
+                          "ended": r.ended_at.isoformat() if r.ended_at else None} for r in rows]}
+
+
 # What this feature contributes; bot/app.py assembles every feature's into the registry.
 FEATURE = Feature(
     "dashboard",
     commands=(Command("dashboard", dashboard_command, "commands.dashboard", listed=False),),
+    personal_data={"dashboard": personal_data},
 )

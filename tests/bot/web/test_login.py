@@ -133,3 +133,25 @@ async def test_without_the_dashboard_switched_on_no_link_is_given(app):
     finally:
         off.engine.dispose()
     assert "ikke slået til" in said and "/login/" not in said
+
+
+async def test_mydata_names_the_sessions_and_forget_ends_them(web_app, clock):
+    from handlers.dashboard import personal_data
+    from storage.dashboard_models import DashboardSession
+    from storage.models import Participant
+
+    olga = Person(web_app, "olga")
+    await olga.onboard()
+    await become_organiser(web_app, olga)
+    web = client(web_app, clock)
+    log_in(web, await link_for(web_app, "olga"))
+    with web_app.sessions() as s:
+        me = s.scalars(select(Participant).where(Participant.external_id == "olga")).one()
+        held = personal_data(s, me)
+    assert [r["role"] for r in held["sessions"]] == ["organiser"] and "token" not in str(held)
+    await olga.say("/forget")
+    assert "slettet" in await olga.press("Ja, slet alt")
+    with web_app.sessions() as s:
+        assert s.scalars(select(DashboardSession)).all() == []
+        assert s.scalars(select(DashboardLink)).all() == []
+    assert web.get("/events").status_code == 303
