@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
+from bot.web.cache import PageCache
 from content.i18n import t as translate
 from storage.clock import Clock
 from storage.dashboard_models import DashboardSession
@@ -40,6 +41,7 @@ class Web:
     sessions: sessionmaker[Session]
     clock: Clock
     templates: Jinja2Templates
+    cache: PageCache = field(default_factory=PageCache)
 
     @property
     def secure(self) -> bool:

@@ -53,6 +53,7 @@ def unhide(call: Call) -> Response:
     if reflection_id is None or not reason:
         return RedirectResponse("/moderation?n=reason", status_code=303)
     set_hidden(call.db, reflection_id, hidden=False, actor=call.viewer.actor, via="web", reason=reason, now=call.now)
+    call.web.cache.clear()
     return RedirectResponse("/moderation?n=shown", status_code=303)
 
 

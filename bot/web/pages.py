@@ -1,12 +1,16 @@
 """The dashboard's pages: overview, themes over time, what people said (with hiding), an organiser's events."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.responses import RedirectResponse, Response
 
 from bot.web import figures
 from bot.web.auth import FACILITATOR, ORGANISER, Call, Page
 from handlers.facilitator import MAX_REASON_CHARS, set_hidden
+from content.i18n import format_when
 from handlers.core.common import parse_int
+from insights.periods import TZ
 from storage.audit_models import VIEW, record
 
 
@@ -14,13 +18,22 @@ def _k(call: Call) -> int:
     return call.web.settings.insights.k
 
 
+def _as_of(call: Call, at: datetime) -> str:
+    return call.t("dashboard.web.as_of", time=format_when(at, call.lang))
+
+
 def overview(call: Call) -> Response:
-    return call.render("overview.html", blocks=figures.overview(call.db, call.now, _k(call), call.lang), k=_k(call))
+    day = call.now.astimezone(TZ).date()
+    at, blocks = call.web.cache.get(("overview", day, _k(call), call.lang), call.now,
+                                    lambda: figures.overview(call.db, call.now, _k(call), call.lang))
+    return call.render("overview.html", blocks=blocks, k=_k(call), as_of=_as_of(call, at))
 
 
 def themes(call: Call) -> Response:
-    data = figures.themes(call.db, call.now, _k(call), call.lang)
-    return call.render("themes.html", chart=data["chart"], rows=data["rows"], k=_k(call))
+    day = call.now.astimezone(TZ).date()
+    at, data = call.web.cache.get(("themes", day, _k(call), call.lang), call.now,
+                                  lambda: figures.themes(call.db, call.now, _k(call), call.lang))
+    return call.render("themes.html", chart=data["chart"], rows=data["rows"], k=_k(call), as_of=_as_of(call, at))
 
 
 def said(call: Call) -> Response:
@@ -43,6 +56,7 @@ def hide(call: Call) -> Response:
         return RedirectResponse("/said?error=reason", status_code=303)
     set_hidden(call.db, reflection_id, hidden=True, actor=call.viewer.actor, via="web", reason=reason,
                now=call.now)
+    call.web.cache.clear()
     return RedirectResponse("/said?done=1", status_code=303)
 
 

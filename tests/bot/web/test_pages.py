@@ -146,3 +146,12 @@ async def test_an_export_downloads_the_same_bytes_as_the_export_code_and_is_audi
     bad = web.post("/exports/download", data={"csrf": csrf(page), "kind": "passwords", "period": "tm",
                                               "format": "csv"})
     assert bad.headers["location"] == "/exports?error=1"
+
+
+async def test_the_overview_is_kept_five_minutes_and_says_when_it_was_computed(data_app, clock):
+    web = await _facilitator(data_app, clock)
+    first = re.search(r"Tallene er beregnet ([^<]+?) og opdateres", web.get("/overview").text).group(1)
+    clock.advance(minutes=4)
+    assert f"beregnet {first} og" in web.get("/overview").text
+    clock.advance(minutes=2)
+    assert f"beregnet {first} og" not in web.get("/overview").text
