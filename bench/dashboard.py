@@ -2,7 +2,8 @@
 
 Run:  python -m bench.dashboard [--reflections 1000000] [--participants 50000] [--db PATH] [--reuse] [--runs 20]
 Generates the data as bench.analytics does (2026), logs a facilitator in through a one-time link and
-times GET /overview and GET /themes in-process (Starlette's TestClient: no network), as of 27 Nov 2026.
+times GET /overview and GET /themes in-process (Starlette's TestClient: no network), as of 27 Nov 2026:
+the first request (cold: computed) apart from the rest (served from the 5-minute page cache).
 Needs the test extra (httpx2, for the TestClient). Bars (issue 17): overview p95 <= 300 ms, themes <= 500 ms.
 """
 from __future__ import annotations
@@ -60,9 +61,11 @@ def main(argv: list[str] | None = None) -> dict:
             answer = web.get(page)
             took.append(time.perf_counter() - started)
             assert answer.status_code == 200, answer.status_code
-        figures[page] = {"p50_ms": 1000 * statistics.median(took), "p95_ms": 1000 * _p(took, 0.95)}
-        print(f"GET {page}: p50 {figures[page]['p50_ms']:.0f} ms, p95 {figures[page]['p95_ms']:.0f} ms "
-              f"over {args.runs} runs ({len(answer.content):,} bytes)")
+        # The first request computes (cold); the others, within the 5-minute cache, only render.
+        cold, warm = took[0], took[1:] or took
+        figures[page] = {"cold_ms": 1000 * cold, "p50_ms": 1000 * statistics.median(warm), "p95_ms": 1000 * _p(warm, 0.95)}
+        print(f"GET {page}: cold {figures[page]['cold_ms']:.0f} ms; cached p50 {figures[page]['p50_ms']:.0f} ms, "
+              f"p95 {figures[page]['p95_ms']:.0f} ms over {len(warm)} runs ({len(answer.content):,} bytes)")
     app.engine.dispose()
     return figures
 
