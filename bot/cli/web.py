@@ -42,6 +42,7 @@ def group(ctx: click.Context, listen: str | None, port: int | None, config: str 
 @CONFIG
 def sessions_command(revoke_id: int | None, revoke_all: bool, config: str | None) -> None:
     """List the open dashboard sessions (role, since, last seen), or end them."""
+    # Imported here, as in the other subcommands: `samtale --help` loads none of it.
     from insights.exports.writers import local_time
     from storage.dashboard_queries import open_sessions, revoke
     from storage.clock import system_clock
