@@ -44,8 +44,9 @@ async def test_axe_core_finds_no_violations_on_a_desktop_or_a_phone(data_app, cl
     said = web.get("/said").text  # one quote hidden, so the moderation page has its form
     first = re.search(r'name="reflection" value="(\d+)"', said).group(1)
     web.post("/said/hide", data={"csrf": csrf(said), "reflection": first, "reason": "test"})
-    for path in ("/overview", "/themes", "/said", "/moderation", "/exports", "/audit"):
-        html = web.get(path).text
+    anonymous = client(data_app, clock)
+    for path in ("/login", "/overview", "/themes", "/said", "/moderation", "/exports", "/audit"):
+        html = (anonymous if path == "/login" else web).get(path).text
         assert '<link rel="stylesheet" href="/static/dashboard.css">' in html
         # The test copy only: the stylesheet inline (a file:// page cannot fetch /static), and axe, a script
         # the dashboard's policy would forbid.
