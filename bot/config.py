@@ -269,6 +269,15 @@ class EventsSettings(_Section):
         return value
 
 
+class WebSettings(_Section):
+    # The facilitators' dashboard (`samtale web`; with enabled = true also inside `samtale run`).
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    # The address people open, as login links name it (behind a proxy: its https address).
+    public_url: str = Field("http://127.0.0.1:8080", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+
+
 class Settings(_Section):
     platforms: list[str] = ["console"]
     default_language: Literal["da", "en"] = "da"
@@ -286,6 +295,7 @@ class Settings(_Section):
     outbox: OutboxSettings = OutboxSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     events: EventsSettings = EventsSettings()
+    web: WebSettings = WebSettings()
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None

@@ -49,6 +49,12 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
     # Beside the platforms: the campaign scheduler (one leader among processes) and the outbox workers.
     # Prompts for the console's person are rendered by its own Console, so their buttons are numbered.
     services = await _services(app, platforms, console_user, tasks, console.render if console else None)
+    web = None
+    if app.settings.web.enabled:
+        # Imported here: uvicorn and Starlette only when the dashboard runs in this process.
+        from bot.web.serve import start_beside
+
+        web = start_beside(app.settings, app.sessions, app.clock)
     try:
         await asyncio.gather(*tasks)
     except asyncio.CancelledError:
@@ -57,6 +63,8 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
         if not terminated:
             raise
     finally:
+        if web is not None:
+            await web.stop()
         await services.stop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)

@@ -21,7 +21,9 @@ from storage.clock import system_clock as utcnow
 EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE = "export", "report", "digest", "stats", "hide", "unhide"
 # An action-plan item marked started/done (people told); a municipality's summary given to its partners.
 ACTION_PLAN, LOCAL = "action-plan", "local"
-ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL)
+# Quotes looked at on the web dashboard (who and when; how many, never which).
+VIEW = "view"
+ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL, VIEW)
 # audit_log.status: done; failed on the way; refused (e.g. too large to send in chat)
 OK, FAILED, REFUSED = "ok", "failed", "refused"
 
@@ -35,7 +37,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     # "cli:<os user>" or "chat:<platform>:<id>" of a configured facilitator.
     actor: Mapped[str] = mapped_column(String(160))
-    via: Mapped[str] = mapped_column(String(8))  # cli | chat
+    via: Mapped[str] = mapped_column(String(8))  # cli | chat | web
     action: Mapped[str] = mapped_column(String(16), index=True)
     # export/report: reflections | events | signups | participants | digests | report;
     # hide/unhide: "reflection:<id>"; digest/stats: the period.

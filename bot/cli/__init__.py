@@ -30,6 +30,7 @@ COMMANDS = {
     "classify": "bot.cli.insights:classify",
     "themes": "bot.cli.insights:themes",
     "crisis": "bot.cli.models:crisis",
+    "web": "bot.cli.web:group",
 }
 
 

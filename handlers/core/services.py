@@ -60,3 +60,5 @@ class Services:
     results: ResultsRules = field(default_factory=ResultsRules)
     # The annual report's content (action_plan_<year>.toml); None: the shipped content/report.
     report_folder: str | None = None
+    # The web dashboard's address ([web] public_url) when it is enabled; None: /dashboard says it is off.
+    dashboard_url: str | None = None

@@ -44,6 +44,7 @@ EXPECT = {
     "results": ("ikke svaret på nogen", "not answered any"),
     "svar": ("ikke svaret på nogen", "not answered any"),
     "local": ("ikke for dig", "not available to you"),
+    "dashboard": ("partnerskabets medarbejdere", "partnership's staff"),
 }
 
 

@@ -1,0 +1,1 @@
+"""The facilitators' and organisers' web dashboard (`samtale web`): Starlette, Jinja2, no scripts."""
