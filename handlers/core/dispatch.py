@@ -5,6 +5,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from handlers.core import aftercare
 from handlers.core.aftercare import is_young
 from handlers.core.crisis_offer import opens_crisis_reply, private_offer
 from handlers.core.failures import log_failure, route_of
+from handlers.core.observe import NO_COUNTERS, Counters
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
 from handlers.core.services import Services
@@ -88,8 +90,9 @@ class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], config: HandlerConfig, *,
                  routes: Registry, services: Services = Services(),
                  secret_key: str | None = None, on_erase: Callable[[], None] | None = None,
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits = Limits(), counters: Counters = NO_COUNTERS) -> None:
         self.sessions = sessions
+        self.counters = counters
         self.flood = FloodGate(limits)
         self.config = config
         self.services = services
@@ -129,6 +132,25 @@ class Dispatcher:
     async def handle(self, inc: Incoming, *, ref: str | None = None) -> list[Intent]:
         """The intents that answer `inc`. `ref` names it in the one ERROR line written if its handler
         fails (an adapter's update id, say: never a chat or user id, never the text)."""
+        started = time.perf_counter()  # a duration for the metrics, not a time anything is decided by
+        kind = "command" if inc.command is not None else "action" if inc.action is not None else "text"
+        self.counters.message_in(inc.platform, kind)
+        intents = await self._handle_one(inc, ref)
+        self._observe(inc, intents, time.perf_counter() - started)
+        return intents
+
+    def _observe(self, inc: Incoming, intents: list[Intent], seconds: float) -> None:
+        counters = self.counters
+        if counters is NO_COUNTERS:
+            return
+        counters.handled(inc.platform, route_of(inc, self.routes), seconds)
+        for intent in intents:
+            kind = intent.kind.value if isinstance(intent, Reply) else type(intent).__name__.lower()
+            counters.reply_out(inc.platform, kind)
+            if kind in ("crisis", "crisis_offer"):
+                counters.crisis_reply(inc.platform, kind)
+
+    async def _handle_one(self, inc: Incoming, ref: str | None) -> list[Intent]:
         length = len(inc.text or "")
         cap = 4 * self.config.max_reflection_chars
         if length > cap:
