@@ -7,6 +7,7 @@ import sys
 import click
 
 from bot import __version__
+from bot.ops.logs import configure_logging
 from bot.cli import (
     audit,
     campaign,
@@ -22,6 +23,7 @@ from bot.cli import (
     privacy,
     reflections,
     report,
+    status,
 )
 from bot.cli.run import run
 
@@ -31,12 +33,12 @@ from bot.cli.run import run
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
 def main(verbose: bool) -> None:
     """Samtale: the chat bot of Denmark's national conversation about loneliness."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # JSON lines when stderr is not a terminal; `samtale run` applies [ops] log_format once it has the settings.
+    configure_logging(logging.INFO if verbose else logging.WARNING, "auto", sys.stderr)
 
 
 # A module's `group`, or a plain click command (insights has several top-level ones).
 for _command in (run, db.group, privacy.group, campaign.group, outbox.group, discord.group, events.group,
                  organiser.group, export.export, audit.group, reflections.group, report.report, checkins.group,
-                 *insights.commands, models.crisis):
+                 *insights.commands, models.crisis, status.status):
     main.add_command(_command)

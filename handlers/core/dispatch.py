@@ -136,7 +136,12 @@ class Dispatcher:
         kind = "command" if inc.command is not None else "action" if inc.action is not None else "text"
         self.counters.message_in(inc.platform, kind)
         intents = await self._handle_one(inc, ref)
-        self._observe(inc, intents, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        self._observe(inc, intents, seconds)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s answered with %d intent(s)", ref or "an update", len(intents), extra={
+                "update": ref, "platform": inc.platform, "handler": route_of(inc, self.routes),
+                "duration_ms": round(seconds * 1000, 2)})
         return intents
 
     def _observe(self, inc: Incoming, intents: list[Intent], seconds: float) -> None:
