@@ -22,6 +22,11 @@ def head_revisions(url: str) -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
+def known_revisions(url: str) -> set[str]:
+    """Every revision this code has a migration for (one it does not know was made by a newer release)."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
+
+
 def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())

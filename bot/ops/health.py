@@ -9,7 +9,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from sqlalchemy import Engine
 
 from bot.ops.leader_probe import leader
-from storage.migrate import current_revisions, head_revisions
+from storage.migrate import current_revisions, head_revisions, known_revisions
 
 # A database that takes longer than this to answer `SELECT version_num` is as good as unreachable.
 CHECK_TIMEOUT = 3.0
@@ -24,16 +24,22 @@ class Readiness:
     leading: Callable[[], bool] | None = None
     draining: bool = False
     heads: set[str] = field(default_factory=set)
+    known: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.heads:
             self.heads = head_revisions(self.url)  # from the code on disk: read once
+            self.known = known_revisions(self.url)
 
     def _database(self) -> tuple[bool, str]:
         try:
             current = current_revisions(self.engine)
         except Exception as exc:  # noqa: BLE001 - any failure: not reachable; the type says which
             return False, f"unreachable ({type(exc).__name__})"
+        if current - self.known:
+            # Migrated by a newer release mid rolling upgrade: this process still works (migrations keep
+            # the previous release working), and a 503 now would take every old process out at once.
+            return True, f"ok (database at {', '.join(sorted(current - self.known))}, newer than this code)"
         if current != self.heads:
             return False, f"schema at {', '.join(sorted(current)) or 'none'}, needs {', '.join(sorted(self.heads))}"
         return True, "ok"

@@ -108,3 +108,22 @@ async def test_readyz_needs_a_leader(tmp_path, clock):
         await server.stop()
         app.engine.dispose()
     assert status == 503 and "no process leads" in body
+
+
+async def test_readyz_says_when_the_schema_is_behind_or_ahead(tmp_path, clock):
+    app = make_app(f"sqlite:///{tmp_path / 's.db'}", tmp_path, clock, ops={"listen": "127.0.0.1:0"})
+    server = await start_ops(app, LEADING)
+    try:
+        with app.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM alembic_version")
+            conn.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('0001')")
+        behind = await get(server.port, "/readyz")
+        with app.engine.begin() as conn:
+            # A newer release migrated the database during a rolling upgrade: old processes stay in.
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_next'")
+        ahead = await get(server.port, "/readyz")
+    finally:
+        await server.stop()
+        app.engine.dispose()
+    assert behind[0] == 503 and "needs" in behind[1]
+    assert ahead[0] == 200 and "newer than this code" in ahead[1]
