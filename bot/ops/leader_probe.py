@@ -52,8 +52,8 @@ def _file_holder(path: str) -> dict | None:
     for line in lines:
         parts = line.split()
         # "1: FLOCK  ADVISORY  WRITE 12345 08:01:1234567 0 EOF" (a "->" marks a waiter, not a holder)
-        if len(parts) >= 6 and "->" not in parts[1] and parts[1] == "FLOCK":
+        if len(parts) >= 6 and parts[1] == "FLOCK":
             dev_inode = parts[5].rsplit(":", 1)
             if len(dev_inode) == 2 and dev_inode[1] == str(inode):
-                return {"process": f"{socket.gethostname()}:{parts[4]}", "since": None}
+                return {"process": f"{socket.gethostname()[:24]}:{parts[4]}", "since": None}
     return None

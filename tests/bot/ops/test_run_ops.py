@@ -79,7 +79,7 @@ def test_run_with_ops(tmp_path: Path):
                                 capture_output=True, text=True, timeout=60)
         found = json.loads(status.stdout)
         assert status.returncode == 0, status.stderr
-        assert found["leader"]["process"] == f"{socket.gethostname()}:{proc.pid}"
+        assert found["leader"]["process"] == f"{socket.gethostname()[:24]}:{proc.pid}"
         assert found["database"]["schema"]["up_to_date"] is True
 
         proc.send_signal(signal.SIGTERM)
