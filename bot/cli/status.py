@@ -47,8 +47,8 @@ def screen(s: dict[str, Any]) -> list[str]:
     lines.append(f"leader     {'none: no process runs the scheduler' if leader is None else leader.get('process') or 'a process (unnamed)'}")
     lines += _platforms(s)
     for platform, counts in sorted((s.get("outbox") or {}).items()):
-        waiting = {k: v for k, v in counts.items() if v and k != "oldest_waiting"}
-        oldest = f", oldest waiting since {counts['oldest_waiting']}" if counts.get("oldest_waiting") else ""
+        waiting = {k: v for k, v in counts.items() if v and k != "oldest_due"}
+        oldest = f", the longest-waiting due since {counts['oldest_due']}" if counts.get("oldest_due") else ""
         lines.append(f"outbox     {platform}: {', '.join(f'{k} {v}' for k, v in waiting.items()) or 'empty'}{oldest}")
     for sink, last in sorted((s.get("digests") or {}).items()):
         lines.append(f"digest     {sink}: " + ("never delivered" if last is None else

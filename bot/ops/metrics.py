@@ -94,7 +94,7 @@ class DatabaseCollector(Collector):
                 rows.add_metric([platform, status], n)
         yield rows
         age = GaugeMetricFamily("samtale_outbox_oldest_waiting_seconds",
-                                "Age of the oldest queued or sending outbox row", labels=["platform"])
+                                "How long the longest-waiting queued row has been due to go", labels=["platform"])
         now = self.clock()
         for platform, at in sorted(oldest.items()):
             age.add_metric([platform], max(0.0, (now - utc(at)).total_seconds()))

@@ -79,7 +79,7 @@ def gather(settings: Settings, engine: Engine, url: str, sessions: Any, now: dat
         return status  # the queries below read tables of this code's schema
     with sessions() as session:
         depth, oldest = counts_by_platform(session), oldest_waiting(session)
-        status["outbox"] = {p: {**counts, "oldest_waiting": _iso(oldest.get(p))} for p, counts in depth.items()}
+        status["outbox"] = {p: {**counts, "oldest_due": _iso(oldest.get(p))} for p, counts in depth.items()}
         status["digests"] = {sink: {"digest": d, "status": st, "at": _iso(at)}
                              for sink, (d, st, at) in last_digest_per_sink(session).items()}
         for sink in settings.insights.sinks:
