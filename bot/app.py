@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.facilitator_reports import chat_reports
+from bot.ops.metrics import OpsMetrics
 from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
 from handlers import action_plan, campaigns, checkins, dashboard, local_results
 from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
+from handlers.core.observe import NO_COUNTERS
 from handlers.core.services import ResultsRules, Services
 from handlers.events.config import EventsConfig
 from handlers.events.feature import FEATURE as EVENTS
@@ -85,5 +87,7 @@ def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system
     limits = Limits(settings.limits.per_minute, settings.limits.per_day, settings.limits.group_per_minute)
     dispatcher = Dispatcher(sessions, handler_config(settings), routes=Registry.assemble(FEATURES),
                             services=services(settings, clock), secret_key=settings.secret_key,
-                            on_erase=lambda: scrub_sqlite_journal(engine), limits=limits)
+                            on_erase=lambda: scrub_sqlite_journal(engine), limits=limits,
+                            # Counted only when someone can scrape them ([ops] listen).
+                            counters=OpsMetrics() if settings.ops.listen else NO_COUNTERS)
     return App(settings, engine, sessions, dispatcher, clock)

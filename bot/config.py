@@ -278,6 +278,17 @@ class WebSettings(_Section):
     public_url: str = Field("http://127.0.0.1:8080", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
 
 
+class OpsSettings(_Section):
+    # host:port for /healthz, /readyz and /metrics (Prometheus); empty = off. Keep it off the internet:
+    # loopback or a private network that only the balancer and Prometheus reach.
+    listen: str = Field("", pattern=r"^$|^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$")
+    # auto: JSON lines when stderr is not a terminal (systemd, docker), human lines on a terminal.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # /readyz answers 503 for this long after SIGTERM before the platforms stop, so a balancer stops
+    # sending first (the platforms still finish what they hold; the drain itself is bounded at 8 s).
+    drain_seconds: float = Field(1.0, ge=0, le=8)
+
+
 class Settings(_Section):
     platforms: list[str] = ["console"]
     default_language: Literal["da", "en"] = "da"
@@ -296,6 +307,7 @@ class Settings(_Section):
     scheduler: SchedulerSettings = SchedulerSettings()
     events: EventsSettings = EventsSettings()
     web: WebSettings = WebSettings()
+    ops: OpsSettings = OpsSettings()
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None

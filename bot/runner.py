@@ -9,6 +9,7 @@ import threading
 import click
 
 from bot.app import App
+from bot.ops.start import start_ops
 from bot.platforms.console import make_console, run_console
 from bot.scheduling.background import Background, start_background
 from content.campaigns import CampaignError
@@ -37,11 +38,17 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
     main = asyncio.current_task()
     terminated = False
 
+    ops = None
+
     def terminate() -> None:
         nonlocal terminated
         terminated = True
-        if main is not None:
-            main.cancel()
+        if ops is not None:
+            # /readyz turns 503 first; the platforms stop once a balancer has had time to look away.
+            ops.drain()
+            loop.call_later(app.settings.ops.drain_seconds, _cancel, main)
+        else:
+            _cancel(main)
 
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows, not off the main thread
         loop.add_signal_handler(signal.SIGTERM, terminate)
@@ -56,6 +63,7 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
 
         web = start_beside(app.settings, app.sessions, app.clock)
     try:
+        ops = await start_ops(app, services)
         await asyncio.gather(*tasks)
     except asyncio.CancelledError:
         if broken_lexicon:
@@ -66,8 +74,15 @@ async def run_platforms(app: App, platforms: list[str], *, console_user: str) ->
         if web is not None:
             await web.stop()
         await services.stop()
+        if ops is not None:
+            await ops.stop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
+
+
+def _cancel(main: asyncio.Task | None) -> None:
+    if main is not None:
+        main.cancel()
 
 
 def _warm_crisis_lexicon(loop: asyncio.AbstractEventLoop, main: asyncio.Task | None) -> list[Exception]:

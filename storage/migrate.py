@@ -33,6 +33,13 @@ def head_revisions(url: str) -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
+def known_revisions(url: str) -> set[str]:
+    """Every revision this code has a migration for (one it does not know was made by a newer release)."""
+    from alembic.script import ScriptDirectory  # see alembic_config
+
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
+
+
 def current_revisions(engine: Engine) -> set[str]:
     from alembic.runtime.migration import MigrationContext  # see alembic_config
 

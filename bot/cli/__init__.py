@@ -8,6 +8,7 @@ import sys
 import click
 
 from bot import __version__
+from bot.ops.logs import configure_logging
 
 # Every subcommand, once: its name and where it lives. A command's module is imported only when that
 # command runs, so `samtale run` does not load the exports', reports' and audit's libraries before its
@@ -31,6 +32,7 @@ COMMANDS = {
     "themes": "bot.cli.insights:themes",
     "crisis": "bot.cli.models:crisis",
     "web": "bot.cli.web:group",
+    "status": "bot.cli.status:status",
 }
 
 
@@ -53,5 +55,5 @@ class _Commands(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
 def main(verbose: bool) -> None:
     """Samtale: the chat bot of Denmark's national conversation about loneliness."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # JSON lines when stderr is not a terminal; `samtale run` applies [ops] log_format once it has the settings.
+    configure_logging(logging.INFO if verbose else logging.WARNING, "auto", sys.stderr)

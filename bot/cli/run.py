@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
 
 import click
 
 from bot.cli.common import open_app, settings_from
+from bot.ops.logs import configure_logging
 
 
 @click.command()
@@ -19,6 +21,8 @@ def run(platforms: tuple[str, ...], config: str | None, as_user: str | None) -> 
     from bot.runner import run_platforms
 
     settings = settings_from(config)
+    if settings.ops.log_format != "auto":
+        configure_logging(logging.getLogger().level, settings.ops.log_format)
     chosen = list(platforms) or settings.platforms
     app = open_app(settings=settings)
     try:

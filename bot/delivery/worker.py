@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.claims import Claimed, claim, recover, scope
 from bot.delivery.locks import FileLock, lock_path, sqlite_path
 from bot.delivery.outcomes import defer, record
+from handlers.core.observe import NO_COUNTERS, Counters
 from bot.delivery.pacing import DEFAULT_LIMITS, PlatformLimits, RateLimiter, limiter
 from bot.delivery.senders import Outcome, Sender, SendResult, payload_to_intent
 from bot.delivery.worker_settings import WorkerSettings
@@ -53,8 +54,10 @@ class Worker:
 
     def __init__(self, sessions: sessionmaker[Session], sender: Sender, settings: WorkerSettings | None = None, *,
                  clock: Clock = system_clock, worker_id: str | None = None,
-                 only_chat: str | None = None, rate_limiter: RateLimiter | None = None) -> None:
+                 only_chat: str | None = None, rate_limiter: RateLimiter | None = None,
+                 counters: Counters = NO_COUNTERS) -> None:
         self.sessions = sessions
+        self.counters = counters
         self.sender = sender
         self.platform = sender.platform
         self.settings = settings or WorkerSettings(limits=DEFAULT_LIMITS.get(sender.platform, PlatformLimits()))
@@ -218,6 +221,7 @@ class Worker:
                 log.exception("outbox %s: sender failed on row %d", self.platform, row.id)
                 result = SendResult.transient(f"{type(exc).__name__}: {exc}")
             self.stats[result.outcome.value] += 1
+            self.counters.outbox_outcome(self.platform, result.outcome.value)
             if result.outcome is Outcome.RETRY_AFTER:
                 # Telegram's 429 asks the bot to wait: everything on this platform waits, not just this chat.
                 self.limiter.pause(result.retry_after)

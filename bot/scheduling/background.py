@@ -107,7 +107,8 @@ class Background:
             return
         self.senders.append(sender)
         worker = Worker(self.app.sessions, sender, self.worker_settings(platform), clock=self.clock,
-                        only_chat=self.console_user if platform == "console" else None)
+                        only_chat=self.console_user if platform == "console" else None,
+                        counters=self.app.dispatcher.counters)
         try:
             await worker.start()
         except RuntimeError as exc:

@@ -5,6 +5,8 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
@@ -18,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # Any stable 64-bit number would do; it must never change, or old and new processes would both lead.
 LEADER_KEY = int.from_bytes(hashlib.sha256(b"samtale:scheduler").digest()[:8], "big", signed=True)
+# The leader's connection says whose it is, so `samtale status` and /readyz can name it (bot/ops/leader_probe.py).
+LEADER_APPLICATION_NAME = "samtale-leader"
 
 
 @dataclass(eq=False)
@@ -50,7 +54,8 @@ class Leadership:
                 # Keepalives, so a leader whose machine vanishes loses the lock in ~25 s, not hours.
                 self._engine = create_engine(self.url, poolclass=NullPool, connect_args={
                     "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
-                    "connect_timeout": 10})
+                    "connect_timeout": 10,
+                    "application_name": f"{LEADER_APPLICATION_NAME} {socket.gethostname()[:24]}:{os.getpid()}"})
             conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             try:
                 got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())

@@ -5,6 +5,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from handlers.core import aftercare
 from handlers.core.aftercare import is_young
 from handlers.core.crisis_offer import opens_crisis_reply, private_offer
 from handlers.core.failures import log_failure, route_of
+from handlers.core.observe import NO_COUNTERS, Counters
 from handlers.crisis_alerts import note_crisis_reply
 from handlers.core.flood import FloodGate, Limits
 from handlers.core.kept import Handled, Keep, payload, unpack
@@ -99,8 +101,9 @@ class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], config: HandlerConfig, *,
                  routes: Registry, services: Services = Services(),
                  secret_key: str | None = None, on_erase: Callable[[], None] | None = None,
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits = Limits(), counters: Counters = NO_COUNTERS) -> None:
         self.sessions = sessions
+        self.counters = counters
         self.flood = FloodGate(limits)
         self.config = config
         self.services = services
@@ -144,6 +147,30 @@ class Dispatcher:
 
     async def handle_kept(self, inc: Incoming, keep: Keep | None, *, ref: str | None = None) -> Handled:
         """As `handle`; with `keep`, the intents are also stored with what they answer (handlers/core/kept.py)."""
+        started = time.perf_counter()  # a duration for the metrics, not a time anything is decided by
+        kind = "command" if inc.command is not None else "action" if inc.action is not None else "text"
+        self.counters.message_in(inc.platform, kind)
+        handled = await self._handle_one(inc, keep, ref)
+        seconds = time.perf_counter() - started
+        self._observe(inc, handled.intents, seconds)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s answered with %d intent(s)", ref or "an update", len(handled.intents), extra={
+                "update": ref, "platform": inc.platform, "handler": route_of(inc, self.routes),
+                "duration_ms": round(seconds * 1000, 2)})
+        return handled
+
+    def _observe(self, inc: Incoming, intents: list[Intent], seconds: float) -> None:
+        counters = self.counters
+        if counters is NO_COUNTERS:
+            return
+        counters.handled(inc.platform, route_of(inc, self.routes), seconds)
+        for intent in intents:
+            kind = intent.kind.value if isinstance(intent, Reply) else type(intent).__name__.lower()
+            counters.reply_out(inc.platform, kind)
+            if kind in ("crisis", "crisis_offer"):
+                counters.crisis_reply(inc.platform, kind)
+
+    async def _handle_one(self, inc: Incoming, keep: Keep | None, ref: str | None) -> Handled:
         length = len(inc.text or "")
         cap = 4 * self.config.max_reflection_chars
         if length > cap:

@@ -31,4 +31,5 @@ def log_failure(log: logging.Logger, ref: str | None, route: str, doing: str, er
     name = type(error).__name__ if error is not None else "an unknown error"
     frames = "".join(traceback.format_tb(error.__traceback__)).rstrip() if error is not None else ""
     stack = f"\nTraceback (most recent call last, message left out):\n{frames}" if frames else ""
-    log.error("%s (%s) failed %s: %s%s", ref or "an update", route, doing, name, stack)
+    log.error("%s (%s) failed %s: %s%s", ref or "an update", route, doing, name, stack,
+              extra={"update": ref, "handler": route})
