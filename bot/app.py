@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.facilitator_reports import chat_reports
 from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
-from handlers import action_plan, campaigns, checkins, local_results
+from handlers import action_plan, campaigns, checkins, local_results, statements
 from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
-from handlers.core.services import ResultsRules, Services
+from handlers.core.services import ConversationRules, ResultsRules, Services
 from handlers.events.config import EventsConfig
 from handlers.events.feature import FEATURE as EVENTS
 from storage.checkin_queries import CheckinRules
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # Every feature the core has, in the order their commands appear in the platforms' menus.
 FEATURES = (erasure.FEATURE, info.FEATURE, mydata.FEATURE, onboarding.FEATURE, reflections.FEATURE,
             settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE,
-            checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE)
+            checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE, statements.FEATURE)
 
 
 @dataclass
@@ -68,7 +68,9 @@ def services(settings: Settings, clock: Clock = system_clock) -> Services:
     return Services(clock=clock, events=EventsConfig.from_settings(settings.events),
                     reports=chat_reports(settings.insights), campaign_folder=settings.campaigns.folder or None,
                     checkins=CheckinRules(**settings.checkins.model_dump()),
-                    results=results_rules(settings))
+                    results=results_rules(settings),
+                    conversation=ConversationRules(per_day=settings.conversation.statements_per_day,
+                                                   where_after=settings.conversation.where_after_votes))
 
 
 def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system_clock) -> App:
