@@ -40,7 +40,8 @@ def _keys(session: Session, pids: list[int]) -> dict[int, int]:
     keys: dict[int, int] = {}
     for start in range(0, len(pids), 10_000):
         chunk = pids[start:start + 10_000]
-        keys.update(session.execute(select(Participant.id, Participant.record_key).where(Participant.id.in_(chunk))).tuples())
+        keys.update(dict(session.execute(
+            select(Participant.id, Participant.record_key).where(Participant.id.in_(chunk))).tuples().all()))
     return keys
 
 
