@@ -41,7 +41,7 @@ def _keys(session: Session, pids: list[int]) -> dict[int, int]:
     for start in range(0, len(pids), 10_000):
         chunk = pids[start:start + 10_000]
         keys.update(dict(session.execute(
-            select(Participant.id, Participant.record_key).where(Participant.id.in_(chunk))).tuples().all()))
+            select(Participant.id, Participant.record_key).where(Participant.id.in_(chunk))).all()))
     return keys
 
 

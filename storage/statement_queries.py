@@ -88,7 +88,7 @@ def vote_rows(session: Session) -> Iterable[tuple[int, int, str]]:
     query = (select(StatementVote.participant_id, StatementVote.statement_id, StatementVote.choice)
              .join(Statement, and_(Statement.id == StatementVote.statement_id, Statement.status == ACCEPTED))
              .where(StatementVote.choice != SKIP))
-    return session.execute(query).tuples()
+    return session.execute(query)
 
 
 def votes_of(session: Session, participant_id: int) -> list[tuple[StatementVote, Statement]]:

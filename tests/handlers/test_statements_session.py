@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from handlers.core.flood import Limits
 from handlers.core.types import ReplyKind
-from storage.statement_models import StatementVote
+from storage.statement_models import StatementGroup, StatementVote
 from tests.support.app import make_app, truncate_pg
 from tests.support.drivers.console import ConsoleTown
 from tests.support.people import incoming
@@ -118,3 +118,8 @@ async def test_statements_votes_own_statement_and_report(town, clock):
     await people[2].say("/mydata")
     [doc] = people[2].documents()
     assert len(json.loads(doc.content)["statement_votes"]["votes"]) == 5
+    await people[2].say("/forget")
+    await people[2].press("Ja")
+    with town.app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(StatementVote)) == 61 - 5
+        assert s.scalar(select(func.count()).select_from(StatementGroup)) == 11
