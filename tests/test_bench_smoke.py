@@ -157,3 +157,12 @@ def test_checkins(db):
     figures = checkins.main(argv)
     assert [r["checkins"] for r in figures["ingest"]] == [3] and figures["figures"]["checkins"] == 50
     rows("checkins", figures, argv)
+
+
+def test_conversation():
+    from bench import conversation
+
+    argv = ["--people", "300", "--statements", "40", "--votes", "6000"]
+    figures = conversation.main(argv)
+    assert figures["people"] == 300 and figures["groups"] >= 2
+    rows("conversation", figures, argv)
