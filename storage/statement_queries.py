@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.statement_models import (
@@ -119,3 +119,12 @@ def set_groups(session: Session, groups: dict[int, int]) -> None:
 def group_of(session: Session, participant_id: int) -> int | None:
     row = session.get(StatementGroup, participant_id)
     return None if row is None else row.group_no
+
+
+def delete_votes(session: Session, participant_id: int) -> int:
+    """Consent withdrawn with "delete": the person's votes and group go (their statements lose their author)."""
+    gone = session.execute(delete(StatementVote).where(StatementVote.participant_id == participant_id)).rowcount
+    session.execute(delete(StatementGroup).where(StatementGroup.participant_id == participant_id))
+    session.execute(update(Statement).where(Statement.author_id == participant_id).values(author_id=None))
+    mark_dirty(session)
+    return gone or 0

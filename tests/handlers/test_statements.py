@@ -6,7 +6,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from handlers.core.services import ConversationRules
-from storage.statement_models import PENDING, Statement
+from storage.statement_models import PENDING, Statement, StatementVote
 from storage.statement_queries import add_statement
 from tests.support.people import Person, onboarded
 
@@ -54,3 +54,14 @@ async def test_own_statement_too_long_is_asked_again_and_a_cancel_keeps_nothing(
     await anna.press("Nej")
     with app.sessions() as s:
         assert s.scalars(select(Statement).where(Statement.status == PENDING)).all() == []
+
+
+async def test_withdrawing_consent_with_delete_erases_the_votes(app, clock):
+    seed(app, clock, 2)
+    anna = await onboarded(app, "anna")
+    await anna.say("/stem")
+    await anna.press("Uenig")
+    await anna.say("/withdraw")
+    await anna.press("Slet")
+    with app.sessions() as s:
+        assert s.scalars(select(StatementVote)).all() == []
