@@ -87,6 +87,7 @@ def benches(tmp: str, quick: bool, postgres: bool) -> list[Bench]:
               ["--db", both, "--sizes", "10000", "30000", "100000", "--repeat", "2"]),
         Bench("footprint", "bench.footprint", [], ["--starts", "3", "--idle", "3"]),
         Bench("first_reply", "bench.first_reply", [], ["--starts", "3"]),
+        Bench("conversation_ingest", "bench.conversation_ingest", ["--db", both], ["--db", both, "--people", "100"]),
         Bench("conversation", "bench.conversation", [], ["--people", "10000", "--statements", "300", "--votes", "200000"]),
         Bench("checkins", "bench.checkins", ["--db", both, "--checkins", str(ONE_MILLION)],
               ["--db", both, "--people", "200", "--checkins", str(n)]),
@@ -209,6 +210,9 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
         g = f["figures"]
         return out + [Row(f"check-in figures over {_num(g['checkins'])} check-ins", f"{g['seconds']:.2f} s",
                           "≤ 5 s (1M)", g["seconds"] <= 5 if g["checkins"] >= ONE_MILLION else None)]
+    if name == "conversation_ingest":
+        return [Row(f"vote ingest, {r['db']}: presses through the dispatcher", f"{_num(r['per_second'])} votes/s",
+                    "≥ 2,000/s", r["per_second"] >= 2000) for r in f["ingest"]]
     if name == "conversation":
         full = f["people"] >= 100_000 and f["statements"] >= 1_000 and f["votes"] >= 1_900_000
         size = f"{_num(f['people'])} x {_num(f['statements'])}, {_num(f['votes'])} votes"

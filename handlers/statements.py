@@ -19,17 +19,17 @@ from handlers.core.common import consent_given, parse_action, parse_int, stale
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Button, CloseButtons, Intent, Reply
 from handlers.statement_moderation import MODERATION, OWN
-from insights.statement_priority import priority
+from insights.statement_priority import NEW
 from storage.models import Participant
 from storage.statement_models import ACCEPTED, AGREE, DISAGREE, PASS, SKIP, Statement
 from storage.statement_queries import (
+    answered,
     group_of,
     open_statements,
     real_votes,
     record_vote,
-    state,
+    summary,
     votes_of,
-    votes_since,
 )
 
 ACTION = "vt"
@@ -40,23 +40,20 @@ def _day_start(now: datetime) -> datetime:
     return datetime.combine(now.astimezone(TZ).date(), time(0), tzinfo=TZ)
 
 
-def _extremity(ctx: Ctx, statement_id: int) -> float:
-    return float(state(ctx.session).summary.get("extremity", {}).get(str(statement_id), 0.0))
-
-
 def pick(ctx: Ctx, rng: random.Random | None = None) -> Statement | None:
-    """A statement the person has not answered, drawn in proportion to its priority."""
+    """A statement the person has not answered, drawn in proportion to its priority (as of the last
+    analysis; a statement newer than that has the priority of one nobody has seen, the highest)."""
     assert ctx.participant is not None
     found = open_statements(ctx.session, ctx.participant.id)
     if not found:
         return None
-    weights = [priority(a, p, n, _extremity(ctx, s.id)) for s, a, p, n in found]
-    return (rng or random.Random()).choices([s for s, *_ in found], weights=weights)[0]
+    known = summary(ctx.session).get("priority", {})
+    weights = [float(known.get(str(sid), NEW)) for sid in found]
+    return ctx.session.get(Statement, (rng or random.Random()).choices(found, weights=weights)[0])
 
 
-def _where_button(ctx: Ctx) -> list[tuple[Button, ...]]:
-    assert ctx.participant is not None
-    if real_votes(ctx.session, ctx.participant.id) >= ctx.services.conversation.where_after:
+def _where_button(ctx: Ctx, votes: int) -> list[tuple[Button, ...]]:
+    if votes >= ctx.services.conversation.where_after:
         return [(Button(ctx.t("statements.where_button"), f"{ACTION}:where"),)]
     return []
 
@@ -65,20 +62,21 @@ def _next(ctx: Ctx, lead: str = "") -> list[Intent]:
     """The next statement with its buttons, or why there is none."""
     assert ctx.participant is not None
     rules = ctx.services.conversation
-    if votes_since(ctx.session, ctx.participant.id, _day_start(ctx.now)) >= rules.per_day:
+    today, votes = answered(ctx.session, ctx.participant.id, _day_start(ctx.now))
+    if today >= rules.per_day:
         text = ctx.t("statements.enough_today", count=rules.per_day)
-        return [Reply("\n\n".join(x for x in (lead, text) if x), buttons=tuple(_where_button(ctx)))]
+        return [Reply("\n\n".join(x for x in (lead, text) if x), buttons=tuple(_where_button(ctx, votes)))]
     statement = pick(ctx)
     if statement is None:
         text = ctx.t("statements.none_left")
         own = (Button(ctx.t("statements.own"), f"{ACTION}:own"),)
-        return [Reply("\n\n".join(x for x in (lead, text) if x), buttons=(own, *_where_button(ctx)))]
+        return [Reply("\n\n".join(x for x in (lead, text) if x), buttons=(own, *_where_button(ctx, votes)))]
     sid = statement.id
     buttons = ((Button(ctx.t("statements.agree"), f"{ACTION}:{sid}:a"),
                 Button(ctx.t("statements.disagree"), f"{ACTION}:{sid}:d")),
                (Button(ctx.t("statements.pass"), f"{ACTION}:{sid}:p"),
                 Button(ctx.t("statements.skip"), f"{ACTION}:{sid}:s")),
-               (Button(ctx.t("statements.own"), f"{ACTION}:own"),), *_where_button(ctx))
+               (Button(ctx.t("statements.own"), f"{ACTION}:own"),), *_where_button(ctx, votes))
     text = ctx.t("statements.show", text=statement.text(ctx.lang))
     return [Reply("\n\n".join(x for x in (lead, text) if x), buttons=buttons)]
 
@@ -102,18 +100,18 @@ async def _vote(ctx: Ctx, sid: int, choice: str) -> list[Intent]:
 def where_i_stand(ctx: Ctx) -> Reply:
     """The person's group's leanings and what all groups agree on; nothing when their group is unpublished."""
     assert ctx.participant is not None
-    summary = state(ctx.session).summary
+    last = summary(ctx.session)
     group = group_of(ctx.session, ctx.participant.id)
     if group is None:
         return Reply(ctx.t("statements.where_not_yet"))
-    lines = [ctx.t("statements.where_title", group=group, groups=len(summary.get("groups", [])))]
-    mine = next((g for g in summary.get("groups", []) if g["group"] == group), {"representative": []})
+    lines = [ctx.t("statements.where_title", group=group, groups=len(last.get("groups", [])))]
+    mine = next((g for g in last.get("groups", []) if g["group"] == group), {"representative": []})
     for rep in mine["representative"][:3]:
         statement = ctx.session.get(Statement, rep["statement"])
         if statement is not None:
             lines.append(ctx.t(f"statements.where_{rep['direction']}", text=statement.text(ctx.lang),
                                percent=round(100 * rep["share"])))
-    common = [ctx.session.get(Statement, c["statement"]) for c in summary.get("consensus", [])[:3]]
+    common = [ctx.session.get(Statement, c["statement"]) for c in last.get("consensus", [])[:3]]
     if any(common):
         lines.append(ctx.t("statements.where_common"))
         lines += [f"• {s.text(ctx.lang)}" for s in common if s is not None]

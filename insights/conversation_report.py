@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from insights.disclosure import publish_people, table_key
 from storage.models import Participant
 from storage.statement_models import AGREE, DISAGREE, PASS, SKIP, StatementVote
-from storage.statement_queries import state, statements
+from storage.statement_queries import statements, summary as last_summary
 
 MAJORITY = 0.6
 
@@ -42,7 +42,7 @@ def _counts(session: Session, k: int) -> dict[int, dict]:
 
 def conversation_report(session: Session, k: int, lang: str = "da") -> dict:
     """Groups with what sets each apart, consensus across groups, majority and uncertain statements."""
-    summary = state(session).summary
+    summary = last_summary(session)
     texts = {s.id: s.text(lang) for s in statements(session)}
 
     def said(sid: int) -> str:

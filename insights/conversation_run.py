@@ -17,7 +17,8 @@ from insights.conversation import KState, Votes, analyse
 from insights.disclosure import describe, publish_people, table_key
 from storage.models import Participant
 from storage.statement_models import VALUES
-from storage.statement_queries import set_groups, state, statements, vote_rows
+from insights.statement_priority import priority
+from storage.statement_queries import set_groups, state, statements, vote_counts, vote_rows
 
 TOP = 5
 
@@ -79,5 +80,9 @@ def run(session: Session, now: datetime, k: int) -> dict:
         summary["uncertain"] = [sids[j] for j in result.uncertain]
         # Per statement, not per person: how far it pulls from the centre (for choosing what to show next).
         summary["extremity"] = {str(sids[j]): round(float(e), 4) for j, e in enumerate(result.extremity)}
-    row.summary, row.ran_at, row.dirty = summary, now, False
+    extremity = summary.pop("extremity", {})
+    # Per statement, not per person: how much to show it next (Polis's priority, from all its votes).
+    summary["priority"] = {str(sid): round(priority(a, p, n, extremity.get(str(sid), 0.0)), 6)
+                           for sid, (a, p, n) in vote_counts(session).items()}
+    row.summary, row.ran_at = summary, now
     return summary

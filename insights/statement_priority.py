@@ -11,3 +11,7 @@ def priority(agrees: int, passes: int, seen: int, extremity: float) -> float:
     p = (passes + 1) / (seen + 2)
     importance = (1 - p) * (extremity + 1) * a
     return (importance * (1 + 8 * math.pow(2, -seen / 5))) ** 2
+
+
+# A statement nobody has voted on yet (and of no known extremity): shown soonest.
+NEW = priority(0, 0, 0, 0.0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, participant_key
@@ -72,4 +72,3 @@ class ConversationState(Base):
     wins: Mapped[int] = mapped_column(Integer, default=0)
     ran_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
-    dirty: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -26,7 +26,6 @@ def add_statement(session: Session, *, now: datetime, text_da: str | None = None
                     created_at=now, decided_at=now if status != PENDING else None)
     session.add(row)
     session.flush()
-    mark_dirty(session)
     return row
 
 
@@ -39,7 +38,6 @@ def statements(session: Session, status: str | None = None) -> list[Statement]:
 
 def decide(session: Session, statement: Statement, status: str, now: datetime) -> None:
     statement.status, statement.decided_at = status, now
-    mark_dirty(session)
 
 
 def vote_of(session: Session, participant_id: int, statement_id: int) -> StatementVote | None:
@@ -51,15 +49,16 @@ def record_vote(session: Session, participant_id: int, statement_id: int, choice
     if vote_of(session, participant_id, statement_id) is not None:
         return False
     session.add(StatementVote(participant_id=participant_id, statement_id=statement_id, choice=choice, at=now))
-    if choice != SKIP:
-        mark_dirty(session)
     return True
 
 
-def votes_since(session: Session, participant_id: int, since: datetime) -> int:
-    """How many statements the person answered (skips included) since `since`."""
-    return session.scalar(select(func.count()).select_from(StatementVote).where(
-        StatementVote.participant_id == participant_id, StatementVote.at >= since)) or 0
+def answered(session: Session, participant_id: int, since: datetime) -> tuple[int, int]:
+    """(answers since `since`, skips included; votes ever, skips left out) of one person, in one query."""
+    row = session.execute(select(
+        func.sum(case((StatementVote.at >= since, 1), else_=0)),
+        func.sum(case((StatementVote.choice != SKIP, 1), else_=0)))
+        .where(StatementVote.participant_id == participant_id)).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def real_votes(session: Session, participant_id: int) -> int:
@@ -67,20 +66,23 @@ def real_votes(session: Session, participant_id: int) -> int:
         StatementVote.participant_id == participant_id, StatementVote.choice != SKIP)) or 0
 
 
-def open_statements(session: Session, participant_id: int) -> list[tuple[Statement, int, int, int]]:
-    """Accepted statements the person has not answered and did not write, with agrees, passes and votes."""
+def open_statements(session: Session, participant_id: int) -> list[int]:
+    """Ids of the accepted statements the person has not answered and did not write."""
     mine = select(StatementVote.statement_id).where(StatementVote.participant_id == participant_id)
-    counted = (select(StatementVote.statement_id.label("sid"),
-                      func.sum(case((StatementVote.choice == AGREE, 1), else_=0)).label("agrees"),
-                      func.sum(case((StatementVote.choice == PASS, 1), else_=0)).label("passes"),
-                      func.count().label("seen"))
-               .where(StatementVote.choice != SKIP).group_by(StatementVote.statement_id).subquery())
-    query = (select(Statement, counted.c.agrees, counted.c.passes, counted.c.seen)
-             .outerjoin(counted, counted.c.sid == Statement.id)
+    query = (select(Statement.id)
              .where(Statement.status == ACCEPTED, Statement.id.not_in(mine),
                     (Statement.author_id.is_(None)) | (Statement.author_id != participant_id))
              .order_by(Statement.id))
-    return [(s, int(a or 0), int(p or 0), int(n or 0)) for s, a, p, n in session.execute(query)]
+    return list(session.scalars(query))
+
+
+def vote_counts(session: Session) -> dict[int, tuple[int, int, int]]:
+    """Per statement: (agrees, passes, votes), skips left out — for the hourly priorities."""
+    query = (select(StatementVote.statement_id,
+                    func.sum(case((StatementVote.choice == AGREE, 1), else_=0)),
+                    func.sum(case((StatementVote.choice == PASS, 1), else_=0)), func.count())
+             .where(StatementVote.choice != SKIP).group_by(StatementVote.statement_id))
+    return {sid: (int(a or 0), int(p or 0), int(n)) for sid, a, p, n in session.execute(query)}
 
 
 def vote_rows(session: Session) -> Iterable[tuple[int, int, str]]:
@@ -97,17 +99,19 @@ def votes_of(session: Session, participant_id: int) -> list[tuple[StatementVote,
     return [(v, s) for v, s in session.execute(query)]
 
 
+def summary(session: Session) -> dict:
+    """The last analysis's published summary (empty before the first); never creates the row."""
+    row = session.get(ConversationState, 1)
+    return row.summary if row is not None else {}
+
+
 def state(session: Session) -> ConversationState:
     row = session.get(ConversationState, 1)
     if row is None:
-        row = ConversationState(id=1, wins=0, summary={}, dirty=True)
+        row = ConversationState(id=1, wins=0, summary={})
         session.add(row)
         session.flush()
     return row
-
-
-def mark_dirty(session: Session) -> None:
-    state(session).dirty = True
 
 
 def set_groups(session: Session, groups: dict[int, int]) -> None:
@@ -126,5 +130,4 @@ def delete_votes(session: Session, participant_id: int) -> int:
     gone = session.execute(delete(StatementVote).where(StatementVote.participant_id == participant_id)).rowcount
     session.execute(delete(StatementGroup).where(StatementGroup.participant_id == participant_id))
     session.execute(update(Statement).where(Statement.author_id == participant_id).values(author_id=None))
-    mark_dirty(session)
     return gone or 0

@@ -166,3 +166,12 @@ def test_conversation():
     figures = conversation.main(argv)
     assert figures["people"] == 300 and figures["groups"] >= 2
     rows("conversation", figures, argv)
+
+
+def test_conversation_ingest():
+    from bench import conversation_ingest
+
+    argv = ["--db", "sqlite", "--people", "3", "--votes", "2"]
+    figures = conversation_ingest.main(argv)
+    assert [r["votes"] for r in figures["ingest"]] == [6]
+    rows("conversation_ingest", figures, argv)

@@ -56,7 +56,6 @@ def upgrade() -> None:
         sa.Column("wins", sa.Integer(), nullable=False),
         sa.Column("ran_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("summary", sa.JSON(), nullable=False),
-        sa.Column("dirty", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
 
