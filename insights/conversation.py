@@ -8,6 +8,7 @@ docs/conversation.md gives the method, its parameters and its sources. Votes: +1
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,7 +110,10 @@ def components(matrix: sparse.csr_matrix) -> np.ndarray:
     """The 2 principal components (rows) of an already centred matrix."""
     n_comp = min(2, max(1, min(matrix.shape) - 1))
     svd = TruncatedSVD(n_components=n_comp, algorithm="randomized", n_iter=7, random_state=SEED)
-    svd.fit(matrix)
+    with warnings.catch_warnings():
+        # Everyone voting alike leaves no variance: the explained-variance ratio is 0/0, the components usable.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        svd.fit(matrix)
     comps = svd.components_
     if comps.shape[0] < 2:
         comps = np.vstack([comps, np.zeros((2 - comps.shape[0], comps.shape[1]))])
@@ -125,7 +129,8 @@ def project(matrix: sparse.csr_matrix, seen: sparse.csr_matrix, comps: np.ndarra
 
 
 def weighted_silhouette(points: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
-    """The silhouette of the base clusters, each counted as many times as it has members."""
+    """The silhouette of the base clusters, each counted as many times as it has members (a member's
+    peers are every other member of its group, the copies of its own base cluster at distance 0 included)."""
     dist = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1))
     ks = np.unique(labels)
     if len(ks) < 2:
@@ -133,7 +138,7 @@ def weighted_silhouette(points: np.ndarray, labels: np.ndarray, weights: np.ndar
     per_group = np.stack([(dist[:, labels == g] * weights[labels == g]).sum(1) for g in ks], axis=1)
     sizes = np.array([weights[labels == g].sum() for g in ks])
     own = np.searchsorted(ks, labels)
-    own_size = sizes[own] - weights
+    own_size = sizes[own] - 1
     a = np.where(own_size > 0, per_group[np.arange(len(points)), own] / np.maximum(own_size, 1e-12), 0.0)
     other = per_group / sizes[np.newaxis, :]
     other[np.arange(len(points)), own] = np.inf
@@ -161,7 +166,7 @@ def cluster(points: np.ndarray, state: KState) -> tuple[np.ndarray, int, KState]
     fits: dict[int, np.ndarray] = {}
     scores: dict[int, float] = {}
     for k in K_RANGE:
-        if k >= n_base:
+        if k > n_base:
             break
         model = KMeans(n_clusters=k, n_init=4, random_state=SEED).fit(centres, sample_weight=weights)
         fits[k] = model.labels_

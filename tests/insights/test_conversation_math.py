@@ -68,3 +68,12 @@ def test_two_proportion_test_matches_polis():
     z = two_prop_test(np.array([10.0]), np.array([5.0]), np.array([20.0]), np.array([20.0]))[0]
     p1, p2, pi = 11 / 21, 6 / 21, 17 / 42
     assert abs(z - (p1 - p2) / np.sqrt(pi * (1 - pi) * (2 / 21))) < 1e-12
+
+
+def test_two_camps_voting_alike_are_two_groups_and_one_camp_is_one():
+    rows, cols = np.repeat(np.arange(20), 3), np.tile(np.arange(3), 20)
+    camps = analyse(Votes(rows, cols, np.where(rows < 10, 1, -1), 20, 3))
+    assert camps is not None and camps.k == 2
+    assert len(set(camps.labels[:10])) == 1 and set(camps.labels[:10]).isdisjoint(camps.labels[10:])
+    alike = analyse(Votes(rows, cols, np.ones(60, dtype=np.int8), 20, 3))
+    assert alike is not None and alike.k == 1
