@@ -65,3 +65,41 @@ async def test_withdrawing_consent_with_delete_erases_the_votes(app, clock):
     await anna.press("Slet")
     with app.sessions() as s:
         assert s.scalars(select(StatementVote)).all() == []
+
+
+async def test_import_and_reject_from_the_cli_tells_the_author(tmp_path, clock):
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from storage.campaign_models import OutboxMessage
+    from tests.support.app import make_app
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    app = make_app(url, tmp_path, clock)
+    config = tmp_path / "samtale.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    (tmp_path / "s.toml").write_text('[[statements]]\nda = "Biblioteket er et godt mødested"\nen = "The library is a '
+                                     'good place to meet"\n[[statements]]\nda = "Naboer bør hilse mere"\n',
+                                     encoding="utf-8")
+    run = CliRunner()
+    assert "imported 2" in run.invoke(main, ["statements", "import", str(tmp_path / "s.toml"), "--config", str(config)]).stdout
+    bad = run.invoke(main, ["statements", "add", "--da", "x" * 141, "--config", str(config)])
+    assert bad.exit_code != 0 and "140" in bad.output
+    anna = await onboarded(app, "anna")
+    await anna.say("/stem")
+    await anna.press("Skriv din egen")
+    await anna.say("Der burde være flere bænke i parken")
+    await anna.press("Ja, send det")
+    with app.sessions() as s:
+        [pending] = s.scalars(select(Statement).where(Statement.status == PENDING)).all()
+    out = run.invoke(main, ["statements", "reject", str(pending.id), "--config", str(config)])
+    assert "rejected" in out.stdout
+    assert run.invoke(main, ["statements", "reject", str(pending.id), "--config", str(config)]).exit_code != 0
+    with app.sessions() as s:
+        [told] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "statement")).all()
+        assert "kom ikke med" in _json.dumps(told.payload, ensure_ascii=False)
+    report = _json.loads(run.invoke(main, ["statements", "report", "--format", "json", "--config", str(config)]).stdout)
+    assert report["groups"] == [] and len(report["statements"]) == 2
+    app.engine.dispose()
