@@ -58,8 +58,8 @@ def _where_button(ctx: Ctx, votes: int) -> list[tuple[Button, ...]]:
     return []
 
 
-def _next(ctx: Ctx, lead: str = "") -> list[Intent]:
-    """The next statement with its buttons, or why there is none."""
+def _next(ctx: Ctx, lead: str = "", intro: str = "") -> list[Intent]:
+    """The next statement with its buttons (after `intro`, if any), or why there is none (after `lead`)."""
     assert ctx.participant is not None
     rules = ctx.services.conversation
     today, votes = answered(ctx.session, ctx.participant.id, _day_start(ctx.now))
@@ -78,13 +78,13 @@ def _next(ctx: Ctx, lead: str = "") -> list[Intent]:
                 Button(ctx.t("statements.skip"), f"{ACTION}:{sid}:s")),
                (Button(ctx.t("statements.own"), f"{ACTION}:own"),), *_where_button(ctx, votes))
     text = ctx.t("statements.show", text=statement.text(ctx.lang))
-    return [Reply("\n\n".join(x for x in (lead, text) if x), buttons=buttons)]
+    return [Reply("\n\n".join(x for x in (lead, intro, text) if x), buttons=buttons)]
 
 
 async def stem_command(ctx: Ctx) -> list[Intent]:
     if not consent_given(ctx):
         return [Reply(ctx.t("statements.needs_consent"))]
-    return _next(ctx, ctx.t("statements.intro"))
+    return _next(ctx, intro=ctx.t("statements.intro"))
 
 
 async def _vote(ctx: Ctx, sid: int, choice: str) -> list[Intent]:

@@ -44,6 +44,9 @@ EXPECT = {
     "results": ("ikke svaret på nogen", "not answered any"),
     "svar": ("ikke svaret på nogen", "not answered any"),
     "local": ("ikke for dig", "not available to you"),
+    "stem": ("svaret på alle udsagn", "answered every statement"),
+    "vote": ("svaret på alle udsagn", "answered every statement"),
+    "moderate": ("ikke for dig", "not available to you"),
 }
 
 
