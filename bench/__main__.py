@@ -88,6 +88,8 @@ def benches(tmp: str, quick: bool, postgres: bool) -> list[Bench]:
               ["--db", both, "--sizes", "10000", "30000", "100000", "--repeat", "2"]),
         Bench("footprint", "bench.footprint", [], ["--starts", "3", "--idle", "3"]),
         Bench("first_reply", "bench.first_reply", [], ["--starts", "3"]),
+        Bench("conversation_ingest", "bench.conversation_ingest", ["--db", both], ["--db", both, "--people", "100"]),
+        Bench("conversation", "bench.conversation", [], ["--people", "10000", "--statements", "300", "--votes", "200000"]),
         Bench("checkins", "bench.checkins", ["--db", both, "--checkins", str(ONE_MILLION)],
               ["--db", both, "--people", "200", "--checkins", str(n)]),
     ]
@@ -213,6 +215,15 @@ def rows_for(name: str, f, argv: list[str]) -> list[Row]:  # noqa: ANN001, C901 
         g = f["figures"]
         return out + [Row(f"check-in figures over {_num(g['checkins'])} check-ins", f"{g['seconds']:.2f} s",
                           "≤ 5 s (1M)", g["seconds"] <= 5 if g["checkins"] >= ONE_MILLION else None)]
+    if name == "conversation_ingest":
+        return [Row(f"vote ingest, {r['db']}: presses through the dispatcher", f"{_num(r['per_second'])} votes/s",
+                    "≥ 2,000/s", r["per_second"] >= 2000) for r in f["ingest"]]
+    if name == "conversation":
+        full = f["people"] >= 100_000 and f["statements"] >= 1_000 and f["votes"] >= 1_900_000
+        size = f"{_num(f['people'])} x {_num(f['statements'])}, {_num(f['votes'])} votes"
+        return [Row(f"opinion groups over {size}", f"{f['seconds']:.2f} s", "≤ 60 s (100k x 1k, 2M)",
+                    f["seconds"] <= 60 if full else None),
+                Row("opinion groups: peak RSS", f"{f['peak_rss_mb']} MB", "≤ 1 GB", f["peak_rss_mb"] <= 1024 if full else None)]
     return [Row(name, json.dumps(f)[:60])]
 
 

@@ -13,12 +13,12 @@ from bot.config import Settings
 from bot.facilitator_reports import chat_reports
 from bot.ops.metrics import OpsMetrics
 from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
-from handlers import action_plan, campaigns, checkins, dashboard, local_results
+from handlers import action_plan, campaigns, checkins, dashboard, local_results, statements
 from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
 from handlers.core.observe import NO_COUNTERS
-from handlers.core.services import ResultsRules, Services
+from handlers.core.services import ConversationRules, ResultsRules, Services
 from handlers.events.config import EventsConfig
 from handlers.events.feature import FEATURE as EVENTS
 from storage.checkin_queries import CheckinRules
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 # Every feature the core has, in the order their commands appear in the platforms' menus.
 FEATURES = (erasure.FEATURE, info.FEATURE, mydata.FEATURE, onboarding.FEATURE, reflections.FEATURE,
             settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE,
-            checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE, dashboard.FEATURE)
+            checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE, dashboard.FEATURE,
+            statements.FEATURE)
 
 
 @dataclass
@@ -71,7 +72,9 @@ def services(settings: Settings, clock: Clock = system_clock) -> Services:
                     reports=chat_reports(settings.insights), campaign_folder=settings.campaigns.folder or None,
                     checkins=CheckinRules(**settings.checkins.model_dump()),
                     results=results_rules(settings),
-                    dashboard_url=settings.web.public_url if settings.web.enabled else None)
+                    dashboard_url=settings.web.public_url if settings.web.enabled else None,
+                    conversation=ConversationRules(per_day=settings.conversation.statements_per_day,
+                                                   where_after=settings.conversation.where_after_votes))
 
 
 def build_app(settings: Settings, *, migrate: bool = True, clock: Clock = system_clock) -> App:

@@ -289,6 +289,12 @@ class OpsSettings(_Section):
     drain_seconds: float = Field(1.0, ge=0, le=8)
 
 
+class ConversationSettings(_Section):
+    # /stem: at most this many statements a person a day; "Hvor står jeg?" after this many votes.
+    statements_per_day: int = Field(20, ge=1, le=200)
+    where_after_votes: int = Field(7, ge=1, le=100)
+
+
 class Settings(_Section):
     platforms: list[str] = ["console"]
     default_language: Literal["da", "en"] = "da"
@@ -308,6 +314,7 @@ class Settings(_Section):
     events: EventsSettings = EventsSettings()
     web: WebSettings = WebSettings()
     ops: OpsSettings = OpsSettings()
+    conversation: ConversationSettings = ConversationSettings()
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None

@@ -8,6 +8,7 @@ from storage.checkin_queries import delete_checkins
 from storage.message_queries import take_personal_messages
 from storage.models import Participant
 from storage.repo import delete_reflections, erase_participant
+from storage.statement_queries import delete_votes
 
 # Platforms whose chats the confirmation describes (content/locales/*/core.toml, [privacy.remains]).
 REMAINS = ("telegram", "discord", "console")
@@ -76,6 +77,7 @@ async def on_withdraw_button(ctx: Ctx) -> list[Intent]:
     if parts[2] == "del":
         delete_reflections(ctx.session, p)
         delete_checkins(ctx.session, p.id)
+        delete_votes(ctx.session, p.id)
         ctx.erased = True
         return [CloseButtons(), *chat_erasure(ctx, p), Reply(ctx.t("withdraw.done_deleted", remains=remains(ctx)))]
     return [CloseButtons(), Reply(ctx.t("withdraw.done_kept"))]

@@ -23,7 +23,9 @@ EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE = "export", "report", "digest", "sta
 ACTION_PLAN, LOCAL = "action-plan", "local"
 # Quotes looked at on the web dashboard (who and when; how many, never which).
 VIEW = "view"
-ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL, VIEW)
+# A facilitator accepted or rejected a statement of the conversation (handlers/statement_moderation.py).
+STATEMENT = "statement"
+ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL, VIEW, STATEMENT)
 # audit_log.status: done; failed on the way; refused (e.g. too large to send in chat)
 OK, FAILED, REFUSED = "ok", "failed", "refused"
 

@@ -184,3 +184,21 @@ def test_figures_from_another_kind_of_machine_are_called_not_comparable(tmp_path
     assert warnings(here, {**then, "machine": {**here}}, path) == []
     shown = table([Row("f", "4 s", "≤ 5 s", True)], then)
     assert "previous" in shown and "9 s" in shown and "4 s" in shown
+
+
+def test_conversation():
+    from bench import conversation
+
+    argv = ["--people", "300", "--statements", "40", "--votes", "6000"]
+    figures = conversation.main(argv)
+    assert figures["people"] == 300 and figures["groups"] >= 2
+    rows("conversation", figures, argv)
+
+
+def test_conversation_ingest():
+    from bench import conversation_ingest
+
+    argv = ["--db", "sqlite", "--people", "3", "--votes", "2"]
+    figures = conversation_ingest.main(argv)
+    assert [r["votes"] for r in figures["ingest"]] == [6]
+    rows("conversation_ingest", figures, argv)

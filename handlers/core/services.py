@@ -48,6 +48,15 @@ class ResultsRules:
 
 
 @dataclass(frozen=True)
+class ConversationRules:
+    """How the conversation's statements are offered (/stem): at most `per_day` a day, and "Hvor står
+    jeg?" once a person has voted on `where_after`."""
+
+    per_day: int = 20
+    where_after: int = 7
+
+
+@dataclass(frozen=True)
 class Services:
     clock: Clock = system_clock
     events: EventsConfig = field(default_factory=EventsConfig)
@@ -58,6 +67,7 @@ class Services:
     # When the loneliness check-in may be offered ([checkins] in the settings).
     checkins: CheckinRules = field(default_factory=CheckinRules)
     results: ResultsRules = field(default_factory=ResultsRules)
+    conversation: ConversationRules = field(default_factory=ConversationRules)
     # The annual report's content (action_plan_<year>.toml); None: the shipped content/report.
     report_folder: str | None = None
     # The web dashboard's address ([web] public_url) when it is enabled; None: /dashboard says it is off.

@@ -45,6 +45,9 @@ EXPECT = {
     "svar": ("ikke svaret på nogen", "not answered any"),
     "local": ("ikke for dig", "not available to you"),
     "dashboard": ("partnerskabets medarbejdere", "partnership's staff"),
+    "stem": ("svaret på alle udsagn", "answered every statement"),
+    "vote": ("svaret på alle udsagn", "answered every statement"),
+    "moderate": ("ikke for dig", "not available to you"),
 }
 
 

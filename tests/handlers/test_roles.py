@@ -18,7 +18,7 @@ REFUSED = {
     "newevent": {"stranger", "refused", "under15", "citizen"},
     "local": {"stranger", "refused", "under15", "citizen"},
     **{cmd: {"stranger", "refused", "under15", "citizen", "organiser"}
-       for cmd in ("stats", "digest", "export", "hide", "unhide", "plan")},
+       for cmd in ("stats", "digest", "export", "hide", "unhide", "plan", "moderate")},
 }
 DENIAL = ("ikke for dig", "not available to you")
 
