@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.facilitator_reports import chat_reports
 from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
-from handlers import action_plan, campaigns, checkins, local_results
+from handlers import action_plan, campaigns, checkins, directory, local_results
 from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # Every feature the core has, in the order their commands appear in the platforms' menus.
 FEATURES = (erasure.FEATURE, info.FEATURE, mydata.FEATURE, onboarding.FEATURE, reflections.FEATURE,
             settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE,
-            checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE)
+            checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE, directory.FEATURE)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from bot.cli import (
     campaign,
     checkins,
     db,
+    directory,
     discord,
     events,
     export,
@@ -38,5 +39,5 @@ def main(verbose: bool) -> None:
 # A module's `group`, or a plain click command (insights has several top-level ones).
 for _command in (run, db.group, privacy.group, campaign.group, outbox.group, discord.group, events.group,
                  organiser.group, export.export, audit.group, reflections.group, report.report, checkins.group,
-                 *insights.commands, models.crisis):
+                 directory.group, *insights.commands, models.crisis):
     main.add_command(_command)
