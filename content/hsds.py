@@ -101,16 +101,18 @@ class Column:
     parse: Callable[[str], Any] = _text
     required: bool = False
     refers_to: str | None = None  # the table whose `id` this names
+    default: Any = None  # what an empty cell means
 
 
 # Ids travel in chat buttons (Telegram allows 64 bytes), so they are short: a UUID (36) fits.
 _ID = r"[A-Za-z0-9._-]{1,48}"
 
 
-def _c(name: str, parse: Callable[[str], Any] = _text, *, required: bool = False, ref: str | None = None) -> Column:
-    if name == "id" or name.endswith("_id"):
+def _c(name: str, parse: Callable[[str], Any] = _text, *, required: bool = False, ref: str | None = None,
+       default: Any = None) -> Column:
+    if name == "id" or ref is not None:
         parse = _pattern(_ID, "an id (letters, digits, . _ -, at most 48)")
-    return Column(name, parse, required, ref)
+    return Column(name, parse, required, ref, default)
 
 
 # The tables of the package, in the order they are read (a reference points only to an earlier table).
@@ -121,8 +123,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
                  _c("name", required=True), _c("description"), _c("url", _url), _c("email"),
                  _c("status", _one_of(STATUSES), required=True), _c("fees_description"),
                  _c("eligibility_description"), _c("assured_date", _date, required=True),
-                 _c("areas", _list_of(AREAS)), _c("target_groups", _list_of(TARGET_GROUPS)),
-                 _c("accepts_referrals", _bool), _c("source_url", _url, required=True)),
+                 _c("areas", _list_of(AREAS), default=()),
+                 _c("target_groups", _list_of(TARGET_GROUPS), default=()),
+                 _c("accepts_referrals", _bool, default=False), _c("source_url", _url, required=True)),
     "locations": (_c("id", required=True), _c("organization_id", ref="organizations"), _c("name"),
                   _c("description"), _c("location_type", _one_of(("physical", "virtual", "postal"))),
                   _c("municipality_code", _pattern(r"\d{3}", "a kommunekode (3 digits)"))),
@@ -183,7 +186,7 @@ def _parse_rows(table: str, raw_rows: list[dict[str, Any]], file: str, first_row
             if not value.strip():
                 if col.required:
                     problems.append(Problem(file, n, col.name, "missing"))
-                row[col.name] = None
+                row[col.name] = col.default
                 continue
             try:
                 row[col.name] = col.parse(value)
