@@ -22,6 +22,7 @@ from engines.dates import TZ
 from handlers.core.common import parse_action, stale
 from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Button, Document, Intent, Reply
+from handlers.directory_handoff import HANDOFF_FEATURE, start_handoff
 from storage.directory_models import DirSchedule
 from storage.directory_queries import Found, search, service
 
@@ -139,6 +140,8 @@ def _results(ctx: Ctx, place: str | None, area: str | None, group: str | None, o
     for item in page:
         meeting = next_meeting(item.schedules, ctx.now)
         buttons = ((Button(ctx.t("directory.add_to_calendar"), f"dir:c:{meeting[1].id}"),),) if meeting else ()
+        if item.service.accepts_referrals:
+            buttons += ((Button(ctx.t("directory.handoff.button"), f"dir:h:{item.service.id}"),),)
         replies.append(Reply(_card(ctx, item), buttons=buttons))
     rows: list[tuple[Button, ...]] = []
     if offset + PAGE < len(found):
@@ -207,6 +210,8 @@ async def directory_action(ctx: Ctx) -> list[Intent]:
         kind = parts[1]
         if kind == "c" and len(parts) == 3:
             return _calendar(ctx, parts[2])
+        if kind == "h" and len(parts) == 3:
+            return await start_handoff(ctx, parts[2])
         place = _value(parts[2])
         if place is not None and not (place.isdigit() and len(place) in (3, 4)):
             raise ValueError(place)
@@ -221,9 +226,9 @@ async def directory_action(ctx: Ctx) -> list[Intent]:
 
 
 # What this feature contributes; bot/app.py assembles every feature's into the registry.
-FEATURE = Feature(
+FEATURE = Feature.combine("directory", Feature(
     "directory",
     commands=(Command("faellesskaber", communities_command, "commands.faellesskaber"),
               Command("communities", communities_command, "commands.communities", listed=False)),
     actions={"dir": directory_action},
-)
+), HANDOFF_FEATURE)

@@ -21,7 +21,9 @@ from storage.clock import system_clock as utcnow
 EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE = "export", "report", "digest", "stats", "hide", "unhide"
 # An action-plan item marked started/done (people told); a municipality's summary given to its partners.
 ACTION_PLAN, LOCAL = "action-plan", "local"
-ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL)
+# A citizen asked a volunteer to contact them (handlers/directory_handoff.py); the entry names no one.
+HANDOFF = "handoff"
+ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL, HANDOFF)
 # audit_log.status: done; failed on the way; refused (e.g. too large to send in chat)
 OK, FAILED, REFUSED = "ok", "failed", "refused"
 

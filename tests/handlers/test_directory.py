@@ -84,3 +84,57 @@ async def test_a_mangled_button_is_stale_not_a_crash(app, person):
     for action in ("dir:s:xx:fritid:-:0", "dir:s:751:golf:-:0", "dir:a", "dir:c:nope", "dir:s:751:-:-:abc"):
         out = await app.dispatcher.handle(incoming(action=action))
         assert out, action
+
+
+async def test_a_warm_hand_off_shares_only_what_the_person_chose(app, person):
+    from sqlalchemy import select
+
+    from handlers.core.types import Reply
+    from storage.audit_models import AuditEntry
+    from storage.directory_models import DirReferral
+    from tests.support.people import incoming
+
+    _seed(app)
+    anna = person()
+    await anna.onboard(municipality="Aarhus")
+    await anna.say("/faellesskaber")
+    [action] = [b.action for r in anna.replies() for row in r.buttons for b in row if "frivillig" in b.label]
+    out = await app.dispatcher.handle(incoming(action=action))
+    anna.console.render(out[-1])
+    assert "Naboernes Forening" in out[-1].text and "Du vælger selv" in out[-1].text
+    await anna.press("Ja, fortsæt")
+    await anna.press("Spring over")  # no first name
+    await anna.say("anna@example.org")
+    said = await anna.say("Jeg vil gerne med til spisning, men kender ingen.")
+    assert "Fornavn: –" in said and "anna@example.org" in said and "kender ingen" in said
+    said = await anna.press("Send")
+    assert "modtaget" in said
+    with app.sessions() as s:
+        [ref] = s.scalars(select(DirReferral)).all()
+        assert ref.service_id == "spis" and ref.status == "pending"
+        assert ref.shared == {"contact": "anna@example.org", "note": "Jeg vil gerne med til spisning, men kender ingen."}
+        [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "handoff")).all()
+        assert entry.actor == "citizen" and "anna" not in str(entry.filters)
+    await anna.say("/mydata")
+    assert "anna@example.org" in b"".join(d.content for d in anna.documents()).decode()
+    await anna.say("/forget")
+    await anna.press("Ja")
+    with app.sessions() as s:
+        assert s.scalars(select(DirReferral)).all() == []
+
+
+async def test_saying_no_shares_nothing(app, person):
+    from sqlalchemy import select
+
+    from storage.directory_models import DirReferral
+    from tests.support.people import incoming
+
+    _seed(app)
+    anna = person()
+    await anna.onboard(municipality="Aarhus")
+    await anna.say("/faellesskaber")
+    [action] = [b.action for r in anna.replies() for row in r.buttons for b in row if "frivillig" in b.label]
+    anna.console.render((await app.dispatcher.handle(incoming(action=action)))[-1])
+    assert "ikke sendt noget" in await anna.press("Nej tak")
+    with app.sessions() as s:
+        assert s.scalars(select(DirReferral)).all() == []
