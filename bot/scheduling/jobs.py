@@ -47,6 +47,7 @@ def periodic_jobs(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("retention", "bot.maintenance:retention_job", CronTrigger(hour=3, minute=17, timezone=TZ)),
         PeriodicJob("prompt-summaries", "bot.maintenance:prompt_summaries_job", CronTrigger(minute=5, timezone=TZ)),
         PeriodicJob("checkin-offers", "bot.checkins:checkin_offers_job", CronTrigger(minute=35, timezone=TZ)),
+        PeriodicJob("referrals", "bot.directory_referrals:referrals_job", CronTrigger(minute="*/5", timezone=TZ)),
     ]
     if settings.insights.weekly_digest:
         jobs.append(PeriodicJob("weekly-digest", "bot.maintenance:weekly_digest_job",

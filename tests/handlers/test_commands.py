@@ -44,6 +44,9 @@ EXPECT = {
     "results": ("ikke svaret på nogen", "not answered any"),
     "svar": ("ikke svaret på nogen", "not answered any"),
     "local": ("ikke for dig", "not available to you"),
+    # The directory of communities (handlers/directory.py), in the person's own municipality.
+    "faellesskaber": ("Fællesskaber og tilbud for Aarhus", "Communities and offers for Aarhus"),
+    "communities": ("Fællesskaber og tilbud for Aarhus", "Communities and offers for Aarhus"),
 }
 
 
