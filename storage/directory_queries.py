@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from content.hsds import Catalogue, rrule, rrule_fields
@@ -135,34 +135,40 @@ def search(session: Session, *, today: date, municipality_code: str | None = Non
            area: str | None = None, group: str | None = None) -> list[Found]:
     """Active services verified within VERIFIED_FOR, nearby first: those meeting in the municipality or postcode,
     then national ones (with no location). Filtered by area and target group; ordered by name within each."""
-    fresh = today - VERIFIED_FOR
-    services = {s.id: s for s in session.scalars(
-        select(DirService).where(DirService.status == "active", DirService.last_verified >= fresh))
-        if (area is None or area in s.areas) and (group is None or group in s.target_groups)}
-    if not services:
-        return []
-    links = session.execute(select(DirServiceLocation, DirLocation)
-                            .join(DirLocation, DirLocation.id == DirServiceLocation.location_id)
-                            .where(DirServiceLocation.service_id.in_(services))).all()
-    placed = {link.service_id for link, _ in links}
-    local = [(services[link.service_id], loc, link.id) for link, loc in links
-             if (municipality_code and loc.municipality_code == municipality_code)
-             or (postcode and loc.postal_code == postcode)]
-    national = [(s, None, None) for sid, s in services.items() if sid not in placed]
-    chosen = sorted(local, key=lambda f: (f[0].name, f[1].name or "")) + sorted(national, key=lambda f: f[0].name)
+    fresh = (DirService.status == "active", DirService.last_verified >= today - VERIFIED_FOR)
+    near = [c for c in (DirLocation.municipality_code == municipality_code if municipality_code else None,
+                        DirLocation.postal_code == postcode if postcode else None) if c is not None]
+    local: list[tuple[DirService, DirLocation | None, str | None]] = []
+    if near:
+        local = [(svc, loc, link.id) for svc, loc, link in session.execute(
+            select(DirService, DirLocation, DirServiceLocation)
+            .join(DirServiceLocation, DirServiceLocation.service_id == DirService.id)
+            .join(DirLocation, DirLocation.id == DirServiceLocation.location_id)
+            .where(*fresh, or_(*near)).order_by(DirService.name, DirLocation.name)).all()]
+    placed = select(DirServiceLocation.id).where(DirServiceLocation.service_id == DirService.id).exists()
+    national = [(svc, None, None) for svc in session.scalars(
+        select(DirService).where(*fresh, ~placed).order_by(DirService.name))]
+
+    def wanted(svc: DirService) -> bool:
+        # areas and groups are JSON lists; filtering the few nearby rows here keeps the SQL the same on both
+        # databases.
+        return (area is None or area in svc.areas) and (group is None or group in svc.target_groups)
+    chosen = [f for f in local + national if wanted(f[0])]
+    return _with_details(session, chosen)
+
+
+def _with_details(session: Session, chosen: list[tuple[DirService, DirLocation | None, str | None]]) -> list[Found]:
     ids = [s.id for s, _, _ in chosen]
-    schedules: dict[str, list[DirSchedule]] = {}
-    for sc in session.scalars(select(DirSchedule).where(DirSchedule.service_id.in_(ids))):
-        schedules.setdefault(sc.service_id or "", []).append(sc)
-    link_schedules: dict[str, list[DirSchedule]] = {}
     link_ids = [link_id for _, _, link_id in chosen if link_id]
-    for sc in session.scalars(select(DirSchedule).where(DirSchedule.service_location_id.in_(link_ids))):
-        link_schedules.setdefault(sc.service_location_id or "", []).append(sc)
+    schedules: dict[str, list[DirSchedule]] = {}
+    for sc in session.scalars(select(DirSchedule).where(or_(DirSchedule.service_id.in_(ids),
+                                                            DirSchedule.service_location_id.in_(link_ids)))):
+        schedules.setdefault(sc.service_id or sc.service_location_id or "", []).append(sc)
     phones: dict[str, list[str]] = {}
     for p in session.scalars(select(DirPhone).where(DirPhone.service_id.in_(ids)).order_by(DirPhone.id)):
         phones.setdefault(p.service_id or "", []).append(p.number)
-    return [Found(s, loc, schedules.get(s.id, []) + link_schedules.get(link_id or "", []), phones.get(s.id, []))
-            for s, loc, link_id in chosen]
+    return [Found(s, loc, schedules.get(s.id, []) + (schedules.get(link_id, []) if link_id else []),
+                  phones.get(s.id, [])) for s, loc, link_id in chosen]
 
 
 def service(session: Session, service_id: str) -> DirService | None:
