@@ -24,7 +24,7 @@ from handlers.core.context import Command, Ctx, Feature
 from handlers.core.types import Button, Document, Intent, Reply
 from handlers.directory_handoff import HANDOFF_FEATURE, start_handoff
 from storage.directory_models import DirSchedule
-from storage.directory_queries import Found, search, service
+from storage.directory_queries import Found, search, service, with_details
 
 PAGE = 3
 NONE = "-"
@@ -132,7 +132,7 @@ def _results(ctx: Ctx, place: str | None, area: str | None, group: str | None, o
     state = _state(place, area, group)
     filters = (Button(ctx.t("directory.choose_area"), f"dir:a:{state}"),
                Button(ctx.t("directory.choose_group"), f"dir:g:{state}"))
-    page = found[offset:offset + PAGE]
+    page = with_details(ctx.session, found[offset:offset + PAGE])
     if not page:
         return [Reply(heading + "\n\n" + ctx.t("directory.none" if offset == 0 else "directory.no_more"),
                       buttons=(filters,))]

@@ -32,7 +32,7 @@ class DirOrganisation(Base):
 
 class DirService(Base):
     __tablename__ = "dir_services"
-    __table_args__ = (Index("ix_dir_services_verified", "status", "last_verified"),)
+    __table_args__ = (Index("ix_dir_services_national", "national", "status", "last_verified"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("dir_organisations.id", ondelete="CASCADE"))
@@ -50,6 +50,9 @@ class DirService(Base):
     languages: Mapped[list[dict]] = mapped_column(JSON, default=list)
     accepts_referrals: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str] = mapped_column(String(500))
+    # Met at no location (a phone line, a chat): shown everywhere. Kept by save_catalogue, so a search need
+    # not look through every service for the ones without a place.
+    national: Mapped[bool] = mapped_column(Boolean, default=True)
 
     organisation: Mapped[DirOrganisation] = relationship(lazy="joined")
 
@@ -77,7 +80,8 @@ class DirLocation(Base):
 
 class DirServiceLocation(Base):
     __tablename__ = "dir_service_locations"
-    __table_args__ = (Index("ix_dir_service_locations_location", "location_id"),)
+    __table_args__ = (Index("ix_dir_service_locations_location", "location_id"),
+                      Index("ix_dir_service_locations_service", "service_id"))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("dir_services.id", ondelete="CASCADE"))
@@ -86,7 +90,8 @@ class DirServiceLocation(Base):
 
 class DirSchedule(Base):
     __tablename__ = "dir_schedules"
-    __table_args__ = (Index("ix_dir_schedules_service", "service_id"),)
+    __table_args__ = (Index("ix_dir_schedules_service", "service_id"),
+                      Index("ix_dir_schedules_service_location", "service_location_id"))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     service_id: Mapped[str | None] = mapped_column(ForeignKey("dir_services.id", ondelete="CASCADE"), default=None)

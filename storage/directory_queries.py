@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from content.hsds import Catalogue, rrule, rrule_fields
@@ -81,6 +81,8 @@ def save_catalogue(session: Session, catalogue: Catalogue, *, replace: bool = Fa
     for row in rows:
         session.merge(row)
     session.flush()
+    placed = select(DirServiceLocation.id).where(DirServiceLocation.service_id == DirService.id).exists()
+    session.execute(update(DirService).values(national=~placed))
     return {table: len(catalogue.get(table, [])) for table in catalogue}
 
 
@@ -127,6 +129,7 @@ class Found:
 
     service: DirService
     location: DirLocation | None
+    link_id: str | None = None  # the service-at-location it was found by
     schedules: list[DirSchedule] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
 
@@ -145,21 +148,20 @@ def search(session: Session, *, today: date, municipality_code: str | None = Non
             .join(DirServiceLocation, DirServiceLocation.service_id == DirService.id)
             .join(DirLocation, DirLocation.id == DirServiceLocation.location_id)
             .where(*fresh, or_(*near)).order_by(DirService.name, DirLocation.name)).all()]
-    placed = select(DirServiceLocation.id).where(DirServiceLocation.service_id == DirService.id).exists()
     national = [(svc, None, None) for svc in session.scalars(
-        select(DirService).where(*fresh, ~placed).order_by(DirService.name))]
+        select(DirService).where(DirService.national.is_(True), *fresh).order_by(DirService.name))]
 
     def wanted(svc: DirService) -> bool:
         # areas and groups are JSON lists; filtering the few nearby rows here keeps the SQL the same on both
         # databases.
         return (area is None or area in svc.areas) and (group is None or group in svc.target_groups)
-    chosen = [f for f in local + national if wanted(f[0])]
-    return _with_details(session, chosen)
+    return [Found(svc, loc, link_id=link_id) for svc, loc, link_id in local + national if wanted(svc)]
 
 
-def _with_details(session: Session, chosen: list[tuple[DirService, DirLocation | None, str | None]]) -> list[Found]:
-    ids = [s.id for s, _, _ in chosen]
-    link_ids = [link_id for _, _, link_id in chosen if link_id]
+def with_details(session: Session, page: list[Found]) -> list[Found]:
+    """The schedules and phone numbers of the services on one page (only those are shown)."""
+    ids = [f.service.id for f in page]
+    link_ids = [f.link_id for f in page if f.link_id]
     schedules: dict[str, list[DirSchedule]] = {}
     for sc in session.scalars(select(DirSchedule).where(or_(DirSchedule.service_id.in_(ids),
                                                             DirSchedule.service_location_id.in_(link_ids)))):
@@ -167,8 +169,10 @@ def _with_details(session: Session, chosen: list[tuple[DirService, DirLocation |
     phones: dict[str, list[str]] = {}
     for p in session.scalars(select(DirPhone).where(DirPhone.service_id.in_(ids)).order_by(DirPhone.id)):
         phones.setdefault(p.service_id or "", []).append(p.number)
-    return [Found(s, loc, schedules.get(s.id, []) + (schedules.get(link_id, []) if link_id else []),
-                  phones.get(s.id, [])) for s, loc, link_id in chosen]
+    for f in page:
+        f.schedules = schedules.get(f.service.id, []) + (schedules.get(f.link_id, []) if f.link_id else [])
+        f.phones = phones.get(f.service.id, [])
+    return page
 
 
 def service(session: Session, service_id: str) -> DirService | None:

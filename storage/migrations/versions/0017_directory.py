@@ -45,8 +45,9 @@ def upgrade() -> None:
         sa.Column("languages", sa.JSON(), nullable=False),
         sa.Column("accepts_referrals", sa.Boolean(), nullable=False),
         sa.Column("source_url", sa.String(length=500), nullable=False),
+        sa.Column("national", sa.Boolean(), nullable=False),
     )
-    op.create_index("ix_dir_services_verified", "dir_services", ["status", "last_verified"])
+    op.create_index("ix_dir_services_national", "dir_services", ["national", "status", "last_verified"])
     op.create_table(
         "dir_locations",
         sa.Column("id", sa.String(length=64), primary_key=True),
@@ -72,6 +73,7 @@ def upgrade() -> None:
         _fk("location_id", "dir_locations.id", nullable=False),
     )
     op.create_index("ix_dir_service_locations_location", "dir_service_locations", ["location_id"])
+    op.create_index("ix_dir_service_locations_service", "dir_service_locations", ["service_id"])
     op.create_table(
         "dir_schedules",
         sa.Column("id", sa.String(length=64), primary_key=True),
@@ -86,6 +88,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=True),
     )
     op.create_index("ix_dir_schedules_service", "dir_schedules", ["service_id"])
+    op.create_index("ix_dir_schedules_service_location", "dir_schedules", ["service_location_id"])
     op.create_table(
         "dir_contacts",
         sa.Column("id", sa.String(length=64), primary_key=True),
