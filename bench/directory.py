@@ -65,7 +65,7 @@ def measure(app, codes: list[str], searches: int) -> dict[str, float]:
         started = time.perf_counter()
         with app.sessions() as s:
             found = search(s, today=TODAY, municipality_code=rnd.choice(codes), area=area, group=group)
-            with_details(s, found[:3])  # what a page shows
+            with_details(s, found[:3])  # the page a person sees
         took.append((time.perf_counter() - started) * 1000)
     took.sort()
     return {"p50_ms": statistics.median(took), "p95_ms": took[int(len(took) * 0.95) - 1]}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from content.hsds import Catalogue, rrule, rrule_fields
@@ -123,45 +123,55 @@ def load_catalogue(session: Session) -> Catalogue:
     }
 
 
+@dataclass(frozen=True)
+class Hit:
+    """One search result, before it is shown: the service and the place it was found at."""
+
+    service_id: str
+    location_id: str | None = None
+    link_id: str | None = None  # the service-at-location it was found by
+
+
 @dataclass
 class Found:
     """One service as a card shows it: the service, where it meets (if anywhere), its schedules and phones."""
 
     service: DirService
     location: DirLocation | None
-    link_id: str | None = None  # the service-at-location it was found by
     schedules: list[DirSchedule] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
 
 
 def search(session: Session, *, today: date, municipality_code: str | None = None, postcode: str | None = None,
-           area: str | None = None, group: str | None = None) -> list[Found]:
+           area: str | None = None, group: str | None = None) -> list[Hit]:
     """Active services verified within VERIFIED_FOR, nearby first: those meeting in the municipality or postcode,
-    then national ones (with no location). Filtered by area and target group; ordered by name within each."""
+    then national ones (with no location). Filtered by area and target group; ordered by name within each.
+    Only ids and the columns that decide come back (plain rows, no objects): a page is built by with_details."""
     fresh = (DirService.status == "active", DirService.last_verified >= today - VERIFIED_FOR)
+    wanted = (DirService.id, DirService.areas, DirService.target_groups)
     near = [c for c in (DirLocation.municipality_code == municipality_code if municipality_code else None,
                         DirLocation.postal_code == postcode if postcode else None) if c is not None]
-    local: list[tuple[DirService, DirLocation | None, str | None]] = []
+    rows = []
     if near:
-        local = [(svc, loc, link.id) for svc, loc, link in session.execute(
-            select(DirService, DirLocation, DirServiceLocation)
+        rows = session.execute(
+            select(*wanted, DirLocation.id, DirServiceLocation.id)
             .join(DirServiceLocation, DirServiceLocation.service_id == DirService.id)
             .join(DirLocation, DirLocation.id == DirServiceLocation.location_id)
-            .where(*fresh, or_(*near)).order_by(DirService.name, DirLocation.name)).all()]
-    national = [(svc, None, None) for svc in session.scalars(
-        select(DirService).where(DirService.national.is_(True), *fresh).order_by(DirService.name))]
-
-    def wanted(svc: DirService) -> bool:
-        # areas and groups are JSON lists; filtering the few nearby rows here keeps the SQL the same on both
-        # databases.
-        return (area is None or area in svc.areas) and (group is None or group in svc.target_groups)
-    return [Found(svc, loc, link_id=link_id) for svc, loc, link_id in local + national if wanted(svc)]
+            .where(*fresh, or_(*near)).order_by(DirService.name, DirLocation.name)).all()
+    rows += session.execute(select(*wanted, null(), null())
+                            .where(DirService.national.is_(True), *fresh).order_by(DirService.name)).all()
+    # areas and groups are JSON lists; filtering here keeps the SQL the same on both databases.
+    return [Hit(sid, loc, link) for sid, areas, groups, loc, link in rows
+            if (area is None or area in areas) and (group is None or group in groups)]
 
 
-def with_details(session: Session, page: list[Found]) -> list[Found]:
-    """The schedules and phone numbers of the services on one page (only those are shown)."""
-    ids = [f.service.id for f in page]
-    link_ids = [f.link_id for f in page if f.link_id]
+def with_details(session: Session, hits: list[Hit]) -> list[Found]:
+    """The services of one page (only those are shown), with their places, schedules and phone numbers."""
+    ids = [h.service_id for h in hits]
+    link_ids = [h.link_id for h in hits if h.link_id]
+    services = {s.id: s for s in session.scalars(select(DirService).where(DirService.id.in_(ids)))}
+    locations = {loc.id: loc for loc in session.scalars(
+        select(DirLocation).where(DirLocation.id.in_([h.location_id for h in hits if h.location_id])))}
     schedules: dict[str, list[DirSchedule]] = {}
     for sc in session.scalars(select(DirSchedule).where(or_(DirSchedule.service_id.in_(ids),
                                                             DirSchedule.service_location_id.in_(link_ids)))):
@@ -169,10 +179,9 @@ def with_details(session: Session, page: list[Found]) -> list[Found]:
     phones: dict[str, list[str]] = {}
     for p in session.scalars(select(DirPhone).where(DirPhone.service_id.in_(ids)).order_by(DirPhone.id)):
         phones.setdefault(p.service_id or "", []).append(p.number)
-    for f in page:
-        f.schedules = schedules.get(f.service.id, []) + (schedules.get(f.link_id, []) if f.link_id else [])
-        f.phones = phones.get(f.service.id, [])
-    return page
+    return [Found(services[h.service_id], locations.get(h.location_id or ""),
+                  schedules.get(h.service_id, []) + (schedules.get(h.link_id, []) if h.link_id else []),
+                  phones.get(h.service_id, [])) for h in hits if h.service_id in services]
 
 
 def service(session: Session, service_id: str) -> DirService | None:
