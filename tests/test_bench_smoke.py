@@ -157,3 +157,11 @@ def test_checkins(db):
     figures = checkins.main(argv)
     assert [r["checkins"] for r in figures["ingest"]] == [3] and figures["figures"]["checkins"] == 50
     rows("checkins", figures, argv)
+
+
+def test_directory_search(capsys):
+    from bench.directory import main
+
+    figures = main(["--services", "300", "--searches", "5"])
+    assert figures["sqlite"]["p95_ms"] > 0
+    assert "python -m bench.directory" in capsys.readouterr().out
