@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.facilitator_reports import chat_reports
 from bot.ops.metrics import OpsMetrics
 from handlers import erasure, facilitator, info, mydata, onboarding, reflections, settings as settings_feature, summaries
-from handlers import action_plan, campaigns, checkins, dashboard, local_results, statements
+from handlers import action_plan, campaigns, checkins, dashboard, directory, local_results, statements
 from handlers.core.context import HandlerConfig, Registry
 from handlers.core.dispatch import Dispatcher
 from handlers.core.flood import Limits
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 FEATURES = (erasure.FEATURE, info.FEATURE, mydata.FEATURE, onboarding.FEATURE, reflections.FEATURE,
             settings_feature.FEATURE, campaigns.FEATURE, EVENTS, facilitator.FEATURE, summaries.FEATURE,
             checkins.FEATURE, action_plan.FEATURE, local_results.FEATURE, dashboard.FEATURE,
-            statements.FEATURE)
+            statements.FEATURE, directory.FEATURE)
 
 
 @dataclass

@@ -243,6 +243,16 @@ def _channel_map(value: dict[str, list[str | int]]) -> dict[str, list[str]]:
     return out
 
 
+class DirectorySettings(_Section):
+    """The directory of communities: where each organisation receives warm hand-offs."""
+
+    # One sink per organisation that accepts referrals, named by its id in the directory (a webhook's secret
+    # from SAMTALE_WEBHOOK_SECRET_<NAME>, as for digests). A referral to an organisation without one waits.
+    sinks: list[SinkSettings] = []
+    # A referral (what the person shared) is deleted this many days after it was asked for.
+    referral_retention_days: int = Field(90, ge=1, le=3650)
+
+
 class EventsSettings(_Section):
     # Where a new event is announced as a count-only card (never names): municipality → chat ids.
     # Telegram: group/channel ids ("-1001234567890") or "@channelname"; Discord: channel ids.
@@ -315,6 +325,7 @@ class Settings(_Section):
     web: WebSettings = WebSettings()
     ops: OpsSettings = OpsSettings()
     conversation: ConversationSettings = ConversationSettings()
+    directory: DirectorySettings = DirectorySettings()
     # From the environment only, never from a file that might be committed.
     secret_key: str | None = None
     telegram_token: str | None = None

@@ -25,7 +25,9 @@ ACTION_PLAN, LOCAL = "action-plan", "local"
 VIEW = "view"
 # A facilitator accepted or rejected a statement of the conversation (handlers/statement_moderation.py).
 STATEMENT = "statement"
-ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL, VIEW, STATEMENT)
+# A citizen asked a volunteer to contact them (handlers/directory_handoff.py); the entry names no one.
+HANDOFF = "handoff"
+ACTIONS = (EXPORT, REPORT, DIGEST, STATS, HIDE, UNHIDE, ACTION_PLAN, LOCAL, VIEW, STATEMENT, HANDOFF)
 # audit_log.status: done; failed on the way; refused (e.g. too large to send in chat)
 OK, FAILED, REFUSED = "ok", "failed", "refused"
 

@@ -202,3 +202,11 @@ def test_conversation_ingest():
     figures = conversation_ingest.main(argv)
     assert [r["votes"] for r in figures["ingest"]] == [6]
     rows("conversation_ingest", figures, argv)
+
+
+def test_directory_search(capsys):
+    from bench.directory import main
+
+    figures = main(["--services", "300", "--searches", "5"])
+    assert figures["sqlite"]["p95_ms"] > 0
+    assert "python -m bench.directory" in capsys.readouterr().out

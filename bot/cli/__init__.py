@@ -27,6 +27,7 @@ COMMANDS = {
     "reflections": "bot.cli.reflections:group",
     "report": "bot.cli.report:report",
     "checkins": "bot.cli.checkins:group",
+    "directory": "bot.cli.directory:group",
     "statements": "bot.cli.statements:group",
     "digest": "bot.cli.insights:digest",
     "classify": "bot.cli.insights:classify",

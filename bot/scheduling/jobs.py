@@ -48,6 +48,7 @@ def periodic_jobs(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("prompt-summaries", "bot.maintenance:prompt_summaries_job", CronTrigger(minute=5, timezone=TZ)),
         PeriodicJob("checkin-offers", "bot.checkins:checkin_offers_job", CronTrigger(minute=35, timezone=TZ)),
         PeriodicJob("conversation", "bot.conversation:conversation_job", CronTrigger(minute=45, timezone=TZ)),
+        PeriodicJob("referrals", "bot.directory_referrals:referrals_job", CronTrigger(minute="*/5", timezone=TZ)),
     ]
     if settings.insights.weekly_digest:
         jobs.append(PeriodicJob("weekly-digest", "bot.maintenance:weekly_digest_job",

@@ -131,7 +131,7 @@ async def test_the_periodic_job_list_is_installed_by_the_leader_and_runs(sqlite_
 async def test_every_periodic_job_runs_with_the_runtime(sqlite_app, clock):
     jobs = periodic_jobs(sqlite_app.settings)
     assert {j.name for j in jobs} == {"events", "retention", "prompt-summaries", "weekly-digest", "checkin-offers",
-                                        "conversation"}
+                                        "conversation", "referrals"}
     rt = Runtime(sqlite_app.sessions, (), QuietHours(), clock=clock, settings=sqlite_app.settings)
     for job in jobs:
         func = ref_to_obj(job.func)

@@ -48,6 +48,9 @@ EXPECT = {
     "stem": ("svaret på alle udsagn", "answered every statement"),
     "vote": ("svaret på alle udsagn", "answered every statement"),
     "moderate": ("ikke for dig", "not available to you"),
+    # The directory of communities (handlers/directory.py), in the person's own municipality.
+    "faellesskaber": ("Fællesskaber og tilbud for Aarhus", "Communities and offers for Aarhus"),
+    "communities": ("Fællesskaber og tilbud for Aarhus", "Communities and offers for Aarhus"),
 }
 
 
