@@ -3,6 +3,7 @@
 typed or pressed, come back through the Telegram adapter as reflections on that prompt."""
 from __future__ import annotations
 
+import asyncio
 import time
 
 from dataclasses import replace
@@ -110,7 +111,6 @@ async def test_a_prompt_reaches_200_subscribers_and_answers_come_back_linked(app
 
 async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(tmp_path):
     """The whole program as deployed: `samtale run --platform telegram` (adapter, scheduler, outbox)."""
-    import asyncio
     import os
     import signal
     import sys
@@ -144,6 +144,9 @@ async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(
         try:
             await fake.wait_for(lambda sent: len({m.chat_id for m in sent if m.chat_id and m.chat_id >= FIRST_USER}) >= 5,
                                 timeout=30)
+            # The worker opens the prompt's question (its flow) once Telegram has answered the send; a person
+            # answers seconds later, not in the millisecond between the fake's record and that commit.
+            await _until_sent(sessions, 5)
             fake.user_message(FIRST_USER + 4, "En bænk i gården, hvor man kan sidde sammen")
             await fake.wait_for_messages(FIRST_USER + 4, 3, timeout=15)  # prompt, receipt, results offer
         finally:
@@ -157,3 +160,13 @@ async def test_samtale_run_delivers_a_send_now_on_telegram_and_links_the_answer(
         rows = [(r.text, r.prompt_id) for r in s.scalars(select(Reflection))]
     engine.dispose()
     assert rows == [("En bænk i gården, hvor man kan sidde sammen", prompt.ref)]
+
+
+async def _until_sent(sessions, n: int, timeout: float = 15.0) -> None:
+    """Wait until `n` outbox rows are recorded as sent (their prompt is then open for an answer)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            with sessions() as s:
+                if s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_not(None))) >= n:
+                    return
+            await asyncio.sleep(0.05)
