@@ -14,11 +14,12 @@ import re
 import time
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from engines.theme_classification import Classification
 from engines.themes_model import decide_areas
 
 OTHER = "andet"
@@ -59,27 +60,6 @@ class Category:
 
     def name(self, lang: str) -> str:
         return self.name_da if lang == "da" else self.name_en
-
-
-@dataclass(frozen=True)
-class Classification:
-    """The areas of a text (or ("andet",)), the groups it mentions, and what matched each."""
-
-    areas: tuple[str, ...]
-    groups: tuple[str, ...]
-    # category id -> ((word or phrase as found in the text, the lexicon entry it matched), …)
-    matches: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-
-    def matched_words(self, category: str) -> list[str]:
-        return [found for found, _ in self.matches.get(category, ())]
-
-    def as_dict(self) -> dict:
-        return {
-            "areas": list(self.areas),
-            "groups": list(self.groups),
-            "matched": {c: [w for w, _ in m] for c, m in self.matches.items()},
-            "entries": {c: sorted({e for _, e in m}) for c, m in self.matches.items()},
-        }
 
 
 def _normalise(text: str) -> str:

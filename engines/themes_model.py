@@ -17,12 +17,9 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from typing import TYPE_CHECKING
-
 from engines.textmodel import ModelError, TextModel, load_model
+from engines.theme_classification import Classification
 
-if TYPE_CHECKING:  # engines/themes.py imports this module for `area_ids`; only the type is needed here
-    from engines.themes import Classification
 
 log = logging.getLogger(__name__)
 

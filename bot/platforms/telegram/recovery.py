@@ -13,13 +13,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, Update
 
 from bot.platforms.telegram.inbound import PLATFORM
-from bot.platforms.telegram.outbound import send_intents
+from bot.platforms.sent_log import SentLog
+from bot.platforms.telegram.outbound import RetryPolicy, Sleep, send_intents
 from handlers.core.dispatch import Dispatcher
 from handlers.core.kept import Keep, unpack
 from handlers.core.types import CloseButtons, Incoming, Intent
@@ -27,10 +28,23 @@ from storage.clock import Clock
 from storage.db import writer
 from storage.reply_queries import claim_expired, forget_replies, release_replies, renew_claims
 
-if TYPE_CHECKING:
-    from bot.platforms.telegram.adapter import TelegramAdapter
-
 log = logging.getLogger(__name__)
+
+
+class TelegramAdapter(Protocol):
+    """What sending a recovered reply needs of the adapter (bot/platforms/telegram/adapter.py), named here
+    so this module, which the adapter imports, does not import it back."""
+
+    unreachable: set[int]
+    policy: RetryPolicy
+    sleep: Sleep
+    sent_log: SentLog
+
+    def _toast(self, intents: list[Intent]) -> str | None: ...
+
+    def _extra_buttons(self, incoming: Incoming) -> Any: ...
+
+    def chat_unreachable(self, chat_id: int) -> None: ...
 
 
 def render_context(update: Update, incoming: Incoming, last_keyboard: int | None) -> dict[str, Any]:
